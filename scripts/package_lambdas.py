@@ -1,0 +1,85 @@
+"""Build one deterministic zip per Lambda code package under dist/.
+
+Each zip holds the package directory and the shared ``workflow_core`` package, nothing else:
+boto3 comes from the Lambda runtime and Powertools from its public layer. Entries are sorted and
+carry a fixed timestamp and permissions, so unchanged code gives byte-identical zips.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+LAMBDA_SRC = REPO_ROOT / "lambda_src"
+SHARED_PACKAGE = "workflow_core"
+CODE_PACKAGES = (
+    "validate_input",
+    "agent",
+    "approval_request",
+    "approval_callback",
+    "publish",
+    "on_failure",
+)
+FIXED_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can hold
+FILE_MODE = 0o644 << 16
+EXCLUDED_PARTS = {"__pycache__", ".pytest_cache"}
+EXCLUDED_SUFFIXES = {".pyc", ".pyo"}
+
+
+@dataclass(frozen=True)
+class BuiltZip:
+    package: str
+    path: Path
+    size_bytes: int
+    sha256: str
+
+
+def package_files(package: str, src: Path = LAMBDA_SRC) -> list[tuple[str, Path]]:
+    """(archive name, file) pairs for a code package plus the shared package, sorted."""
+    files = []
+    for root in (src / package, src / SHARED_PACKAGE):
+        if not root.is_dir():
+            raise FileNotFoundError(f"missing Lambda source directory: {root}")
+        for path in root.rglob("*"):
+            relative = path.relative_to(src)
+            if path.is_dir() or EXCLUDED_PARTS.intersection(relative.parts):
+                continue
+            if path.suffix in EXCLUDED_SUFFIXES:
+                continue
+            files.append((relative.as_posix(), path))
+    return sorted(files)
+
+
+def build_zip(package: str, dist: Path, src: Path = LAMBDA_SRC) -> BuiltZip:
+    dist.mkdir(parents=True, exist_ok=True)
+    target = dist / f"{package}.zip"
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, path in package_files(package, src):
+            entry = zipfile.ZipInfo(name, date_time=FIXED_TIMESTAMP)
+            entry.external_attr = FILE_MODE
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, path.read_bytes(), compresslevel=9)
+    data = target.read_bytes()
+    return BuiltZip(package, target, len(data), hashlib.sha256(data).hexdigest())
+
+
+def build_all(dist: Path, src: Path = LAMBDA_SRC) -> list[BuiltZip]:
+    return [build_zip(package, dist, src) for package in CODE_PACKAGES]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dist", type=Path, default=REPO_ROOT / "dist", help="output directory (default: dist/)")
+    args = parser.parse_args(argv)
+    for built in build_all(args.dist):
+        print(f"{built.path.relative_to(REPO_ROOT) if built.path.is_relative_to(REPO_ROOT) else built.path}"
+              f"  {built.size_bytes:>7,} bytes  sha256 {built.sha256[:16]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
