@@ -1,0 +1,211 @@
+"""Run the research-report workflow end to end offline: no AWS account, no Docker, one process.
+
+moto plays the AWS account and runs the same state machine definition the Terraform deploys;
+the real Lambda handlers from the `make package` zips run in-process with a deterministic local
+agent backend (BM25 search over a corpus, extractive summaries). A reviewer approves through the
+real signed-link callback. Writes report.md, history.json, summary.json and timeline.html.
+
+Examples:
+  python -m scripts.local_run                                  # pilot, auto-approve, default topic
+  python -m scripts.local_run --approve reject-then-approve    # exercise the revise loop
+  python -m scripts.local_run --mock-config scripts/mock_configs/faults.json --test-case WriterThrottledTwice
+  python -m scripts.local_run --approve interactive             # click the links in a browser
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from scripts.offline.approvals import POLICIES
+from scripts.offline.embedded_aws import DeploymentError
+from scripts.offline.mock_config import MockConfigError, load_test_case
+from scripts.offline.runtime import DEFAULT_CORPUS, DEFAULT_DIST, REPO_ROOT, OfflineWorkflow, RunInputError, RunResult
+
+DEFAULT_TOPIC = "How do Step Functions and Bedrock Agents share work in a research workflow?"
+EXIT_BAD_INPUT = 2
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, like every other bad input
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = _ArgumentParser(prog="python -m scripts.local_run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--env", default="pilot", help="environment whose tfvars size the run: pilot, team or bu (default: pilot)")
+    parser.add_argument("--topic", default=DEFAULT_TOPIC, help="what the report is about")
+    parser.add_argument("--tenant", default="demo", help="tenant id (lowercase letters, digits, dashes)")
+    parser.add_argument("--requested-by", default="analyst@example.com", help="who asked for the report")
+    parser.add_argument("--sources", type=int, help="cap the number of sources the search returns (max_sources)")
+    parser.add_argument("--approve", choices=POLICIES, default="auto",
+                        help="how the reviewer answers: auto (approve), reject-then-approve, interactive (browser or a/r), none")
+    parser.add_argument("--mock-config", type=Path, help="fault injection file in Step Functions Local's MockConfigFile format")
+    parser.add_argument("--test-case", help="test case of --mock-config to run")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of .md/.txt documents the local search ranks (default: corpus/)")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "out" / "demo", help="where to write the run's files (default: out/demo/)")
+    parser.add_argument("--dist", type=Path, default=DEFAULT_DIST, help="where `make package` put the zips (default: dist/)")
+    parser.add_argument("--time-scale", type=float, default=0.0,
+                        help="multiplier for retry back-off and callback polling; 1 = real time (default: 0, no waiting)")
+    parser.add_argument("--port", type=int, default=8765, help="loopback port for --approve interactive (default: 8765)")
+    parser.add_argument("--expect-end-state", help="exit 0 only if the run ends in this state (e.g. Published, ApprovalTimedOut)")
+    parser.add_argument("--json", action="store_true", help="print summary.json to stdout instead of the live view")
+    args = parser.parse_args(argv)
+    if (args.mock_config is None) != (args.test_case is None):
+        parser.error("--mock-config and --test-case go together")
+    if args.sources is not None and args.sources < 1:
+        parser.error("--sources must be at least 1")
+    if args.time_scale < 0:
+        parser.error("--time-scale must be >= 0")
+    return args
+
+
+class LiveView:
+    """One line per top-level state entered/exited with elapsed time; a progress bar for the Map."""
+
+    def __init__(self, console: Console, map_inner: set[str]) -> None:
+        self.console = console
+        self.map_inner = map_inner
+        self.started = time.monotonic()
+        self.progress: Progress | None = None
+        self.task = None
+        self.entered_at: dict[str, float] = {}
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        kind = event["type"]
+        details = next((v for k, v in event.items() if k.endswith("EventDetails") and isinstance(v, dict)), {})
+        name = details.get("name", "")
+        now = time.monotonic() - self.started
+        if kind == "MapStateStarted":
+            total = details.get("length")
+            self.progress = Progress(TextColumn("  summarising sources"), BarColumn(), MofNCompleteColumn(), console=self.console, transient=True)
+            self.progress.start()
+            self.task = self.progress.add_task("map", total=total)
+        elif kind == "MapIterationStarted" and self.progress and self.progress.tasks[0].total is None:
+            pass
+        elif kind in ("MapIterationSucceeded", "MapIterationFailed") and self.progress:
+            self.progress.advance(self.task)
+        elif kind in ("MapStateSucceeded", "MapStateFailed") and self.progress:
+            self.progress.stop()
+            self.progress = None
+        if name in self.map_inner:
+            return
+        if kind.endswith("StateEntered"):
+            self.entered_at[name] = now
+            self.console.print(f"[dim]{now:7.2f}s[/]  [cyan]→[/] {name}")
+        elif kind.endswith("StateExited"):
+            took = now - self.entered_at.get(name, now)
+            self.console.print(f"[dim]{now:7.2f}s[/]  [green]✓[/] {name} [dim]({took * 1000:.0f} ms)[/]")
+        elif kind in ("TaskFailed", "LambdaFunctionFailed") :
+            self.console.print(f"[dim]{now:7.2f}s[/]  [yellow]![/] {details.get('error')}: {str(details.get('cause', ''))[:100]}")
+        elif kind in ("ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"):
+            self.console.print(f"[dim]{now:7.2f}s[/]  [red]✗[/] execution {kind.removeprefix('Execution').lower()}: {details.get('error')}")
+
+
+def write_outputs(result: RunResult, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    report = out / "report.md"
+    if result.report is not None:
+        report.write_text(result.report, encoding="utf-8")
+        written.append(report)
+    elif report.exists():
+        report.unlink()  # a stale report from an earlier run would mislead
+    for name, content in (
+        ("history.json", json.dumps(result.history, indent=1, default=str)),
+        ("summary.json", json.dumps(result.summary, indent=2)),
+        ("timeline.html", result.timeline_html),
+    ):
+        (out / name).write_text(content + ("\n" if not content.endswith("\n") else ""), encoding="utf-8")
+        written.append(out / name)
+    return written
+
+
+def print_summary(console: Console, result: RunResult, written: list[Path]) -> None:
+    summary = result.summary
+    colour = "green" if summary["status"] == "SUCCEEDED" else "red"
+    console.print(f"\n[bold {colour}]{summary['status']}[/] — ended in [bold]{summary['end_state']}[/] after {summary['duration_s']} s")
+    if result.report:
+        console.print(f"\nPublished report: s3://…/published/{summary['workflow_id']}/report.md")
+        for line in result.report.splitlines()[:8]:
+            console.print(f"  [dim]│[/] {line}")
+    table = Table(show_header=False, box=None, padding=(0, 2))
+    for key in ("state_transitions", "max_payload_bytes", "retries", "revisions", "fallbacks", "map_items", "map_failures", "cache_hits"):
+        table.add_row(key, str(summary[key]))
+    table.add_row("events", ", ".join(summary["events"]))
+    console.print(table)
+    console.print("Files: " + ", ".join(str(p.relative_to(REPO_ROOT)) if p.is_relative_to(REPO_ROOT) else str(p) for p in written))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    console = Console(stderr=args.json, highlight=False)
+    try:
+        test_case = load_test_case(args.mock_config, args.test_case) if args.mock_config else None
+        workflow = OfflineWorkflow(env=args.env, corpus=args.corpus, dist=args.dist, work_dir=args.out / ".runtime", scale=args.time_scale)
+    except (MockConfigError, RunInputError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        with workflow:
+            from scripts.offline.timeline import map_inner_states
+
+            view = None if args.json else LiveView(console, set(map_inner_states(workflow.deployment.definition)))
+            if not args.json:
+                console.print(f"[bold]Research report[/] offline · env [cyan]{args.env}[/] · topic: {args.topic}")
+
+            def show_links(links: dict[str, str]) -> None:
+                if args.approve == "interactive":
+                    console.print("\n[bold]Approval requested.[/] Open a link in a browser, or type a (approve) / r (reject):")
+                    for decision, url in links.items():
+                        console.print(f"  {decision}: {url}")
+                    _terminal_answer(workflow, links, console)
+
+            result = workflow.run(
+                topic=args.topic, approve=args.approve, tenant=args.tenant, requested_by=args.requested_by,
+                max_sources=args.sources, test_case=test_case, on_event=view,
+                serve_port=args.port if args.approve == "interactive" else None, on_links=show_links,
+            )
+    except DeploymentError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    written = write_outputs(result, args.out)
+    if args.json:
+        print(json.dumps(result.summary, indent=2))
+    else:
+        print_summary(console, result, written)
+    if args.expect_end_state:
+        return 0 if result.summary["end_state"] == args.expect_end_state else 1
+    return 0 if result.summary["status"] == "SUCCEEDED" else 1
+
+
+def _terminal_answer(workflow: OfflineWorkflow, links: dict[str, str], console: Console) -> None:
+    """Read a/r from the terminal in the background; the browser may answer first."""
+    import threading
+
+    from scripts.offline.approvals import Reviewer
+
+    def ask() -> None:
+        if not sys.stdin or not sys.stdin.isatty():
+            return
+        answer = input("> ").strip().lower()
+        decision = "reject" if answer.startswith("r") else "approve"
+        comments = input("comments> ").strip() if decision == "reject" else ""
+        reviewer = Reviewer("none", workflow.deployment.approval_queue_url, workflow.deployment.functions["approval_callback"].name, workflow.deployment.region)
+        status = reviewer.click(links[decision], comments=comments)
+        console.print(f"  {decision} → HTTP {status}")
+
+    threading.Thread(target=ask, name="terminal-reviewer", daemon=True).start()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

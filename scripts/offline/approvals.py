@@ -1,0 +1,206 @@
+"""The reviewer: reads approval requests from the SQS queue subscribed to the approval topic and
+answers by "clicking" the signed links, i.e. by calling the real approval_callback function with
+the event a Lambda Function URL would deliver.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import boto3
+
+from scripts.offline.mock_config import MockedResponse
+
+POLICIES = ("auto", "reject-then-approve", "interactive", "none")
+REJECTION_COMMENT = "Please add a section on cost drivers and say which line dominates."
+REVIEWER = "reviewer@example.com"
+_LINK = re.compile(r"https?://[^\s<>\"']+")
+
+
+def function_url_event(method: str, url: str, body: str = "", content_type: str = "application/x-www-form-urlencoded") -> dict[str, Any]:
+    """The payload (format 2.0) a Lambda Function URL sends for this request."""
+    parts = urlsplit(url)
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": parts.path or "/",
+        "rawQueryString": parts.query,
+        "queryStringParameters": dict(parse_qsl(parts.query, keep_blank_values=True)) or None,
+        "headers": {"host": parts.netloc, "content-type": content_type},
+        "requestContext": {
+            "http": {"method": method, "path": parts.path or "/", "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "local-run"},
+            "requestId": str(uuid.uuid4()),
+            "timeEpoch": int(time.time() * 1000),
+        },
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
+def links_in(message: str) -> dict[str, str]:
+    """{"approve": url, "reject": url} from an approval message."""
+    links = {}
+    for url in _LINK.findall(message):
+        decision = dict(parse_qsl(urlsplit(url).query)).get("decision")
+        if decision in ("approve", "reject"):
+            links[decision] = url
+    return links
+
+
+@dataclass
+class Decision:
+    approval_number: int
+    decision: str
+    status: int
+
+
+@dataclass
+class Reviewer:
+    """Answers approval requests according to a policy, through the real callback function."""
+
+    policy: str
+    queue_url: str
+    callback_function: str
+    region: str
+    on_links: Callable[[dict[str, str]], None] | None = None
+    decisions: list[Decision] = field(default_factory=list)
+    requests_seen: int = 0
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def __post_init__(self) -> None:
+        if self.policy not in POLICIES:
+            raise ValueError(f"unknown approval policy {self.policy!r}; choose from {', '.join(POLICIES)}")
+        self._sqs = boto3.client("sqs", region_name=self.region)
+        self._lambda = boto3.client("lambda", region_name=self.region)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="reviewer", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            messages = self._sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+            for message in messages:
+                self._sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+                self.requests_seen += 1
+                self._answer(links_in(message["Body"]))
+            if not messages:
+                self._stop.wait(0.02)
+
+    def _answer(self, links: dict[str, str]) -> None:
+        if self.on_links:
+            self.on_links(links)
+        if self.policy in ("none", "interactive"):
+            return  # interactive answers come from the browser or the terminal
+        if self.policy == "reject-then-approve" and self.requests_seen == 1:
+            self.click(links["reject"], comments=REJECTION_COMMENT)
+        else:
+            self.click(links["approve"], comments="Looks good.")
+
+    def click(self, url: str, comments: str = "", reviewer: str = REVIEWER) -> int:
+        """Open the link (GET: heartbeat + form), then submit the form (POST) as a browser would."""
+        opened = self.call("GET", url)
+        form = dict(parse_qsl(urlsplit(url).query))
+        form.update({"reviewer": reviewer, "comments": comments})
+        submitted = self.call("POST", url.split("?")[0], urlencode(form)) if opened < 400 else opened
+        self.decisions.append(Decision(self.requests_seen, form.get("decision", "?"), submitted))
+        return submitted
+
+    def call(self, method: str, url: str, body: str = "") -> int:
+        return self.http(method, url, body)["statusCode"]
+
+    def http(self, method: str, url: str, body: str = "", content_type: str = "application/x-www-form-urlencoded") -> dict[str, Any]:
+        response = self._lambda.invoke(
+            FunctionName=self.callback_function, Payload=json.dumps(function_url_event(method, url, body, content_type))
+        )
+        payload = json.loads(response["Payload"].read())
+        if response.get("FunctionError"):
+            return {"statusCode": 502, "body": json.dumps(payload)}
+        return payload
+
+
+def serve_links(reviewer: Reviewer, host: str = "127.0.0.1", port: int = 8765) -> ThreadingHTTPServer:
+    """Serve the approval links on loopback so a person can click them in a browser."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def _forward(self, method: str) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            body = self.rfile.read(length).decode() if length else ""
+            response = reviewer.http(method, f"http://{host}:{port}{self.path}", body, self.headers.get("content-type", ""))
+            content = (response.get("body") or "").encode()
+            self.send_response(int(response.get("statusCode", 200)))
+            for name, value in (response.get("headers") or {}).items():
+                self.send_header(name, value)
+            self.send_header("content-length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            self._forward("GET")
+
+        def do_POST(self) -> None:  # noqa: N802
+            self._forward("POST")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    threading.Thread(target=server.serve_forever, name="approval-links", daemon=True).start()
+    return server
+
+
+def answer_mocked_callback(region: str, account: str) -> Callable[[str, MockedResponse], None]:
+    """How a mocked `.waitForTaskToken` state completes: Return → SendTaskSuccess with the
+    mocked output; Throw States.Timeout/HeartbeatTimeout → the task times out; other Throw →
+    SendTaskFailure. The token is registered only after the invoke returns, so this waits for it."""
+    sfn = boto3.client("stepfunctions", region_name=region)
+
+    def deliver(token: str, response: MockedResponse) -> None:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if response.error in ("States.Timeout", "States.HeartbeatTimeout"):
+                    if _time_out(token, region, account):
+                        return
+                elif response.is_throw:
+                    sfn.send_task_failure(taskToken=token, error=response.error, cause=response.cause)
+                    return
+                else:
+                    sfn.send_task_success(taskToken=token, output=json.dumps(response.returns))
+                    return
+            except sfn.exceptions.InvalidToken:
+                pass
+            time.sleep(0.01)
+
+    def answer(token: str, response: MockedResponse) -> None:
+        threading.Thread(target=deliver, args=(token, response), name="mocked-callback", daemon=True).start()
+
+    return answer
+
+
+def _time_out(token: str, region: str, account: str) -> bool:
+    # moto's interpreter times a callback out by notifying its endpoint with this outcome; we do the
+    # same instead of waiting the state's real TimeoutSeconds.
+    from moto.stepfunctions.parser.api import ExecutionStatus
+    from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackOutcomeTimedOut
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+    backend = stepfunctions_parser_backends[account][region]
+    for execution in backend._get_executions(ExecutionStatus.RUNNING):
+        if execution.exec_worker.env.callback_pool_manager.notify(token, CallbackOutcomeTimedOut(callback_id=token)):
+            return True
+    return False

@@ -1,0 +1,240 @@
+"""Run Lambda functions in this process: moto's `_invoke_lambda` calls the real handler from the zip.
+
+Each function gets its own import of its code package and of `workflow_core`, made with that
+function's environment variables, as a separate Lambda sandbox would. Invocations run one at a
+time under a lock (the handlers read `os.environ` and print EMF to stdout), which also makes a run
+reproducible. A handler's exception reaches Step Functions as `{"errorType": <class name>}` so
+Retry and Catch match it by name, exactly as on AWS.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import json
+import os
+import sys
+import threading
+import time
+import traceback
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from moto.awslambda.models import LambdaFunction
+
+from scripts.offline.mock_config import MockedResponse, TestCase
+
+SHARED_PACKAGE = "workflow_core"
+
+
+class _SwitchableStream(io.TextIOBase):
+    """A function's stdout: Powertools binds its log handler to it at import; we point it at a
+    fresh buffer for each invocation."""
+
+    def __init__(self) -> None:
+        self.target: io.StringIO = io.StringIO()
+
+    def write(self, text: str) -> int:
+        return self.target.write(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of the Lambda context object that handlers and Powertools read."""
+
+    function_name: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int
+    timeout_seconds: int
+    log_group_name: str
+    function_version: str = "$LATEST"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_stream_name: str = "local"
+    _started: float = field(default_factory=time.monotonic)
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.timeout_seconds - (time.monotonic() - self._started)) * 1000))
+
+
+@dataclass
+class LocalFunction:
+    name: str
+    arn: str
+    package: str
+    environment: dict[str, str]
+    memory_mb: int
+    timeout_seconds: int
+    handler: Callable[[dict, Any], Any]
+    stdout: _SwitchableStream
+
+
+@dataclass
+class Invocation:
+    """One call of a function, kept for the run summary."""
+
+    function: str
+    state: str | None
+    started: float
+    duration_s: float
+    error: str | None
+    mocked: bool
+    log_lines: list[str]
+
+
+def extract_code(zips: list[Path], into: Path) -> Path:
+    """Unpack the packaged zips into one directory (the shared package is the same in each)."""
+    into.mkdir(parents=True, exist_ok=True)
+    for archive in zips:
+        with zipfile.ZipFile(archive) as opened:
+            opened.extractall(into)
+    return into
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]):
+    saved = dict(os.environ)
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _forget_modules(*packages: str) -> None:
+    for name in list(sys.modules):
+        if any(name == package or name.startswith(package + ".") for package in packages):
+            del sys.modules[name]
+
+
+def _base_environment(name: str, region: str, memory_mb: int, timeout_seconds: int) -> dict[str, str]:
+    return {
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_LAMBDA_FUNCTION_NAME": name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(memory_mb),
+        "AWS_LAMBDA_FUNCTION_TIMEOUT": str(timeout_seconds),
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}",
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
+    }
+
+
+class InProcessLambdas:
+    """Owns the local functions and the patch that routes moto's Lambda invocations to them."""
+
+    def __init__(self, code_dir: Path, region: str) -> None:
+        self.code_dir = code_dir
+        self.region = region
+        self.functions: dict[str, LocalFunction] = {}
+        self.invocations: list[Invocation] = []
+        self.test_case: TestCase | None = None
+        self.on_mocked_callback: Callable[[str, MockedResponse], None] | None = None
+        self._lock = threading.RLock()
+        self._original = None
+
+    def load(self, name: str, arn: str, handler: str, environment: dict[str, str], memory_mb: int, timeout_seconds: int) -> None:
+        module_name, _, function_name = handler.rpartition(".")
+        package = module_name.split(".")[0]
+        stream = _SwitchableStream()
+        full_env = {**_base_environment(name, self.region, memory_mb, timeout_seconds), **environment}
+        with self._lock, _environment(full_env), contextlib.redirect_stdout(stream):
+            if str(self.code_dir) not in sys.path:
+                sys.path.insert(0, str(self.code_dir))
+            _forget_modules(package, SHARED_PACKAGE)
+            module = importlib.import_module(module_name)
+            _forget_modules(package, SHARED_PACKAGE)  # the next function imports its own copy
+        self.functions[name] = LocalFunction(
+            name, arn, package, full_env, memory_mb, timeout_seconds, getattr(module, function_name), stream
+        )
+
+    def install(self) -> None:
+        runtime = self
+
+        def _invoke_lambda(self: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
+            return runtime.invoke(self.function_name, event if event is not None else {})
+
+        self._original = LambdaFunction._invoke_lambda
+        LambdaFunction._invoke_lambda = _invoke_lambda
+
+    def uninstall(self) -> None:
+        if self._original is not None:
+            LambdaFunction._invoke_lambda = self._original
+            self._original = None
+
+    def invoke(self, name: str, event: Any) -> tuple[str, bool, str]:
+        """moto's contract: (response payload as JSON text, errored, log text)."""
+        function = self.functions.get(name)
+        if function is None:
+            error = {"errorType": "ResourceNotFoundException", "errorMessage": f"no local function {name}"}
+            return json.dumps(error), True, ""
+        state = event.get("state") if isinstance(event, dict) else None
+        mocked = self.test_case.next_response(state) if (self.test_case and state) else None
+        started = time.monotonic()
+        if mocked is not None:
+            payload, errored = self._mocked(function, event, mocked)
+            self._record(function, state, started, payload if errored else None, True, "")
+            return payload, errored, ""
+        with self._lock, _environment(function.environment), contextlib.redirect_stdout(function.stdout):
+            buffer = function.stdout.target = io.StringIO()
+            context = LambdaContext(
+                function.name, function.arn, function.memory_mb, function.timeout_seconds, f"/aws/lambda/{function.name}"
+            )
+            try:
+                result = function.handler(event, context)
+                payload, errored = json.dumps(result, default=str), False
+            except Exception as error:  # noqa: BLE001 - every handler error goes back to Step Functions
+                payload, errored = json.dumps(_error_payload(error)), True
+        logs = buffer.getvalue()
+        self._record(function, state, started, payload if errored else None, False, logs)
+        return payload, errored, logs
+
+    def _mocked(self, function: LocalFunction, event: dict, response: MockedResponse) -> tuple[str, bool]:
+        token = event.get("task_token")
+        if token is not None:
+            if self.on_mocked_callback is None:
+                raise RuntimeError("a callback state is mocked but nothing answers mocked callbacks")
+            self.on_mocked_callback(token, response)
+            return json.dumps({"mocked": True}), False
+        if response.is_throw:
+            return json.dumps({"errorType": response.error, "errorMessage": response.cause}), True
+        returned = response.returns
+        if isinstance(returned, dict) and "Payload" in returned and "StatusCode" in returned:
+            returned = returned["Payload"]
+        return json.dumps(returned), False
+
+    def _record(self, function: LocalFunction, state: str | None, started: float, error_payload: str | None, mocked: bool, logs: str) -> None:
+        error = json.loads(error_payload)["errorType"] if error_payload else None
+        self.invocations.append(
+            Invocation(function.name, state, started, time.monotonic() - started, error, mocked, logs.splitlines())
+        )
+
+    def emf_metrics(self) -> list[dict[str, Any]]:
+        """Every Embedded Metric Format document the handlers printed."""
+        documents = []
+        for invocation in self.invocations:
+            for line in invocation.log_lines:
+                if '"_aws"' not in line:
+                    continue
+                try:
+                    document = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if isinstance(document, dict) and "_aws" in document:
+                    documents.append(document)
+        return documents
+
+
+def _error_payload(error: BaseException) -> dict[str, Any]:
+    return {
+        "errorType": type(error).__name__,
+        "errorMessage": str(error),
+        "stackTrace": traceback.format_exception(type(error), error, error.__traceback__)[-3:],
+    }

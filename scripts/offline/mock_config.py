@@ -1,0 +1,122 @@
+"""Fault injection from a file in AWS Step Functions Local's MockConfigFile format.
+
+    {"StateMachines": {"research-report": {"TestCases": {"WriterThrottled": {"WriteDraft": "Throttled2"}}}},
+     "MockedResponses": {"Throttled2": {"0-1": {"Throw": {"Error": "AgentThrottled", "Cause": "..."}}}}}
+
+A response index counts the invocations of that state in the execution: retries, revisions and
+Map iterations alike ("0" is the first). Unlike Step Functions Local, invocations past the last
+index run the real handler, so "throttled twice, then the real writer" needs no hand-made payload.
+A `Return` for a `lambda:invoke` state may be the whole invoke result (`{"StatusCode", "Payload"}`)
+or just the payload; for a `.waitForTaskToken` state it is the callback's output.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+WORKFLOW_NAME = "research-report"
+_RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
+
+
+class MockConfigError(ValueError):
+    """The mock config file is missing, malformed, or has no such test case."""
+
+
+@dataclass(frozen=True)
+class MockedResponse:
+    returns: Any = None
+    error: str | None = None
+    cause: str = ""
+
+    @property
+    def is_throw(self) -> bool:
+        return self.error is not None
+
+
+@dataclass
+class TestCase:
+    name: str
+    responses: dict[str, list[MockedResponse]]
+    _counts: dict[str, int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    __test__ = False  # not a pytest class
+
+    def next_response(self, state: str) -> MockedResponse | None:
+        """The response for this invocation of `state`, or None to run the real handler."""
+        sequence = self.responses.get(state)
+        if sequence is None:
+            return None
+        with self._lock:
+            index = self._counts.get(state, 0)
+            self._counts[state] = index + 1
+        return sequence[index] if index < len(sequence) else None
+
+
+def _parse_response(name: str, key: str, body: Any) -> tuple[range, MockedResponse]:
+    match = _RANGE.match(key)
+    if not match:
+        raise MockConfigError(f"MockedResponses.{name}: index {key!r} is not N or N-M")
+    start = int(match.group(1))
+    end = int(match.group(2) or start)
+    if end < start:
+        raise MockConfigError(f"MockedResponses.{name}: range {key!r} ends before it starts")
+    if not isinstance(body, dict) or len(body.keys() & {"Return", "Throw"}) != 1:
+        raise MockConfigError(f"MockedResponses.{name}.{key}: needs exactly one of Return or Throw")
+    if "Throw" in body:
+        throw = body["Throw"]
+        if not isinstance(throw, dict) or not isinstance(throw.get("Error"), str) or not throw["Error"]:
+            raise MockConfigError(f"MockedResponses.{name}.{key}.Throw needs an Error name")
+        return range(start, end + 1), MockedResponse(error=throw["Error"], cause=str(throw.get("Cause", "")))
+    return range(start, end + 1), MockedResponse(returns=body["Return"])
+
+
+def _sequence(name: str, raw: Any) -> list[MockedResponse]:
+    if not isinstance(raw, dict) or not raw:
+        raise MockConfigError(f"MockedResponses.{name} must be a non-empty object")
+    parsed = sorted((_parse_response(name, key, body) for key, body in raw.items()), key=lambda item: item[0].start)
+    sequence: list[MockedResponse] = []
+    for indices, response in parsed:
+        if indices.start != len(sequence):
+            raise MockConfigError(
+                f"MockedResponses.{name}: indices must be consecutive from 0; expected {len(sequence)}, got {indices.start}"
+            )
+        sequence.extend([response] * len(indices))
+    return sequence
+
+
+def load_test_case(path: Path, test_case: str, state_machine: str = WORKFLOW_NAME) -> TestCase:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise MockConfigError(f"mock config file not found: {path}") from None
+    except json.JSONDecodeError as error:
+        raise MockConfigError(f"mock config file {path} is not JSON: {error}") from None
+    if not isinstance(document, dict):
+        raise MockConfigError(f"mock config file {path} must hold a JSON object")
+    machines = document.get("StateMachines")
+    if not isinstance(machines, dict) or state_machine not in machines:
+        raise MockConfigError(f"{path}: StateMachines has no {state_machine!r}")
+    cases = machines[state_machine].get("TestCases") if isinstance(machines[state_machine], dict) else None
+    if not isinstance(cases, dict) or test_case not in cases:
+        known = ", ".join(sorted(cases)) if isinstance(cases, dict) else "none"
+        raise MockConfigError(f"{path}: no test case {test_case!r} (known: {known})")
+    mocked = document.get("MockedResponses")
+    if not isinstance(mocked, dict):
+        raise MockConfigError(f"{path}: MockedResponses must be an object")
+    responses = {}
+    for state, response_name in cases[test_case].items():
+        if response_name not in mocked:
+            raise MockConfigError(f"{path}: test case {test_case!r} names unknown response {response_name!r}")
+        responses[state] = _sequence(response_name, mocked[response_name])
+    return TestCase(test_case, responses)
+
+
+def list_test_cases(path: Path, state_machine: str = WORKFLOW_NAME) -> list[str]:
+    document = json.loads(path.read_text(encoding="utf-8"))
+    return sorted(document["StateMachines"][state_machine]["TestCases"])

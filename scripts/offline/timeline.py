@@ -1,0 +1,113 @@
+"""A self-contained HTML Gantt chart of an execution: one row per state, bars over time."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from typing import Any, Iterable
+
+from scripts.offline.history import StateSpan
+
+_COLOURS = {
+    "agent": "#4e79a7",
+    "fallback": "#f28e2b",
+    "approval": "#59a14f",
+    "failure": "#e15759",
+    "end": "#76b7b2",
+    "other": "#9c9c9c",
+}
+_ROW, _LABEL, _WIDTH = 22, 230, 900
+
+
+def category(name: str, state_types: dict[str, str]) -> str:
+    kind = state_types.get(name, "")
+    if name.endswith("Fallback"):
+        return "fallback"
+    if name.startswith("Record") or name == "SourceFailed" or kind == "Fail":
+        return "failure"
+    if "Approval" in name or name == "CheckDecision":
+        return "approval"
+    if kind == "Succeed":
+        return "end"
+    if name in ("Search", "SummarizeSource", "WriteDraft", "Revise"):
+        return "agent"
+    return "other"
+
+
+def render(spans: list[StateSpan], summary: dict[str, Any], state_types: dict[str, str], started: datetime, ended: datetime) -> str:
+    total = max((ended - started).total_seconds(), 1e-6)
+    rows = list(dict.fromkeys(span.name for span in spans))  # first-entered order
+    height = _ROW * len(rows) + 40
+
+    def x(moment: datetime) -> float:
+        return _LABEL + (moment - started).total_seconds() / total * _WIDTH
+
+    shapes = []
+    for index, name in enumerate(rows):
+        y = 20 + index * _ROW
+        shapes.append(f'<text x="{_LABEL - 8}" y="{y + 15}" text-anchor="end">{html.escape(name)}</text>')
+        shapes.append(f'<line x1="{_LABEL}" x2="{_LABEL + _WIDTH}" y1="{y + _ROW - 1}" y2="{y + _ROW - 1}" class="grid"/>')
+    for span in spans:
+        y = 20 + rows.index(span.name) * _ROW
+        end = span.exited or ended
+        left, width = x(span.entered), max(x(end) - x(span.entered), 1.5)
+        seconds = (end - span.entered).total_seconds()
+        colour = _COLOURS[category(span.name, state_types)]
+        shapes.append(
+            f'<rect x="{left:.1f}" y="{y + 3}" width="{width:.1f}" height="{_ROW - 8}" rx="2" fill="{colour}" opacity="0.85">'
+            f"<title>{html.escape(span.name)}: {seconds * 1000:.0f} ms</title></rect>"
+        )
+    for tick in range(6):
+        tx = _LABEL + tick * _WIDTH / 5
+        shapes.append(f'<text x="{tx:.0f}" y="{height - 4}" text-anchor="middle" class="tick">{total * tick / 5:.2f}s</text>')
+    legend = "".join(
+        f'<span><i style="background:{colour}"></i>{name}</span>' for name, colour in _COLOURS.items()
+    )
+    facts = "".join(
+        f"<tr><th>{html.escape(str(key))}</th><td>{html.escape(_short(value))}</td></tr>"
+        for key, value in summary.items() if key not in ("artifacts", "events")
+    )
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Research report run: {html.escape(str(summary.get("status")))}</title>
+<style>
+body {{ font: 14px system-ui, sans-serif; margin: 24px; color: #222; }}
+svg text {{ font-size: 12px; fill: #333; }} svg .tick {{ fill: #777; }} svg .grid {{ stroke: #eee; }}
+.legend span {{ margin-right: 14px; }} .legend i {{ display: inline-block; width: 12px; height: 12px; margin-right: 4px; vertical-align: -1px; }}
+table {{ border-collapse: collapse; margin-top: 16px; }} th, td {{ text-align: left; padding: 2px 12px 2px 0; }}
+</style></head><body>
+<h1>Research report run — {html.escape(str(summary.get("end_state")))} ({html.escape(str(summary.get("status")))})</h1>
+<p class="legend">{legend}</p>
+<svg width="{_LABEL + _WIDTH + 20}" height="{height}" role="img" aria-label="states over time">{"".join(shapes)}</svg>
+<table>{facts}</table>
+<p>Events on the bus: {html.escape(", ".join(summary.get("events", [])))}</p>
+</body></html>
+"""
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) < 120 else text[:117] + "..."
+
+
+def state_types(definition: dict[str, Any]) -> dict[str, str]:
+    """Every state's Type, Map iterations' states included."""
+    types: dict[str, str] = {}
+
+    def walk(states: dict[str, Any]) -> None:
+        for name, state in states.items():
+            types[name] = state["Type"]
+            processor = state.get("ItemProcessor") or state.get("Iterator")
+            if processor:
+                walk(processor["States"])
+            for branch in state.get("Branches", []):
+                walk(branch["States"])
+
+    walk(definition["States"])
+    return types
+
+
+def map_inner_states(definition: dict[str, Any]) -> Iterable[str]:
+    for state in definition["States"].values():
+        processor = state.get("ItemProcessor") or state.get("Iterator")
+        if processor:
+            yield from processor["States"]

@@ -1,0 +1,54 @@
+"""Lambda zips are deterministic and hold only our code."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+
+from scripts import package_lambdas
+
+
+def test_two_builds_of_unchanged_code_are_byte_identical(tmp_path):
+    first = package_lambdas.build_all(tmp_path / "a")
+    second = package_lambdas.build_all(tmp_path / "b")
+    assert [z.sha256 for z in first] == [z.sha256 for z in second]
+    for built in first:
+        assert hashlib.sha256(built.path.read_bytes()).hexdigest() == built.sha256
+
+
+def test_a_code_change_changes_only_that_zip(tmp_path):
+    src = tmp_path / "src"
+    for package in ("publish", "agent", "workflow_core"):
+        (src / package).mkdir(parents=True)
+        (src / package / "__init__.py").write_text("")
+        (src / package / "handler.py").write_text(f"NAME = {package!r}\n")
+    before = {p: package_lambdas.build_zip(p, tmp_path / "d1", src).sha256 for p in ("publish", "agent")}
+    (src / "publish" / "handler.py").write_text("NAME = 'changed'\n")
+    after = {p: package_lambdas.build_zip(p, tmp_path / "d2", src).sha256 for p in ("publish", "agent")}
+    assert before["agent"] == after["agent"]
+    assert before["publish"] != after["publish"]
+
+
+def test_zips_hold_the_package_and_shared_code_only_sorted_with_fixed_metadata(tmp_path):
+    for built in package_lambdas.build_all(tmp_path):
+        with zipfile.ZipFile(built.path) as archive:
+            entries = archive.infolist()
+        names = [entry.filename for entry in entries]
+        assert names == sorted(names)
+        assert f"{built.package}/handler.py" in names
+        assert "workflow_core/__init__.py" in names
+        assert all(name.split("/")[0] in (built.package, "workflow_core") for name in names)
+        assert not any("__pycache__" in name or name.endswith(".pyc") for name in names)
+        assert {entry.date_time for entry in entries} == {package_lambdas.FIXED_TIMESTAMP}
+        assert {entry.external_attr >> 16 for entry in entries} == {0o644}
+
+
+def test_cache_directories_are_left_out(tmp_path):
+    src = tmp_path / "src"
+    for package in ("publish", "workflow_core"):
+        (src / package / "__pycache__").mkdir(parents=True)
+        (src / package / "__init__.py").write_text("")
+        (src / package / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"\0")
+    built = package_lambdas.build_zip("publish", tmp_path / "dist", src)
+    with zipfile.ZipFile(built.path) as archive:
+        assert archive.namelist() == ["publish/__init__.py", "workflow_core/__init__.py"]
