@@ -10,7 +10,6 @@ Terraform one without a test noticing (tests/offline/test_contract.py).
 from __future__ import annotations
 
 import json
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 import boto3
 
 from scripts import hcl, render_definition
+from scripts.seed_signing_secret import new_signing_key
 from scripts.offline.lambdas import InProcessLambdas, extract_code
 from scripts.package_lambdas import CODE_PACKAGES
 
@@ -172,7 +172,7 @@ class EmbeddedAws:
         events.put_rule(Name=f"{self.prefix}-tap", EventBusName=bus, EventPattern=json.dumps({"source": [EVENT_SOURCE]}))
         events.put_targets(Rule=f"{self.prefix}-tap", EventBusName=bus, Targets=[{"Id": "tap", "Arn": _queue_arn(sqs, tap_url)}])
 
-        secret_arn = sm.create_secret(Name=f"{self.prefix}/approval-signing-key", SecretString=secrets.token_urlsafe(48))["ARN"]
+        secret_arn = sm.create_secret(Name=f"{self.prefix}/approval-signing-key", SecretString=new_signing_key())["ARN"]
         return Deployment(self.env, self.prefix, bucket, workflow_table, cache_table, topic_arn, approval_queue_url, bus, tap_url, secret_arn)
 
     def resource_environment(self, deployment: Deployment) -> dict[str, str]:

@@ -73,6 +73,7 @@ class LocalFunction:
     timeout_seconds: int
     handler: Callable[[dict, Any], Any]
     stdout: _SwitchableStream
+    modules: dict[str, Any]
 
 
 @dataclass
@@ -108,10 +109,27 @@ def _environment(values: dict[str, str]):
         os.environ.update(saved)
 
 
-def _forget_modules(*packages: str) -> None:
-    for name in list(sys.modules):
-        if any(name == package or name.startswith(package + ".") for package in packages):
-            del sys.modules[name]
+def _owned(name: str, packages: tuple[str, ...]) -> bool:
+    return any(name == package or name.startswith(package + ".") for package in packages)
+
+
+@contextlib.contextmanager
+def _module_namespace(own: dict[str, Any], packages: tuple[str, ...]):
+    """Give a function its own modules of `packages` in sys.modules while it runs.
+
+    What the function imports meanwhile (lazy imports included) is added to `own`; whatever the
+    rest of the process had under those names is put back afterwards.
+    """
+    saved = {name: module for name, module in sys.modules.items() if _owned(name, packages)}
+    for name in saved:
+        del sys.modules[name]
+    sys.modules.update(own)
+    try:
+        yield
+    finally:
+        for name in [name for name in sys.modules if _owned(name, packages)]:
+            own[name] = sys.modules.pop(name)
+        sys.modules.update(saved)
 
 
 def _base_environment(name: str, region: str, memory_mb: int, timeout_seconds: int) -> dict[str, str]:
@@ -145,14 +163,13 @@ class InProcessLambdas:
         package = module_name.split(".")[0]
         stream = _SwitchableStream()
         full_env = {**_base_environment(name, self.region, memory_mb, timeout_seconds), **environment}
-        with self._lock, _environment(full_env), contextlib.redirect_stdout(stream):
-            if str(self.code_dir) not in sys.path:
-                sys.path.insert(0, str(self.code_dir))
-            _forget_modules(package, SHARED_PACKAGE)
+        modules: dict[str, Any] = {}
+        if str(self.code_dir) not in sys.path:
+            sys.path.insert(0, str(self.code_dir))
+        with self._lock, _environment(full_env), contextlib.redirect_stdout(stream), _module_namespace(modules, (package, SHARED_PACKAGE)):
             module = importlib.import_module(module_name)
-            _forget_modules(package, SHARED_PACKAGE)  # the next function imports its own copy
         self.functions[name] = LocalFunction(
-            name, arn, package, full_env, memory_mb, timeout_seconds, getattr(module, function_name), stream
+            name, arn, package, full_env, memory_mb, timeout_seconds, getattr(module, function_name), stream, modules
         )
 
     def install(self) -> None:
@@ -182,7 +199,12 @@ class InProcessLambdas:
             payload, errored = self._mocked(function, event, mocked)
             self._record(function, state, started, payload if errored else None, True, "")
             return payload, errored, ""
-        with self._lock, _environment(function.environment), contextlib.redirect_stdout(function.stdout):
+        with (
+            self._lock,
+            _environment(function.environment),
+            contextlib.redirect_stdout(function.stdout),
+            _module_namespace(function.modules, (function.package, SHARED_PACKAGE)),
+        ):
             buffer = function.stdout.target = io.StringIO()
             context = LambdaContext(
                 function.name, function.arn, function.memory_mb, function.timeout_seconds, f"/aws/lambda/{function.name}"

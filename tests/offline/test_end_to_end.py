@@ -1,0 +1,93 @@
+"""The whole workflow, offline: same definition, same handlers, moto as the account."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scripts.offline.mock_config import load_test_case
+from scripts.offline.runtime import OfflineWorkflow
+from tests.offline.conftest import write_corpus
+
+TOPIC = "How do Step Functions and Bedrock Agents share work in a research workflow?"
+FAULTS = Path("scripts/mock_configs/faults.json")
+
+
+def test_happy_path_publishes_a_report_with_citations(workflow):
+    result = workflow.run(topic=TOPIC, approve="auto", max_sources=5)
+    summary = result.summary
+    assert (summary["status"], summary["end_state"]) == ("SUCCEEDED", "Published")
+    assert summary["map_items"] == 5 and summary["map_failures"] == 0
+    assert summary["events"] == ["WorkflowRequested", "ApprovalRequested", "ReportPublished"]
+    wf = summary["workflow_id"]
+    assert f"{wf}/sources.json" in summary["artifacts"]
+    assert f"{wf}/drafts/v1.md" in summary["artifacts"]
+    assert f"published/{wf}/report.md" in summary["artifacts"]
+    assert len([k for k in summary["artifacts"] if k.startswith(f"{wf}/summaries/")]) == 5
+    assert "local agent backend" in result.report
+    assert "[src-" in result.report
+
+
+def test_payload_carries_pointers_only(workflow):
+    result = workflow.run(topic=TOPIC, approve="auto", max_sources=5)
+    assert result.summary["max_payload_bytes"] < 4096
+    history_text = json.dumps(result.history, default=str)
+    assert "local agent backend" in result.report
+    assert "local agent backend" not in history_text  # no artifact body ever entered the payload
+
+
+def test_reject_then_approve_revises_once(workflow):
+    result = workflow.run(topic=TOPIC, approve="reject-then-approve", max_sources=3)
+    summary = result.summary
+    assert summary["end_state"] == "Published"
+    assert summary["revisions"] == 1 and summary["approvals_requested"] == 2
+    assert summary["reviewer_decisions"] == ["reject", "approve"]
+    assert f"{summary['workflow_id']}/drafts/v2.md" in summary["artifacts"]
+    assert "Revisions" in result.report
+    assert summary["events"].count("ApprovalRequested") == 2
+
+
+def test_second_run_with_the_same_topic_hits_the_search_cache(workflow):
+    topic = "Caching search results with DynamoDB TTL"
+    first = workflow.run(topic=topic, approve="auto", max_sources=4)
+    second = workflow.run(topic=topic, approve="auto", max_sources=4)
+    assert first.summary["cache_hits"] == 0
+    assert second.summary["cache_hits"] == 1
+    assert second.summary["end_state"] == "Published"
+    assert not any(i.state == "Search" for i in second.invocations if i.function.endswith("agent_search") and i.error)
+
+
+def test_invalid_input_ends_in_a_named_failure_with_an_event(workflow):
+    result = workflow.run(topic="", approve="auto", execution_input={"topic": "   ", "tenant": "Bad Tenant!", "requested_by": "x"})
+    summary = result.summary
+    assert summary["status"] == "FAILED"
+    assert summary["end_state"] == "InvalidInput"
+    assert summary["error"] == "InvalidInput"
+    assert "WorkflowFailed" in summary["events"]
+
+
+@pytest.mark.parametrize(
+    ("case", "end_state", "check"),
+    [
+        ("WriterThrottledTwice", "Published", lambda s: s["retries"] >= 2 and s["fallbacks"] == 0),
+        ("OneSummaryFails", "Published", lambda s: s["map_failures"] == 1 and s["map_items"] == 5),
+        ("SearchFailsUseFallback", "Published", lambda s: s["fallbacks"] == 1),
+        ("RejectUntilRevisionLimit", "RevisionLimitReached", lambda s: "WorkflowFailed" in s["events"]),
+        ("ApprovalTimesOut", "ApprovalTimedOut", lambda s: s["status"] == "FAILED" and "WorkflowFailed" in s["events"]),
+    ],
+)
+def test_shipped_fault_cases_end_where_they_should(workflow, case, end_state, check):
+    result = workflow.run(topic=TOPIC, approve="auto", max_sources=5, test_case=load_test_case(FAULTS, case))
+    assert result.summary["end_state"] == end_state, result.summary
+    assert check(result.summary), result.summary
+
+
+def test_two_hundred_sources_keep_the_payload_small(dist, tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", documents=25, paragraphs=10)
+    with OfflineWorkflow(env="bu", corpus=corpus, dist=dist, work_dir=tmp_path / "work") as workflow:
+        result = workflow.run(topic="Step Functions orchestrates Bedrock agents", approve="auto", max_sources=200)
+    assert result.summary["end_state"] == "Published"
+    assert result.summary["map_items"] == 200
+    assert result.summary["max_payload_bytes"] < 8 * 1024
