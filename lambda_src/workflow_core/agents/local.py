@@ -1,0 +1,205 @@
+"""Deterministic offline backend for the offline runner and tests. Not a model.
+
+* search  - splits the .md/.txt files of LOCAL_CORPUS_DIR into passages (one per paragraph, titled
+  by document and section) and ranks them with BM25 (``rank_bm25``, imported lazily so the AWS zips
+  do not need it); replies with the JSON list a search agent would return, best first.
+* summary - extractive: the sentences of the passage that share most words with the topic, prefixed
+  with the source id.
+* writer  - a Markdown report: title, label, introduction, one section per summary citing
+  ``[src-NNN]``, and a sources list.
+* reviser - applies simple comments (``replace "a" with "b"``, ``remove "a"``) and appends a
+  ``Revisions`` section answering every comment.
+
+Every output says it was written by this backend; in fallback mode it says it stands in for the
+smaller model. Same input, same output: nothing depends on time, randomness or set ordering.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from workflow_core.errors import AgentFailed
+from workflow_core.roles import AgentReply, AgentRequest, format_sources, source_id
+
+LOCAL_LABEL = "Written by the local agent backend (offline, deterministic) — not a model"
+FALLBACK_LABEL = (
+    "Written by the local fallback backend (stands in for the smaller model; offline, "
+    "deterministic) — not a model"
+)
+DEFAULT_CORPUS_DIR = Path(__file__).resolve().parents[3] / "corpus"
+_WORD = re.compile(r"[a-z0-9]+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+_REPLACE = re.compile(r'^replace\s+"(.+?)"\s+with\s+"(.*?)"\s*\.?$', re.IGNORECASE)
+_REMOVE = re.compile(r'^(?:remove|delete)\s+"(.+?)"\s*\.?$', re.IGNORECASE)
+_STOPWORDS = frozenset(
+    """a an and are as at be but by can do does for from has have how i in into is it its of on
+    or so than that the their them then there these they this to was what when where which while
+    who why will with within without you your we our not no""".split()
+)
+
+
+def tokens(text: str) -> list[str]:
+    return [word for word in _WORD.findall(text.lower()) if word not in _STOPWORDS and len(word) > 1]
+
+
+@dataclass(frozen=True)
+class Passage:
+    title: str
+    uri: str
+    text: str
+
+
+def _passages_of(path: Path, root: Path) -> list[Passage]:
+    doc_title = path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
+    section = ""
+    passages: list[Passage] = []
+    relative = path.relative_to(root).as_posix()
+    for block in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")):
+        block = block.strip()
+        if not block:
+            continue
+        lines = block.splitlines()
+        while lines and lines[0].lstrip().startswith("#"):
+            heading = lines.pop(0).lstrip()
+            level = len(heading) - len(heading.lstrip("#"))
+            if level == 1:
+                doc_title = heading.lstrip("#").strip()
+            else:
+                section = heading.lstrip("#").strip()
+        text = " ".join(line.strip() for line in lines).strip()
+        if len(text) < 40:
+            continue
+        title = f"{doc_title} — {section}" if section else doc_title
+        passages.append(Passage(title, f"corpus://{relative}#p{len(passages) + 1}", text))
+    return passages
+
+
+@lru_cache(maxsize=8)
+def load_corpus(corpus_dir: str) -> tuple[Passage, ...]:
+    """All passages of a corpus directory, in a stable order (sorted paths, then position)."""
+    root = Path(corpus_dir)
+    if not root.is_dir():
+        raise AgentFailed(f"local corpus directory {corpus_dir} does not exist")
+    files = sorted(
+        p
+        for p in root.rglob("*")
+        if p.suffix in {".md", ".txt"} and p.is_file() and p.name.lower() != "readme.md"
+    )
+    return tuple(passage for path in files for passage in _passages_of(path, root))
+
+
+@lru_cache(maxsize=8)
+def _bm25(corpus_dir: str) -> Any:
+    from rank_bm25 import BM25Okapi  # lazy: only the offline runner needs it
+
+    return BM25Okapi([tokens(p.title + " " + p.text) or ["_"] for p in load_corpus(corpus_dir)])
+
+
+def rank(corpus_dir: str, topic: str, limit: int) -> list[Passage]:
+    passages = load_corpus(corpus_dir)
+    query = tokens(topic)
+    if not passages or not query:
+        return []
+    scores = _bm25(corpus_dir).get_scores(query)
+    order = sorted(range(len(passages)), key=lambda i: (-round(float(scores[i]), 9), i))
+    return [passages[i] for i in order if scores[i] > 0][:limit]
+
+
+def _estimate_tokens(text: str) -> int:
+    return max(1, round(len(text) / 4))
+
+
+class LocalBackend:
+    def __init__(self, corpus_dir: str | os.PathLike[str] | None = None, fallback: bool = False):
+        chosen = corpus_dir or os.environ.get("LOCAL_CORPUS_DIR") or DEFAULT_CORPUS_DIR
+        self.corpus_dir = str(Path(chosen).resolve())
+        self.fallback = fallback
+        self.label = FALLBACK_LABEL if fallback else LOCAL_LABEL
+
+    def run(self, request: AgentRequest) -> AgentReply:
+        handler = getattr(self, f"_{request.role}", None)
+        if handler is None:
+            raise AgentFailed(f"local backend has no role {request.role!r}")
+        text = handler(request.context)
+        return AgentReply(
+            text, _estimate_tokens(request.prompt), _estimate_tokens(text), generated_by=self.label
+        )
+
+    # -- roles ----------------------------------------------------------------------------
+    def _search(self, context: dict[str, Any]) -> str:
+        ranked = rank(self.corpus_dir, context["topic"], int(context["max_sources"]))
+        return format_sources(
+            [
+                {"id": source_id(i), "title": p.title, "uri": p.uri, "text": p.text}
+                for i, p in enumerate(ranked, 1)
+            ]
+        )
+
+    def _summary(self, context: dict[str, Any]) -> str:
+        source = context["source"]
+        topic_words = set(tokens(context["topic"]))
+        sentences = [s.strip() for s in _SENTENCE.split(source["text"]) if s.strip()]
+        keep = 1 if self.fallback else min(3, max(1, len(sentences) // 2))
+        scored = sorted(
+            range(len(sentences)),
+            key=lambda i: (-len(topic_words & set(tokens(sentences[i]))), i),
+        )[:keep]
+        return f"[{source['id']}] " + " ".join(sentences[i] for i in sorted(scored))
+
+    def _writer(self, context: dict[str, Any]) -> str:
+        topic = context["topic"]
+        summaries = context["summaries"]
+        failed = context.get("failed_sources") or []
+        lines = [
+            f"# Research report: {topic}",
+            "",
+            f"> {self.label}.",
+            "",
+            "## Introduction",
+            "",
+            f'This report collects what {len(summaries)} source passage(s) say about "{topic}". '
+            "Each section below summarises one source and cites it in brackets.",
+        ]
+        if failed:
+            lines.append(
+                f"{len(failed)} source(s) could not be summarised and are left out: "
+                + ", ".join(failed)
+                + "."
+            )
+        for item in summaries:
+            lines += ["", f"## {item['title']}", "", f"{item['summary']} [{item['source_id']}]"]
+        lines += ["", "## Sources", ""]
+        lines += [f"- [{s['source_id']}] {s['title']} — {s['uri']}" for s in summaries]
+        return "\n".join(lines) + "\n"
+
+    def _reviser(self, context: dict[str, Any]) -> str:
+        draft: str = context["draft"].rstrip("\n")
+        answers = []
+        for number, comment in enumerate(context["comments"], 1):
+            replace, remove = _REPLACE.match(comment), _REMOVE.match(comment)
+            if replace and replace.group(1) in draft:
+                draft = draft.replace(replace.group(1), replace.group(2))
+                answer = f'applied: replaced "{replace.group(1)}" with "{replace.group(2)}".'
+            elif remove and remove.group(1) in draft:
+                draft = draft.replace(remove.group(1), "")
+                answer = f'applied: removed "{remove.group(1)}".'
+            elif replace or remove:
+                answer = "not applied: the quoted text does not occur in the draft."
+            else:
+                answer = (
+                    "recorded for the author; the local backend only applies "
+                    '`replace "a" with "b"` and `remove "a"` comments.'
+                )
+            answers.append(f"{number}. Comment: {comment}\n   Response: {answer}")
+        if not answers:
+            answers.append("No reviewer comments were given; the text is unchanged.")
+        return (
+            f"{draft}\n\n## Revisions (v{context['version']})\n\n> {self.label}.\n\n"
+            + "\n".join(answers)
+            + "\n"
+        )

@@ -1,0 +1,41 @@
+"""Errors raised to Step Functions.
+
+Step Functions matches Retry/Catch ``ErrorEquals`` against the Lambda ``errorType``, which is the
+exception class name, so these names are part of the contract (docs/design.md) and must not change.
+"""
+
+from __future__ import annotations
+
+
+class WorkflowError(Exception):
+    """Base class; never raised itself."""
+
+
+class InvalidInput(WorkflowError):
+    """The execution input or a task payload is invalid. Not retried."""
+
+
+class AgentThrottled(WorkflowError):
+    """Bedrock throttled the call or a quota was exceeded. Retried with backoff."""
+
+
+class AgentFailed(WorkflowError):
+    """The agent (or model) call failed or returned something unusable."""
+
+
+class ArtifactMissing(WorkflowError):
+    """An S3 artifact that a step depends on does not exist."""
+
+
+class TooManySourceFailures(WorkflowError):
+    """More sources failed to summarise than TOLERATED_FAILURE_PERCENTAGE allows."""
+
+
+__all__ = [
+    "AgentFailed",
+    "AgentThrottled",
+    "ArtifactMissing",
+    "InvalidInput",
+    "TooManySourceFailures",
+    "WorkflowError",
+]

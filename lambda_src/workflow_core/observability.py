@@ -1,0 +1,82 @@
+"""Logging and metrics shared by every handler (Powertools for AWS Lambda).
+
+* Structured JSON logs; the correlation id is the execution ARN, the workflow id is a log key.
+* Metrics in CloudWatch Embedded Metric Format, namespace ``POWERTOOLS_METRICS_NAMESPACE``
+  (``ResearchReport``), dimensions ``role`` and ``environment`` (plus Powertools' ``service``).
+
+Metric names: AgentInvocations, AgentLatencyMs, AgentRetries, FallbackUsed, SearchCacheHits,
+InputTokens, OutputTokens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+logger = Logger()
+metrics = Metrics()
+
+
+def start_invocation(
+    environment: str,
+    role: str,
+    execution_arn: str | None = None,
+    workflow_id: str | None = None,
+) -> None:
+    """Call at the start of every invocation: dimensions, correlation id, workflow key.
+
+    Dimensions are set per invocation (not at import) because several handlers can share one
+    process offline and Powertools keeps metric state per process.
+    """
+    metrics.clear_default_dimensions()
+    metrics.set_default_dimensions(role=role, environment=environment)
+    logger.set_correlation_id(execution_arn)
+    if workflow_id:
+        logger.append_keys(workflow_id=workflow_id)
+
+
+def record_agent_call(
+    latency_ms: float,
+    input_tokens: int,
+    output_tokens: int,
+    fallback: bool,
+    retry_count: int = 0,
+) -> None:
+    """One backend call, successful or not (a failed call records zero tokens).
+
+    ``retry_count`` is the Step Functions retry attempt of the task (``$$.State.RetryCount``);
+    any value above zero counts one AgentRetries.
+    """
+    metrics.add_metric(name="AgentInvocations", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="AgentLatencyMs", unit=MetricUnit.Milliseconds, value=latency_ms)
+    metrics.add_metric(name="InputTokens", unit=MetricUnit.Count, value=input_tokens)
+    metrics.add_metric(name="OutputTokens", unit=MetricUnit.Count, value=output_tokens)
+    if fallback:
+        metrics.add_metric(name="FallbackUsed", unit=MetricUnit.Count, value=1)
+    if retry_count > 0:
+        metrics.add_metric(name="AgentRetries", unit=MetricUnit.Count, value=1)
+
+
+def record_cache_hit() -> None:
+    metrics.add_metric(name="SearchCacheHits", unit=MetricUnit.Count, value=1)
+
+
+@dataclass
+class LocalContext:
+    """Stand-in for the Lambda context object when a handler runs outside Lambda (offline runner,
+    tests). Powertools reads these attributes to enrich log lines."""
+
+    function_name: str = "local"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:local"
+    aws_request_id: str = "00000000-0000-0000-0000-000000000000"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 900_000
+
+
+def context_or_local(context: Any) -> Any:
+    return context if context is not None else LocalContext()

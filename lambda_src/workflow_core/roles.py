@@ -1,0 +1,216 @@
+"""Role logic shared by every backend: what each agent is asked, and how its reply is parsed.
+
+A backend only turns an ``AgentRequest`` into reply text. Prompts are built here from structured
+role inputs (``context``); replies from Bedrock, Converse and the local backend all go through the
+same parsers, so a malformed reply fails the same way (``AgentFailed``) whatever produced it.
+
+Roles: ``search`` (JSON list of sources {id, title, uri, text}), ``summary`` (summary text of one
+source), ``writer`` (Markdown report citing ``[source-id]``), ``reviser`` (revised Markdown that
+addresses every reviewer comment).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from workflow_core.errors import AgentFailed
+
+ROLES = ("search", "summary", "writer", "reviser")
+WRITER_PROMPT_BUDGET_CHARS = 120_000
+CITATION = re.compile(r"\[(src-\d{3,})\]")
+
+
+@dataclass(frozen=True)
+class AgentRequest:
+    """One agent call. ``prompt`` is what a model sees; ``context`` is the same input as data
+    (the local backend works from it, since it does not read prose)."""
+
+    role: str
+    prompt: str
+    session_id: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AgentReply:
+    text: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+    generated_by: str = "bedrock"
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    uri: str
+    text: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"id": self.id, "title": self.title, "uri": self.uri, "text": self.text}
+
+
+def source_id(rank: int) -> str:
+    """Source ids are assigned here, in rank order: ``src-001``, ``src-002``… (safe in S3 keys)."""
+    return f"src-{rank:03d}"
+
+
+# -- search -----------------------------------------------------------------------------------
+def search_request(topic: str, max_sources: int, session_id: str) -> AgentRequest:
+    prompt = (
+        "You are the search agent of a research workflow.\n"
+        f"Topic: {topic}\n"
+        f"Find at most {max_sources} relevant, distinct sources. Reply with ONLY a JSON array; "
+        'each element is {"id": string, "title": string, "uri": string, "text": string} where '
+        "text is the relevant passage quoted from the source. Most relevant first. "
+        "Reply [] if nothing is relevant."
+    )
+    return AgentRequest(
+        "search", prompt, session_id, {"topic": topic, "max_sources": max_sources}
+    )
+
+
+def _json_array(text: str) -> list[Any]:
+    start, end = text.find("["), text.rfind("]")
+    if start < 0 or end < start:
+        raise AgentFailed("search reply contains no JSON array")
+    try:
+        value = json.loads(text[start : end + 1])
+    except json.JSONDecodeError as error:
+        raise AgentFailed(f"search reply is not valid JSON: {error.msg}") from None
+    if not isinstance(value, list):
+        raise AgentFailed("search reply is not a JSON array")
+    return value
+
+
+def parse_sources(text: str, max_sources: int) -> list[Source]:
+    """Parse a search reply; renumber ids by rank; drop items without text; cap at max_sources."""
+    sources: list[Source] = []
+    for item in _json_array(text):
+        if not isinstance(item, dict):
+            continue
+        body = str(item.get("text") or "").strip()
+        if not body:
+            continue
+        sources.append(
+            Source(
+                id=source_id(len(sources) + 1),
+                title=str(item.get("title") or "Untitled source").strip()[:300],
+                uri=str(item.get("uri") or "").strip()[:2000],
+                text=body,
+            )
+        )
+        if len(sources) == max_sources:
+            break
+    return sources
+
+
+def format_sources(sources: list[dict[str, Any]]) -> str:
+    """The reply text a search agent is expected to produce (used by the local backend)."""
+    return json.dumps(sources, ensure_ascii=False, indent=1)
+
+
+# -- summary ----------------------------------------------------------------------------------
+def summary_request(topic: str, source: dict[str, Any], session_id: str) -> AgentRequest:
+    prompt = (
+        "You are the summary agent of a research workflow.\n"
+        f"Topic: {topic}\n"
+        f"Source [{source['id']}]: {source['title']} ({source['uri']})\n"
+        f"---\n{source['text']}\n---\n"
+        "Summarise what this source says about the topic in at most 5 sentences. Reply with the "
+        "summary text only; do not invent facts that are not in the source."
+    )
+    return AgentRequest("summary", prompt, session_id, {"topic": topic, "source": source})
+
+
+def parse_summary(text: str, source: dict[str, Any]) -> dict[str, Any]:
+    summary = text.strip()
+    prefix = f"[{source['id']}]"
+    if summary.startswith(prefix):
+        summary = summary[len(prefix) :].strip()
+    if not summary:
+        raise AgentFailed(f"summary of {source['id']} is empty")
+    return {
+        "source_id": source["id"],
+        "title": source["title"],
+        "uri": source["uri"],
+        "summary": summary,
+    }
+
+
+# -- writer -----------------------------------------------------------------------------------
+def writer_request(
+    topic: str, summaries: list[dict[str, Any]], failed_sources: list[str], session_id: str
+) -> AgentRequest:
+    lines = []
+    used = 0
+    for item in summaries:
+        line = f"[{item['source_id']}] {item['title']} ({item['uri']}): {item['summary']}"
+        if used + len(line) > WRITER_PROMPT_BUDGET_CHARS:
+            lines.append("(further summaries omitted: prompt budget reached)")
+            break
+        lines.append(line)
+        used += len(line)
+    prompt = (
+        "You are the writer agent of a research workflow.\n"
+        f"Topic: {topic}\n"
+        "Write a Markdown report: a '# ' title, a short introduction, one section per theme, and "
+        "a '## Sources' list. Cite sources inline as [source-id] using only the ids below.\n"
+        "Summaries:\n" + "\n".join(lines)
+    )
+    return AgentRequest(
+        "writer",
+        prompt,
+        session_id,
+        {"topic": topic, "summaries": summaries, "failed_sources": failed_sources},
+    )
+
+
+def parse_markdown(
+    text: str, role: str, known_ids: set[str] | None = None
+) -> tuple[str, list[str]]:
+    """Return (markdown, dropped citations). Citations of ids that are not sources of this
+    workflow are removed rather than published; an empty reply is AgentFailed."""
+    markdown = text.strip()
+    if markdown.startswith("```"):
+        markdown = re.sub(r"^```[a-zA-Z]*\n|\n?```$", "", markdown).strip()
+    if not markdown:
+        raise AgentFailed(f"{role} reply is empty")
+    dropped: list[str] = []
+    if known_ids is not None:
+        dropped = sorted(set(CITATION.findall(markdown)) - known_ids)
+        for cited in dropped:
+            markdown = markdown.replace(f" [{cited}]", "").replace(f"[{cited}]", "")
+    return markdown + "\n", dropped
+
+
+# -- reviser ----------------------------------------------------------------------------------
+def split_comments(comments: str | list[str] | None) -> list[str]:
+    """Reviewer comments arrive as one textarea string; each non-empty line is one comment."""
+    if comments is None:
+        return []
+    lines = comments if isinstance(comments, list) else str(comments).splitlines()
+    return [line.strip().lstrip("-*").strip() for line in lines if line.strip().lstrip("-*").strip()]
+
+
+def reviser_request(
+    topic: str, draft: str, comments: list[str], version: int, session_id: str
+) -> AgentRequest:
+    numbered = "\n".join(f"{i}. {comment}" for i, comment in enumerate(comments, 1)) or "(none)"
+    prompt = (
+        "You are the reviser agent of a research workflow.\n"
+        f"Topic: {topic}\n"
+        "Revise the Markdown draft below so that it addresses every reviewer comment. Keep the "
+        "existing [source-id] citations valid; do not cite new ids. End with a '## Revisions' "
+        "section that says, for each numbered comment, what changed.\n"
+        f"Reviewer comments:\n{numbered}\n---\n{draft}"
+    )
+    return AgentRequest(
+        "reviser",
+        prompt,
+        session_id,
+        {"topic": topic, "draft": draft, "comments": comments, "version": version},
+    )

@@ -1,0 +1,130 @@
+"""Fixtures for the Lambda handler tests: moto-backed AWS resources and fresh handler imports.
+
+Handlers read their configuration and create their clients at import (as on Lambda), so each test
+sets the environment first and then imports the handler module afresh with ``load_handler``.
+The zips put packages at the zip root, so ``lambda_src`` goes on ``sys.path``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+REPO = Path(__file__).resolve().parents[2]
+LAMBDA_SRC = REPO / "lambda_src"
+for path in (LAMBDA_SRC, Path(__file__).resolve().parent):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+from lambda_helpers import (  # noqa: E402
+    BUCKET,
+    BUS,
+    CACHE_TABLE,
+    REGION,
+    SECRET_NAME,
+    SECRET_VALUE,
+    WORKFLOW_TABLE,
+)
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECURITY_TOKEN": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "POWERTOOLS_METRICS_NAMESPACE": "ResearchReport",
+        "POWERTOOLS_SERVICE_NAME": "test",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+    }.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def resources(aws: None) -> dict[str, Any]:
+    """Bucket, both tables, event bus (with a queue to observe events), topic, signing secret."""
+    boto3.client("s3").create_bucket(Bucket=BUCKET)
+    ddb = boto3.client("dynamodb")
+    ddb.create_table(
+        TableName=WORKFLOW_TABLE,
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    ddb.create_table(
+        TableName=CACHE_TABLE,
+        KeySchema=[{"AttributeName": "cache_key", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "cache_key", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    events = boto3.client("events")
+    events.create_event_bus(Name=BUS)
+    sqs = boto3.client("sqs")
+    queue_url = sqs.create_queue(QueueName="events-tap")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    events.put_rule(Name="all", EventBusName=BUS, EventPattern='{"source": ["research-report"]}')
+    events.put_targets(Rule="all", EventBusName=BUS, Targets=[{"Id": "tap", "Arn": queue_arn}])
+    sns = boto3.client("sns")
+    topic_arn = sns.create_topic(Name="approvals")["TopicArn"]
+    mail_url = sqs.create_queue(QueueName="mail-tap")["QueueUrl"]
+    mail_arn = sqs.get_queue_attributes(QueueUrl=mail_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=mail_arn)
+    secret_arn = boto3.client("secretsmanager").create_secret(
+        Name=SECRET_NAME, SecretString=SECRET_VALUE
+    )["ARN"]
+    return {
+        "bucket": BUCKET,
+        "workflow_table": WORKFLOW_TABLE,
+        "cache_table": CACHE_TABLE,
+        "bus": BUS,
+        "events_queue_url": queue_url,
+        "topic_arn": topic_arn,
+        "mail_queue_url": mail_url,
+        "secret_arn": secret_arn,
+    }
+
+
+@pytest.fixture
+def load_handler(monkeypatch: pytest.MonkeyPatch) -> Callable[..., ModuleType]:
+    """``load_handler("agent", AGENT_ROLE="search", ...)``: set env, import ``<package>.handler``
+    afresh (config and clients are created at import, inside the active moto mock)."""
+
+    def load(package: str, **env: str) -> ModuleType:
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        name = f"{package}.handler"
+        sys.modules.pop(name, None)
+        module = importlib.import_module(name)
+        monkeypatch.setattr(sys.modules[package], "handler", module, raising=False)
+        return module
+
+    return load
+
+
+@pytest.fixture
+def context() -> Any:
+    from workflow_core.observability import LocalContext
+
+    return LocalContext(function_name="test")
