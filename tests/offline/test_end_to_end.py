@@ -9,7 +9,7 @@ import pytest
 
 from scripts.offline.mock_config import load_test_case
 from scripts.offline.runtime import OfflineWorkflow
-from tests.offline.conftest import write_corpus
+from scripts.bench_local import synthetic_corpus
 
 TOPIC = "How do Step Functions and Bedrock Agents share work in a research workflow?"
 FAULTS = Path("scripts/mock_configs/faults.json")
@@ -85,7 +85,7 @@ def test_shipped_fault_cases_end_where_they_should(workflow, case, end_state, ch
 
 
 def test_two_hundred_sources_keep_the_payload_small(dist, tmp_path):
-    corpus = write_corpus(tmp_path / "corpus", documents=25, paragraphs=10)
+    corpus = synthetic_corpus(tmp_path / "corpus", passages=250)
     with OfflineWorkflow(env="bu", corpus=corpus, dist=dist, work_dir=tmp_path / "work") as workflow:
         result = workflow.run(topic="Step Functions orchestrates Bedrock agents", approve="auto", max_sources=200)
     assert result.summary["end_state"] == "Published"
