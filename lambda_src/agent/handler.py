@@ -30,7 +30,6 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent_function,
 )
-
 from workflow_core import artifacts, roles
 from workflow_core.agents import BACKENDS, AgentBackend, create_backend
 from workflow_core.artifacts import ArtifactStore
@@ -143,9 +142,7 @@ class AgentTask:
                 problems.append(f"workflow.{name} is required")
         if isinstance(workflow.get("workflow_id"), str) and not _ID.match(workflow["workflow_id"]):
             problems.append("workflow.workflow_id is not a valid id")
-        if role == "search" and not (
-            isinstance(workflow.get("max_sources"), int) and workflow["max_sources"] > 0
-        ):
+        if role == "search" and not (isinstance(workflow.get("max_sources"), int) and workflow["max_sources"] > 0):
             problems.append("workflow.max_sources must be a positive integer")
         source_id = payload.get("source_id")
         if role == "summary" and not (isinstance(source_id, str) and _ID.match(source_id)):
@@ -154,9 +151,7 @@ class AgentTask:
         if role == "reviser":
             if not isinstance(draft, dict) or not isinstance(draft.get("version"), int):
                 problems.append("draft with draft_key and version is required")
-            elif draft.get("draft_key") != artifacts.draft_key(
-                str(workflow.get("workflow_id")), draft["version"]
-            ):
+            elif draft.get("draft_key") != artifacts.draft_key(str(workflow.get("workflow_id")), draft["version"]):
                 problems.append("draft.draft_key does not belong to this workflow and version")
             if not isinstance(approval, dict):
                 problems.append("approval is required")
@@ -218,12 +213,7 @@ def _reuse_cached_sources(entry: dict[str, Any], task: AgentTask) -> list[str]:
     index = ARTIFACTS.get_json(artifacts.sources_index_key(origin))
     ids = [source["id"] for source in index["sources"]]
     if origin != task.workflow_id:
-        keys = ARTIFACTS.copy_many(
-            [
-                (artifacts.source_key(origin, i), artifacts.source_key(task.workflow_id, i))
-                for i in ids
-            ]
-        )
+        keys = ARTIFACTS.copy_many([(artifacts.source_key(origin, i), artifacts.source_key(task.workflow_id, i)) for i in ids])
         index = {**index, "workflow_id": task.workflow_id, "cache_origin": origin}
         keys.append(ARTIFACTS.put_json(artifacts.sources_index_key(task.workflow_id), index))
         STORE.add_artifacts(task.workflow_id, keys, kind="source")
@@ -330,9 +320,7 @@ ROLE_RUNNERS = {
 }
 
 
-@idempotent_function(
-    data_keyword_argument="payload", persistence_store=IDEMPOTENCY_STORE, config=IDEMPOTENCY
-)
+@idempotent_function(data_keyword_argument="payload", persistence_store=IDEMPOTENCY_STORE, config=IDEMPOTENCY)
 def _run_once(payload: dict[str, Any]) -> dict[str, Any]:
     return ROLE_RUNNERS[ROLE](AgentTask.parse(payload, ROLE))
 

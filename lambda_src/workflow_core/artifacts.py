@@ -52,9 +52,7 @@ class ArtifactStore:
         self._s3 = s3_client
         self.bucket = bucket
 
-    def put_text(
-        self, key: str, text: str, retention: str = INTERMEDIATE, content_type: str = "text/markdown"
-    ) -> str:
+    def put_text(self, key: str, text: str, retention: str = INTERMEDIATE, content_type: str = "text/markdown") -> str:
         self._s3.put_object(
             Bucket=self.bucket,
             Key=key,

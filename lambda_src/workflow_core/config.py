@@ -65,8 +65,6 @@ def load_config(required: tuple[str, ...], environ: Mapping[str, str] | None = N
     missing = [name for name in required if not env.get(name, "").strip()]
     if missing:
         raise ConfigError(
-            "missing required environment variable(s): "
-            + ", ".join(missing)
-            + " (see docs/design.md, 'Lambda functions')"
+            "missing required environment variable(s): " + ", ".join(missing) + " (see docs/design.md, 'Lambda functions')"
         )
     return Config({name: env[name].strip() for name in required})

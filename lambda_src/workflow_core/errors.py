@@ -4,6 +4,8 @@ Step Functions matches Retry/Catch ``ErrorEquals`` against the Lambda ``errorTyp
 exception class name, so these names are part of the contract (docs/design.md) and must not change.
 """
 
+# ruff: noqa: N818 - exception names are part of the contract (Step Functions matches them by name)
+
 from __future__ import annotations
 
 

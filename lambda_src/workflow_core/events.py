@@ -1,5 +1,7 @@
 """EventBridge events with source ``research-report`` and the four detail-types of docs/design.md."""
 
+# ruff: noqa: N818 - exception names are part of the contract (Step Functions matches them by name)
+
 from __future__ import annotations
 
 import json
@@ -39,7 +41,6 @@ class EventPublisher:
         if response.get("FailedEntryCount", 0):
             entry = response["Entries"][0]
             raise EventPublishFailed(
-                f"{detail_type} rejected by {self.bus_name}: "
-                f"{entry.get('ErrorCode')} {entry.get('ErrorMessage')}"
+                f"{detail_type} rejected by {self.bus_name}: {entry.get('ErrorCode')} {entry.get('ErrorMessage')}"
             )
         return response["Entries"][0].get("EventId", "")

@@ -68,9 +68,7 @@ def search_request(topic: str, max_sources: int, session_id: str) -> AgentReques
         "text is the relevant passage quoted from the source. Most relevant first. "
         "Reply [] if nothing is relevant."
     )
-    return AgentRequest(
-        "search", prompt, session_id, {"topic": topic, "max_sources": max_sources}
-    )
+    return AgentRequest("search", prompt, session_id, {"topic": topic, "max_sources": max_sources})
 
 
 def _json_array(text: str) -> list[Any]:
@@ -142,9 +140,7 @@ def parse_summary(text: str, source: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- writer -----------------------------------------------------------------------------------
-def writer_request(
-    topic: str, summaries: list[dict[str, Any]], failed_sources: list[str], session_id: str
-) -> AgentRequest:
+def writer_request(topic: str, summaries: list[dict[str, Any]], failed_sources: list[str], session_id: str) -> AgentRequest:
     lines = []
     used = 0
     for item in summaries:
@@ -169,9 +165,7 @@ def writer_request(
     )
 
 
-def parse_markdown(
-    text: str, role: str, known_ids: set[str] | None = None
-) -> tuple[str, list[str]]:
+def parse_markdown(text: str, role: str, known_ids: set[str] | None = None) -> tuple[str, list[str]]:
     """Return (markdown, dropped citations). Citations of ids that are not sources of this
     workflow are removed rather than published; an empty reply is AgentFailed."""
     markdown = text.strip()
@@ -196,9 +190,7 @@ def split_comments(comments: str | list[str] | None) -> list[str]:
     return [line.strip().lstrip("-*").strip() for line in lines if line.strip().lstrip("-*").strip()]
 
 
-def reviser_request(
-    topic: str, draft: str, comments: list[str], version: int, session_id: str
-) -> AgentRequest:
+def reviser_request(topic: str, draft: str, comments: list[str], version: int, session_id: str) -> AgentRequest:
     numbered = "\n".join(f"{i}. {comment}" for i, comment in enumerate(comments, 1)) or "(none)"
     prompt = (
         "You are the reviser agent of a research workflow.\n"

@@ -5,6 +5,8 @@ base64url(HMAC-SHA256(secret, "approval_id|decision|expires")) without padding. 
 never part of a link: the callback looks it up server-side by approval id.
 """
 
+# ruff: noqa: N818 - exception names are part of the contract (Step Functions matches them by name)
+
 from __future__ import annotations
 
 import base64

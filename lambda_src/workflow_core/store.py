@@ -10,6 +10,8 @@ Search cache table: ``cache_key`` (sha256 of ``tenant|normalised topic|max_sourc
 ``expires_at``.
 """
 
+# ruff: noqa: N818 - exception names are part of the contract (Step Functions matches them by name)
+
 from __future__ import annotations
 
 import hashlib
@@ -143,9 +145,7 @@ class WorkflowStore:
             raise
 
     # -- artifact index --------------------------------------------------------------------
-    def add_artifacts(
-        self, workflow_id: str, keys: list[str], kind: str, now: float | None = None
-    ) -> None:
+    def add_artifacts(self, workflow_id: str, keys: list[str], kind: str, now: float | None = None) -> None:
         stamp = now_iso(now)
         with self._table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
             for key in keys:
@@ -163,8 +163,7 @@ class WorkflowStore:
 
         items: list[dict[str, Any]] = []
         kwargs: dict[str, Any] = {
-            "KeyConditionExpression": Key("pk").eq(workflow_pk(workflow_id))
-            & Key("sk").begins_with("ARTIFACT#")
+            "KeyConditionExpression": Key("pk").eq(workflow_pk(workflow_id)) & Key("sk").begins_with("ARTIFACT#")
         }
         while True:
             response = self._table.query(**kwargs)
@@ -180,9 +179,7 @@ class WorkflowStore:
         self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
 
     def get_approval(self, approval_id: str) -> dict[str, Any] | None:
-        response = self._table.get_item(
-            Key={"pk": approval_pk(approval_id), "sk": "APPROVAL"}, ConsistentRead=True
-        )
+        response = self._table.get_item(Key={"pk": approval_pk(approval_id), "sk": "APPROVAL"}, ConsistentRead=True)
         item = response.get("Item")
         return plain(item) if item else None
 
@@ -199,8 +196,7 @@ class WorkflowStore:
             response = self._table.update_item(
                 Key={"pk": approval_pk(approval_id), "sk": "APPROVAL"},
                 UpdateExpression=(
-                    "SET #status = :decided, decision = :decision, reviewer = :reviewer, "
-                    "comments = :comments, decided_at = :at"
+                    "SET #status = :decided, decision = :decision, reviewer = :reviewer, comments = :comments, decided_at = :at"
                 ),
                 ConditionExpression="attribute_exists(pk) AND #status = :pending",
                 ExpressionAttributeNames={"#status": "status"},
@@ -261,9 +257,7 @@ class SearchCache:
             return None
         return plain(item)
 
-    def put(
-        self, cache_key: str, origin_workflow_id: str, source_ids: list[str], now: float | None = None
-    ) -> dict[str, Any]:
+    def put(self, cache_key: str, origin_workflow_id: str, source_ids: list[str], now: float | None = None) -> dict[str, Any]:
         current = time.time() if now is None else now
         item = {
             "cache_key": cache_key,

@@ -34,6 +34,7 @@ from lambda_helpers import (  # noqa: E402
     WORKFLOW_TABLE,
 )
 
+
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name, value in {
@@ -79,21 +80,15 @@ def resources(aws: None) -> dict[str, Any]:
     events.create_event_bus(Name=BUS)
     sqs = boto3.client("sqs")
     queue_url = sqs.create_queue(QueueName="events-tap")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     events.put_rule(Name="all", EventBusName=BUS, EventPattern='{"source": ["research-report"]}')
     events.put_targets(Rule="all", EventBusName=BUS, Targets=[{"Id": "tap", "Arn": queue_arn}])
     sns = boto3.client("sns")
     topic_arn = sns.create_topic(Name="approvals")["TopicArn"]
     mail_url = sqs.create_queue(QueueName="mail-tap")["QueueUrl"]
-    mail_arn = sqs.get_queue_attributes(QueueUrl=mail_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
+    mail_arn = sqs.get_queue_attributes(QueueUrl=mail_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=mail_arn)
-    secret_arn = boto3.client("secretsmanager").create_secret(
-        Name=SECRET_NAME, SecretString=SECRET_VALUE
-    )["ARN"]
+    secret_arn = boto3.client("secretsmanager").create_secret(Name=SECRET_NAME, SecretString=SECRET_VALUE)["ARN"]
     return {
         "bucket": BUCKET,
         "workflow_table": WORKFLOW_TABLE,

@@ -32,8 +32,6 @@ AGENT_ENV = {
 }
 
 
-
-
 def received_events(queue_url: str) -> list[dict[str, Any]]:
     """Events that reached the bus rule's SQS target."""
     sqs = boto3.client("sqs")

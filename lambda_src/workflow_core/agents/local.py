@@ -27,10 +27,7 @@ from workflow_core.errors import AgentFailed
 from workflow_core.roles import AgentReply, AgentRequest, format_sources, source_id
 
 LOCAL_LABEL = "Written by the local agent backend (offline, deterministic) — not a model"
-FALLBACK_LABEL = (
-    "Written by the local fallback backend (stands in for the smaller model; offline, "
-    "deterministic) — not a model"
-)
+FALLBACK_LABEL = "Written by the local fallback backend (stands in for the smaller model; offline, deterministic) — not a model"
 DEFAULT_CORPUS_DIR = Path(__file__).resolve().parents[3] / "corpus"
 _WORD = re.compile(r"[a-z0-9]+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
@@ -85,11 +82,7 @@ def load_corpus(corpus_dir: str) -> tuple[Passage, ...]:
     root = Path(corpus_dir)
     if not root.is_dir():
         raise AgentFailed(f"local corpus directory {corpus_dir} does not exist")
-    files = sorted(
-        p
-        for p in root.rglob("*")
-        if p.suffix in {".md", ".txt"} and p.is_file() and p.name.lower() != "readme.md"
-    )
+    files = sorted(p for p in root.rglob("*") if p.suffix in {".md", ".txt"} and p.is_file() and p.name.lower() != "readme.md")
     return tuple(passage for path in files for passage in _passages_of(path, root))
 
 
@@ -126,18 +119,13 @@ class LocalBackend:
         if handler is None:
             raise AgentFailed(f"local backend has no role {request.role!r}")
         text = handler(request.context)
-        return AgentReply(
-            text, _estimate_tokens(request.prompt), _estimate_tokens(text), generated_by=self.label
-        )
+        return AgentReply(text, _estimate_tokens(request.prompt), _estimate_tokens(text), generated_by=self.label)
 
     # -- roles ----------------------------------------------------------------------------
     def _search(self, context: dict[str, Any]) -> str:
         ranked = rank(self.corpus_dir, context["topic"], int(context["max_sources"]))
         return format_sources(
-            [
-                {"id": source_id(i), "title": p.title, "uri": p.uri, "text": p.text}
-                for i, p in enumerate(ranked, 1)
-            ]
+            [{"id": source_id(i), "title": p.title, "uri": p.uri, "text": p.text} for i, p in enumerate(ranked, 1)]
         )
 
     def _summary(self, context: dict[str, Any]) -> str:
@@ -166,11 +154,7 @@ class LocalBackend:
             "Each section below summarises one source and cites it in brackets.",
         ]
         if failed:
-            lines.append(
-                f"{len(failed)} source(s) could not be summarised and are left out: "
-                + ", ".join(failed)
-                + "."
-            )
+            lines.append(f"{len(failed)} source(s) could not be summarised and are left out: " + ", ".join(failed) + ".")
         for item in summaries:
             lines += ["", f"## {item['title']}", "", f"{item['summary']} [{item['source_id']}]"]
         lines += ["", "## Sources", ""]
@@ -192,14 +176,9 @@ class LocalBackend:
                 answer = "not applied: the quoted text does not occur in the draft."
             else:
                 answer = (
-                    "recorded for the author; the local backend only applies "
-                    '`replace "a" with "b"` and `remove "a"` comments.'
+                    'recorded for the author; the local backend only applies `replace "a" with "b"` and `remove "a"` comments.'
                 )
             answers.append(f"{number}. Comment: {comment}\n   Response: {answer}")
         if not answers:
             answers.append("No reviewer comments were given; the text is unchanged.")
-        return (
-            f"{draft}\n\n## Revisions (v{context['version']})\n\n> {self.label}.\n\n"
-            + "\n".join(answers)
-            + "\n"
-        )
+        return f"{draft}\n\n## Revisions (v{context['version']})\n\n> {self.label}.\n\n" + "\n".join(answers) + "\n"

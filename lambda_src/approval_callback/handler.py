@@ -1,0 +1,236 @@
+"""ApprovalCallback: the Lambda Function URL behind the signed approve/reject links.
+
+* GET  with a valid link -> SendTaskHeartbeat, then a confirmation form (POST) with a reviewer field
+  and a comments box. Opening a link never records a decision (mail scanners open links too).
+* POST -> verify again, then move the approval PENDING -> DECIDED with a conditional update (single
+  use), then SendTaskSuccess with ``{approval_id, decision, reviewer, comments}``.
+
+Status codes: 400 malformed link or form; 403 bad signature (forged, or signed with another
+secret); 410 expired link or the task is no longer waiting; 404 unknown approval id; 409 already
+decided (replay); 405 other methods. A link that fails verification never reaches Step Functions,
+not even for a heartbeat. The task token and the signature are never logged.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import json
+import re
+import time
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qs
+
+import boto3
+from aws_lambda_powertools.utilities.parameters import SecretsProvider
+from botocore.exceptions import ClientError
+from workflow_core.config import load_config
+from workflow_core.observability import logger, metrics, start_invocation
+from workflow_core.signing import LinkError, MalformedLink, VerifiedLink, verify
+from workflow_core.store import PENDING, AlreadyDecided, NotFound, WorkflowStore
+
+REQUIRED_ENV = ("ENVIRONMENT", "WORKFLOW_TABLE", "SIGNING_SECRET_ARN")
+
+CONFIG = load_config(REQUIRED_ENV)
+ENVIRONMENT = CONFIG.str("ENVIRONMENT")
+SECRET_MAX_AGE_SECONDS = 300
+MAX_BODY_BYTES = 16_384
+MAX_REVIEWER = 200
+MAX_COMMENTS = 4_000
+TASK_GONE = {"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"}
+
+STORE = WorkflowStore(boto3.resource("dynamodb").Table(CONFIG.str("WORKFLOW_TABLE")))
+SFN = boto3.client("stepfunctions")
+SECRETS = SecretsProvider(boto3_client=boto3.client("secretsmanager"))
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+HEADERS = {
+    "Content-Type": "text/html; charset=utf-8",
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+}
+
+
+class HttpError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def signing_secret() -> str:
+    return str(SECRETS.get(CONFIG.str("SIGNING_SECRET_ARN"), max_age=SECRET_MAX_AGE_SECONDS))
+
+
+# -- HTTP plumbing ------------------------------------------------------------------------------
+def page(status: int, title: str, body_html: str) -> dict[str, Any]:
+    document = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width"><title>{html.escape(title)}</title>'
+        "<style>body{font-family:sans-serif;max-width:40em;margin:2em auto;padding:0 1em}"
+        "label{display:block;margin-top:1em}input,textarea{width:100%}button{margin-top:1em}</style>"
+        f"</head><body><h1>{html.escape(title)}</h1>{body_html}</body></html>"
+    )
+    return {"statusCode": status, "headers": dict(HEADERS), "body": document}
+
+
+def error_page(error: HttpError) -> dict[str, Any]:
+    titles = {
+        400: "Bad request",
+        403: "Link not valid",
+        404: "Unknown approval",
+        405: "Method not allowed",
+        409: "Already decided",
+        410: "Link no longer valid",
+        502: "Try again later",
+    }
+    return page(error.status, titles.get(error.status, "Error"), f"<p>{html.escape(error.message)}</p>")
+
+
+def _single_values(pairs: Mapping[str, list[str]]) -> dict[str, str]:
+    repeated = sorted(name for name, values in pairs.items() if len(values) > 1)
+    if repeated:
+        raise MalformedLink(f"repeated field(s): {', '.join(repeated)}")
+    return {name: values[0] for name, values in pairs.items()}
+
+
+def query_params(event: dict[str, Any]) -> dict[str, str]:
+    raw = event.get("rawQueryString")
+    if raw:
+        return _single_values(parse_qs(raw, keep_blank_values=True))
+    return {k: str(v) for k, v in (event.get("queryStringParameters") or {}).items()}
+
+
+def form_params(event: dict[str, Any]) -> dict[str, str]:
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        try:
+            body = base64.b64decode(body, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise MalformedLink("body is not valid base64 UTF-8") from None
+    if len(body.encode("utf-8")) > MAX_BODY_BYTES:
+        raise MalformedLink("form is too large")
+    return _single_values(parse_qs(body, keep_blank_values=True))
+
+
+# -- the two steps ---------------------------------------------------------------------------
+def _verified(params: Mapping[str, str], now: float) -> VerifiedLink:
+    try:
+        return verify(params, signing_secret(), now)
+    except LinkError as error:
+        logger.info("approval link rejected", extra={"reason": type(error).__name__, "status": error.status})
+        raise HttpError(error.status, str(error)) from None
+
+
+def _pending_approval(link: VerifiedLink) -> dict[str, Any]:
+    approval = STORE.get_approval(link.approval_id)
+    if approval is None:
+        raise HttpError(404, "There is no approval request with this id.")
+    if approval.get("status") != PENDING:
+        raise HttpError(409, "This request has already been decided; each link works once.")
+    return approval
+
+
+def _call_step_functions(action: str, **kwargs: Any) -> None:
+    try:
+        getattr(SFN, action)(**kwargs)
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        logger.warning("step functions call failed", extra={"action": action, "code": code})  # no message: it can echo the token
+        if code in TASK_GONE:
+            raise HttpError(410, "The workflow is no longer waiting for this decision (it timed out or ended).") from None
+        raise HttpError(502, "The decision could not be delivered; please try the link again shortly.") from None
+
+
+def _hidden(name: str, value: str) -> str:
+    return f'<input type="hidden" name="{name}" value="{html.escape(value, quote=True)}">'
+
+
+def open_link(event: dict[str, Any], now: float) -> dict[str, Any]:
+    """GET: heartbeat and confirmation form."""
+    params = query_params(event)
+    link = _verified(params, now)
+    approval = _pending_approval(link)
+    _call_step_functions("send_task_heartbeat", taskToken=approval["task_token"])
+    logger.info("approval link opened", extra={"approval_id": link.approval_id, "decision": link.decision})
+    action = html.escape(event.get("rawPath") or "/", quote=True)
+    verb = "Approve" if link.decision == "approve" else "Reject"
+    fields = "".join(
+        _hidden(name, value)
+        for name, value in (
+            ("approval_id", link.approval_id),
+            ("decision", link.decision),
+            ("expires", str(link.expires_at)),
+            ("signature", params["signature"]),
+        )
+    )
+    body = (
+        f"<p>Draft <code>{html.escape(str(approval.get('draft_key', '')))}</code> "
+        f"(workflow <code>{html.escape(str(approval.get('workflow_id', '')))}</code>).</p>"
+        f'<form method="post" action="{action}">{fields}'
+        '<label for="reviewer">Your name or e-mail</label>'
+        f'<input id="reviewer" name="reviewer" required maxlength="{MAX_REVIEWER}">'
+        '<label for="comments">Comments' + (" (what should the revision change?)" if verb == "Reject" else "") + "</label>"
+        f'<textarea id="comments" name="comments" rows="6" maxlength="{MAX_COMMENTS}"></textarea>'
+        f'<button type="submit">{verb}</button></form>'
+    )
+    return page(200, f"{verb} this report?", body)
+
+
+def submit_decision(event: dict[str, Any], now: float) -> dict[str, Any]:
+    """POST: single-use decision, then SendTaskSuccess."""
+    form = form_params(event)
+    link = _verified(form, now)
+    reviewer = _CONTROL.sub("", form.get("reviewer", "")).strip()
+    comments = _CONTROL.sub("", form.get("comments", "")).strip()
+    if not reviewer or len(reviewer) > MAX_REVIEWER:
+        raise HttpError(400, f"Please give your name or e-mail (1-{MAX_REVIEWER} characters).")
+    if len(comments) > MAX_COMMENTS:
+        raise HttpError(400, f"Comments are limited to {MAX_COMMENTS} characters.")
+    _pending_approval(link)
+    try:
+        decided = STORE.decide_approval(link.approval_id, link.decision, reviewer, comments)
+    except NotFound:
+        raise HttpError(404, "There is no approval request with this id.") from None
+    except AlreadyDecided:
+        raise HttpError(409, "This request has already been decided; each link works once.") from None
+    output = {"approval_id": link.approval_id, "decision": link.decision, "reviewer": reviewer, "comments": comments}
+    try:
+        _call_step_functions("send_task_success", taskToken=decided["task_token"], output=json.dumps(output))
+    except HttpError as error:
+        STORE.annotate_approval(link.approval_id, delivery="failed", delivery_status=error.status)
+        raise
+    STORE.annotate_approval(link.approval_id, delivery="sent")
+    logger.info("approval decided", extra={"approval_id": link.approval_id, "decision": link.decision})
+    verb = "approved" if link.decision == "approve" else "rejected"
+    return page(200, f"Report {verb}", "<p>Thank you, your decision has been recorded. You can close this page.</p>")
+
+
+def handle(event: dict[str, Any], now: float | None = None) -> dict[str, Any]:
+    current = time.time() if now is None else now
+    method = str(event.get("requestContext", {}).get("http", {}).get("method", "")).upper()
+    try:
+        if method == "GET":
+            return open_link(event, current)
+        if method == "POST":
+            return submit_decision(event, current)
+        raise HttpError(405, "Use the link from the approval message.")
+    except MalformedLink as error:  # raised while parsing the query or the form
+        return error_page(HttpError(400, str(error)))
+    except HttpError as error:
+        response = error_page(error)
+        if error.status == 405:
+            response["headers"]["Allow"] = "GET, POST"
+        return response
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    start_invocation(ENVIRONMENT, "approval_callback")
+    return handle(event)

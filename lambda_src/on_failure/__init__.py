@@ -1,0 +1,1 @@
+"""The on_failure function (handler: on_failure.handler.lambda_handler)."""

@@ -1,0 +1,113 @@
+"""OnFailure: record why a workflow ended and emit WorkflowFailed, then feed the Fail state.
+
+Event: ``{"input": <full state>, "reason": "InvalidInput" | "RevisionLimitReached" |
+"ApprovalTimedOut" | "WorkflowFailed", "execution_arn", "state"}``. The caught error is at
+``input.error`` (``{"Error", "Cause"}``, Catch ``ResultPath: $.error``; for Lambda errors ``Cause`` is
+the JSON text of ``{"errorType", "errorMessage", ...}``); a failed fallback's error may be at
+``input.fallback_error``. Returns ``{"Error", "Cause"}`` for the Fail state's ErrorPath/CausePath:
+the original error name when there is one, else the reason.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+from workflow_core import events as event_types
+from workflow_core.config import load_config
+from workflow_core.events import EventPublisher
+from workflow_core.observability import logger, metrics, start_invocation
+from workflow_core.store import (
+    APPROVAL_TIMED_OUT,
+    FAILED,
+    REVISION_LIMIT_REACHED,
+    NotFound,
+    WorkflowStore,
+)
+
+REQUIRED_ENV = ("ENVIRONMENT", "WORKFLOW_TABLE", "EVENT_BUS_NAME")
+
+CONFIG = load_config(REQUIRED_ENV)
+ENVIRONMENT = CONFIG.str("ENVIRONMENT")
+
+STORE = WorkflowStore(boto3.resource("dynamodb").Table(CONFIG.str("WORKFLOW_TABLE")))
+EVENTS = EventPublisher(boto3.client("events"), CONFIG.str("EVENT_BUS_NAME"))
+
+REASONS = ("InvalidInput", "RevisionLimitReached", "ApprovalTimedOut", "WorkflowFailed")
+STATUS_FOR_REASON = {
+    "RevisionLimitReached": REVISION_LIMIT_REACHED,
+    "ApprovalTimedOut": APPROVAL_TIMED_OUT,
+    "WorkflowFailed": FAILED,
+}
+MAX_CAUSE = 500
+
+
+def short_cause(cause: Any) -> str:
+    """Lambda causes are JSON with errorMessage; keep the message, drop the stack trace."""
+    if cause is None:
+        return ""
+    text = str(cause)
+    try:
+        parsed = json.loads(text)
+    except (TypeError, ValueError):
+        parsed = None
+    if isinstance(parsed, dict) and "errorMessage" in parsed:
+        text = str(parsed["errorMessage"])
+    return text[:MAX_CAUSE]
+
+
+def _error(value: Any) -> dict[str, str] | None:
+    if isinstance(value, dict) and value.get("Error"):
+        return {"Error": str(value["Error"]), "Cause": short_cause(value.get("Cause"))}
+    return None
+
+
+def record_failure(event: dict[str, Any]) -> dict[str, str]:
+    reason = event.get("reason") if event.get("reason") in REASONS else "WorkflowFailed"
+    state = event.get("input") if isinstance(event.get("input"), dict) else {}
+    error = _error(state.get("error"))
+    fallback_error = _error(state.get("fallback_error"))
+    original = error or fallback_error
+    if original is None:
+        original = {"Error": reason, "Cause": _default_cause(reason, state)}
+
+    workflow = state.get("workflow") if isinstance(state.get("workflow"), dict) else {}
+    workflow_id = workflow.get("workflow_id")
+    tenant = workflow.get("tenant") or (state.get("tenant") if isinstance(state.get("tenant"), str) else None)
+    failure = {"reason": reason, "error": original["Error"], "cause": original["Cause"]}
+    if error and fallback_error:
+        failure["fallback_error"] = fallback_error["Error"]
+    # The record is only touched when this execution owns it: with InvalidInput the workflow id
+    # may be unknown, or belong to another execution (a duplicate id), and must not be overwritten.
+    if workflow_id and reason != "InvalidInput":
+        try:
+            STORE.update_workflow(
+                workflow_id, str(event.get("execution_arn", "")), status=STATUS_FOR_REASON[reason], failure=failure
+            )
+        except NotFound:
+            logger.warning("no workflow record owned by this execution; failure not recorded")
+    EVENTS.publish(
+        event_types.WORKFLOW_FAILED,
+        {"workflow_id": workflow_id, "tenant": tenant, "reason": reason, "error": failure},
+    )
+    logger.info("workflow failed", extra={"reason": reason, "error": original["Error"]})
+    return original
+
+
+def _default_cause(reason: str, state: dict[str, Any]) -> str:
+    if reason == "RevisionLimitReached":
+        draft = state.get("draft") if isinstance(state.get("draft"), dict) else {}
+        return f"the draft was rejected after {max(0, int(draft.get('version', 1)) - 1)} revision(s)"
+    if reason == "ApprovalTimedOut":
+        return "nobody decided on the approval request in time"
+    return reason
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    state = event.get("input") if isinstance(event, dict) and isinstance(event.get("input"), dict) else {}
+    workflow = state.get("workflow") if isinstance(state.get("workflow"), dict) else {}
+    start_invocation(ENVIRONMENT, "on_failure", event.get("execution_arn"), workflow.get("workflow_id"))
+    return record_failure(event)

@@ -1,0 +1,1 @@
+"""The publish function (handler: publish.handler.lambda_handler)."""

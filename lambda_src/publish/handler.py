@@ -1,0 +1,81 @@
+"""Publish: copy the approved draft to ``published/<workflow_id>/report.md`` (retention=published),
+mark the workflow record PUBLISHED and emit ReportPublished.
+
+Event: ``{"workflow", "draft", "approval"?, "execution_arn", "state"}``. Returns ``{"published_key"}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from workflow_core import artifacts
+from workflow_core import events as event_types
+from workflow_core.artifacts import ArtifactStore
+from workflow_core.config import load_config
+from workflow_core.errors import InvalidInput
+from workflow_core.events import EventPublisher
+from workflow_core.observability import logger, metrics, start_invocation
+from workflow_core.store import PUBLISHED, NotFound, WorkflowStore
+
+REQUIRED_ENV = ("ENVIRONMENT", "WORKFLOW_TABLE", "ARTIFACT_BUCKET", "EVENT_BUS_NAME")
+
+CONFIG = load_config(REQUIRED_ENV)
+ENVIRONMENT = CONFIG.str("ENVIRONMENT")
+
+ARTIFACTS = ArtifactStore(boto3.client("s3"), CONFIG.str("ARTIFACT_BUCKET"))
+STORE = WorkflowStore(boto3.resource("dynamodb").Table(CONFIG.str("WORKFLOW_TABLE")))
+EVENTS = EventPublisher(boto3.client("events"), CONFIG.str("EVENT_BUS_NAME"))
+
+
+def publish(event: dict[str, Any]) -> dict[str, Any]:
+    workflow, draft = event.get("workflow"), event.get("draft")
+    if not isinstance(workflow, dict) or not isinstance(workflow.get("workflow_id"), str):
+        raise InvalidInput("workflow with workflow_id is required")
+    if not isinstance(draft, dict) or not isinstance(draft.get("version"), int):
+        raise InvalidInput("draft with draft_key and version is required")
+    workflow_id = workflow["workflow_id"]
+    if draft.get("draft_key") != artifacts.draft_key(workflow_id, draft["version"]):
+        raise InvalidInput("draft.draft_key does not belong to this workflow and version")
+    approval = event.get("approval")
+    if isinstance(approval, dict) and approval.get("decision") not in (None, "approve"):
+        raise InvalidInput(f"refusing to publish a draft whose decision is {approval.get('decision')!r}")
+
+    key = ARTIFACTS.copy(draft["draft_key"], artifacts.published_key(workflow_id), retention=artifacts.PUBLISHED)
+    STORE.add_artifacts(workflow_id, [key], kind="published")
+    try:
+        STORE.update_workflow(
+            workflow_id,
+            str(event.get("execution_arn", "")),
+            status=PUBLISHED,
+            published_key=key,
+            revision=int(draft["version"]) - 1,
+        )
+    except NotFound:
+        raise InvalidInput(f"no workflow record {workflow_id} for this execution") from None
+    EVENTS.publish(
+        event_types.REPORT_PUBLISHED,
+        {
+            "workflow_id": workflow_id,
+            "tenant": workflow.get("tenant"),
+            "topic": workflow.get("topic"),
+            "published_key": key,
+            "version": draft["version"],
+            "reviewer": approval.get("reviewer") if isinstance(approval, dict) else None,
+        },
+    )
+    logger.info("report published", extra={"published_key": key, "version": draft["version"]})
+    return {"published_key": key}
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    workflow = event.get("workflow") if isinstance(event, dict) else None
+    start_invocation(
+        ENVIRONMENT,
+        "publish",
+        event.get("execution_arn") if isinstance(event, dict) else None,
+        workflow.get("workflow_id") if isinstance(workflow, dict) else None,
+    )
+    return publish(event)

@@ -1,0 +1,1 @@
+"""The validate_input function (handler: validate_input.handler.lambda_handler)."""
