@@ -1,0 +1,72 @@
+# bu environment. No secrets here: the approval signing key is seeded out of band
+# (scripts/seed_signing_secret.py) and reviewer addresses go in approval_subscriptions.
+# Budget and sizing values are placeholders until the cost model tunes them.
+
+environment      = "bu"
+aws_region       = "us-east-1"
+owner            = "research-platform"
+tenant           = "default"
+workflow_version = "0.1.0"
+
+# Existing Bedrock agents (replace the placeholder IDs with your agent and alias IDs).
+bedrock_agents = {
+  search  = { agent_id = "SEARCHAGNT", alias_id = "SEARCHALIA" }
+  summary = { agent_id = "SUMMARYAGT", alias_id = "SUMMARYALI" }
+  writer  = { agent_id = "WRITERAGNT", alias_id = "WRITERALIA" }
+  reviser = { agent_id = "REVISERAGT", alias_id = "REVISERALI" }
+}
+
+# Fallback models (Converse). Summary runs once per source: it always gets a small model.
+fallback_model_ids = {
+  search  = "anthropic.claude-3-haiku-20240307-v1:0"
+  summary = "anthropic.claude-3-haiku-20240307-v1:0"
+  writer  = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+  reviser = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+}
+
+# Concurrency: each Map branch calls InvokeAgent, so Map concurrency stays within the quota.
+bedrock_tps_quota   = 20
+map_max_concurrency = 10
+
+tolerated_failure_percentage = 15
+approval_timeout_seconds     = 259200
+approval_heartbeat_seconds   = 86400
+approval_link_ttl_seconds    = 259200
+execution_timeout_seconds    = 604800
+max_revisions                = 3
+
+retry_max_attempts      = 4
+retry_interval_seconds  = 2
+retry_backoff_rate      = 2
+retry_max_delay_seconds = 60
+
+max_sources_limit        = 100
+default_max_sources      = 16
+search_cache_ttl_seconds = 86400
+
+sfn_log_level              = "ERROR"
+sfn_include_execution_data = false
+log_retention_in_days      = 365
+powertools_log_level       = "INFO"
+
+reserved_concurrency = {
+  agent    = 25
+  approval = 10
+  control  = 10
+}
+
+point_in_time_recovery       = true
+event_archive_retention_days = 90
+
+alarm_thresholds = {
+  executions_failed    = 5
+  executions_timed_out = 1
+  executions_throttled = 1
+  lambda_errors        = 5
+  approval_timeouts    = 1
+}
+
+# Sizing (read by the cost model).
+monthly_budget_usd  = 10000
+workflows_per_month = 20000
+sources_per_run     = 16

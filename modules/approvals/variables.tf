@@ -1,0 +1,104 @@
+variable "name" {
+  description = "Name prefix of the topic and the signing secret."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,200}$", var.name))
+    error_message = "name must be letters, digits, '-' or '_'."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "Customer managed KMS key ARN encrypting the topic and the secret."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "subscriptions" {
+  description = "Approval request subscribers. email endpoints must confirm the subscription; sqs endpoints need a queue policy (and key policy) allowing this topic."
+  type = list(object({
+    protocol = string
+    endpoint = string
+  }))
+  default = []
+
+  validation {
+    condition     = alltrue([for s in var.subscriptions : contains(["email", "https", "sqs"], s.protocol)])
+    error_message = "subscription protocol must be email, https or sqs."
+  }
+
+  validation {
+    condition = alltrue([for s in var.subscriptions :
+      (s.protocol == "email" && can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", s.endpoint))) ||
+      (s.protocol == "https" && startswith(s.endpoint, "https://")) ||
+    (s.protocol == "sqs" && can(regex("^arn:aws[a-z-]*:sqs:", s.endpoint)))])
+    error_message = "endpoint must match its protocol: an e-mail address, an https:// URL or an SQS queue ARN."
+  }
+}
+
+variable "callback_function_name" {
+  description = "Name of the approval_callback Lambda function that gets the Function URL."
+  type        = string
+}
+
+variable "callback_auth_type" {
+  description = "Function URL auth: NONE (reviewers click e-mail links without AWS credentials; the handler verifies HMAC signature, expiry and single use) or AWS_IAM (behind an authenticating proxy that signs requests)."
+  type        = string
+  default     = "NONE"
+
+  validation {
+    condition     = contains(["NONE", "AWS_IAM"], var.callback_auth_type)
+    error_message = "callback_auth_type must be NONE or AWS_IAM."
+  }
+}
+
+variable "workflow_table_arn" {
+  description = "ARN of the workflow table holding approval items."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/.+$", var.workflow_table_arn))
+    error_message = "workflow_table_arn must be a DynamoDB table ARN."
+  }
+}
+
+variable "event_bus_arn" {
+  description = "ARN of the workflow event bus (approval_request emits ApprovalRequested)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:events:[a-z0-9-]+:[0-9]{12}:event-bus/.+$", var.event_bus_arn))
+    error_message = "event_bus_arn must be an EventBridge event bus ARN."
+  }
+}
+
+variable "state_machine_arn" {
+  description = "ARN of the workflow state machine whose task tokens approval_callback answers."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]+$", var.state_machine_arn))
+    error_message = "state_machine_arn must be a Step Functions state machine ARN."
+  }
+}
+
+variable "secret_recovery_window_in_days" {
+  description = "Days a deleted signing secret can be restored (0 deletes at once; otherwise 7-30)."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.secret_recovery_window_in_days == 0 || (var.secret_recovery_window_in_days >= 7 && var.secret_recovery_window_in_days <= 30)
+    error_message = "secret_recovery_window_in_days must be 0 or 7-30."
+  }
+}
+
+variable "tags" {
+  description = "Tags merged into every taggable resource of the module."
+  type        = map(string)
+  default     = {}
+}

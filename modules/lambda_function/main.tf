@@ -1,0 +1,150 @@
+data "aws_caller_identity" "current" {}
+
+locals {
+  log_group_name = "/aws/lambda/${var.function_name}"
+}
+
+# --- identity ---------------------------------------------------------------------
+
+data "aws_iam_policy_document" "assume_role" {
+  statement {
+    sid     = "LambdaAssumeRole"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+
+    # Confused-deputy guard: only Lambda acting for this account may assume the role.
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "lambda" {
+  name               = "${var.function_name}-role"
+  assume_role_policy = data.aws_iam_policy_document.assume_role.json
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "lambda" {
+  statement {
+    sid       = "WriteOwnLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.lambda.arn}:*"]
+  }
+
+  statement {
+    sid = "XRayTracing"
+    # X-Ray trace APIs have no resource-level permissions: AWS requires "*".
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"]
+  }
+
+  dynamic "statement" {
+    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+    content {
+      sid       = "DecryptEnvironment"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.dead_letter_queue_arn == null ? [] : [var.dead_letter_queue_arn]
+    content {
+      sid       = "SendToDeadLetterQueue"
+      actions   = ["sqs:SendMessage"]
+      resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.policy_statements
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = statement.value.resources
+
+      dynamic "condition" {
+        for_each = statement.value.conditions
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "lambda" {
+  name   = "${var.function_name}-policy"
+  role   = aws_iam_role.lambda.id
+  policy = data.aws_iam_policy_document.lambda.json
+}
+
+# --- logs -------------------------------------------------------------------------
+
+resource "aws_cloudwatch_log_group" "lambda" {
+  #checkov:skip=CKV_AWS_338:Retention is the per-environment variable log_retention_in_days (validated); tests/terraform asserts the bu environment keeps >= 365 days, shorter pilot/team retention is a deliberate cost choice.
+  name              = local.log_group_name
+  retention_in_days = var.log_retention_in_days
+  kms_key_id        = var.kms_key_arn
+  tags              = var.tags
+}
+
+# --- function ---------------------------------------------------------------------
+
+resource "aws_lambda_function" "this" {
+  #checkov:skip=CKV_AWS_116:Invoked synchronously (Step Functions RequestResponse, Function URL); a Lambda DLQ only applies to asynchronous invocations. Failures surface as Task errors handled by Retry/Catch. var.dead_letter_queue_arn enables one where a caller invokes asynchronously.
+  #checkov:skip=CKV_AWS_117:The functions reach only AWS public service endpoints (Bedrock, S3, DynamoDB, SNS, Secrets Manager, EventBridge) with IAM auth and no private resources; a VPC would add NAT/endpoint cost without reducing exposure.
+  #checkov:skip=CKV_AWS_272:Zips are built reproducibly by scripts/package_lambdas and their SHA-256 is pinned via source_code_hash; AWS Signer code signing is not part of this reference deployment.
+  function_name                  = var.function_name
+  description                    = var.description
+  role                           = aws_iam_role.lambda.arn
+  filename                       = var.package_path
+  source_code_hash               = filebase64sha256(var.package_path)
+  handler                        = var.handler
+  runtime                        = var.runtime
+  architectures                  = ["x86_64"]
+  timeout                        = var.timeout
+  memory_size                    = var.memory_size
+  reserved_concurrent_executions = var.reserved_concurrent_executions == null ? -1 : var.reserved_concurrent_executions
+  layers                         = var.layers
+  kms_key_arn                    = var.kms_key_arn
+
+  dynamic "environment" {
+    for_each = length(var.environment_variables) == 0 ? [] : [var.environment_variables]
+    content {
+      variables = environment.value
+    }
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  logging_config {
+    log_format            = "JSON"
+    log_group             = aws_cloudwatch_log_group.lambda.name
+    application_log_level = var.application_log_level
+    system_log_level      = "WARN"
+  }
+
+  dynamic "dead_letter_config" {
+    for_each = var.dead_letter_queue_arn == null ? [] : [var.dead_letter_queue_arn]
+    content {
+      target_arn = dead_letter_config.value
+    }
+  }
+
+  tags = var.tags
+
+  # The role must be able to write logs before the first invocation.
+  depends_on = [aws_iam_role_policy.lambda]
+}

@@ -1,0 +1,29 @@
+output "function_name" {
+  description = "Name of the Lambda function."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "arn" {
+  description = "Unqualified ARN of the function (what Step Functions Task states invoke)."
+  value       = aws_lambda_function.this.arn
+}
+
+output "invoke_arn" {
+  description = "Invoke ARN for API Gateway integrations."
+  value       = aws_lambda_function.this.invoke_arn
+}
+
+output "role_arn" {
+  description = "ARN of the function's execution role."
+  value       = aws_iam_role.lambda.arn
+}
+
+output "role_name" {
+  description = "Name of the function's execution role (attach extra policies to it if needed)."
+  value       = aws_iam_role.lambda.name
+}
+
+output "log_group_name" {
+  description = "Name of the function's CloudWatch log group."
+  value       = aws_cloudwatch_log_group.lambda.name
+}

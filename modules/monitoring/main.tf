@@ -1,0 +1,352 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  create_topic     = var.ops_topic_arn == null
+  ops_topic_arn    = local.create_topic ? aws_sns_topic.this[0].arn : var.ops_topic_arn
+  region           = data.aws_region.current.name
+  account_id       = data.aws_caller_identity.current.account_id
+  alarm_arn_prefix = "arn:${data.aws_partition.current.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${var.name}-"
+  metric_namespace = "ResearchReport"
+}
+
+# --- ops topic --------------------------------------------------------------------
+
+resource "aws_sns_topic" "this" {
+  count = local.create_topic ? 1 : 0
+
+  name              = "${var.name}-ops"
+  kms_master_key_id = var.kms_key_arn
+  tags              = var.tags
+}
+
+resource "aws_sns_topic_subscription" "this" {
+  for_each = local.create_topic ? { for s in var.ops_subscriptions : "${s.protocol}:${s.endpoint}" => s } : {}
+
+  topic_arn = aws_sns_topic.this[0].arn
+  protocol  = each.value.protocol
+  endpoint  = each.value.endpoint
+}
+
+data "aws_iam_policy_document" "topic" {
+  count = local.create_topic ? 1 : 0
+
+  statement {
+    sid = "AccountManagesTopic"
+    actions = [
+      "sns:GetTopicAttributes",
+      "sns:SetTopicAttributes",
+      "sns:Subscribe",
+      "sns:ListSubscriptionsByTopic",
+      "sns:Publish",
+    ]
+    resources = [aws_sns_topic.this[0].arn]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${data.aws_partition.current.partition}:iam::${local.account_id}:root"]
+    }
+  }
+
+  statement {
+    sid       = "CloudWatchAlarmsPublish"
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.this[0].arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["${local.alarm_arn_prefix}*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.monthly_budget_usd == null ? [] : [1]
+    content {
+      sid       = "BudgetsPublish"
+      actions   = ["sns:Publish"]
+      resources = [aws_sns_topic.this[0].arn]
+
+      principals {
+        type        = "Service"
+        identifiers = ["budgets.amazonaws.com"]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [local.account_id]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.event_rule_arns) == 0 ? [] : [var.event_rule_arns]
+    content {
+      sid       = "EventRulesPublish"
+      actions   = ["sns:Publish"]
+      resources = [aws_sns_topic.this[0].arn]
+
+      principals {
+        type        = "Service"
+        identifiers = ["events.amazonaws.com"]
+      }
+
+      condition {
+        test     = "ArnEquals"
+        variable = "aws:SourceArn"
+        values   = statement.value
+      }
+    }
+  }
+}
+
+resource "aws_sns_topic_policy" "this" {
+  count = local.create_topic ? 1 : 0
+
+  arn    = aws_sns_topic.this[0].arn
+  policy = data.aws_iam_policy_document.topic[0].json
+}
+
+# --- alarms -----------------------------------------------------------------------
+
+resource "aws_cloudwatch_metric_alarm" "executions_failed" {
+  alarm_name          = "${var.name}-executions-failed"
+  alarm_description   = "Workflow executions failed (WorkflowFailed events carry the reason)."
+  namespace           = "AWS/States"
+  metric_name         = "ExecutionsFailed"
+  dimensions          = { StateMachineArn = var.state_machine_arn }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = var.alarm_thresholds.executions_failed
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [local.ops_topic_arn]
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "executions_timed_out" {
+  alarm_name          = "${var.name}-executions-timed-out"
+  alarm_description   = "Workflow executions hit the state machine TimeoutSeconds."
+  namespace           = "AWS/States"
+  metric_name         = "ExecutionsTimedOut"
+  dimensions          = { StateMachineArn = var.state_machine_arn }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = var.alarm_thresholds.executions_timed_out
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [local.ops_topic_arn]
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "executions_throttled" {
+  alarm_name          = "${var.name}-executions-throttled"
+  alarm_description   = "StartExecution/state transitions were throttled by Step Functions quotas."
+  namespace           = "AWS/States"
+  metric_name         = "ExecutionThrottled"
+  dimensions          = { StateMachineArn = var.state_machine_arn }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = var.alarm_thresholds.executions_throttled
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [local.ops_topic_arn]
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "lambda_errors" {
+  for_each = var.lambda_function_names
+
+  alarm_name          = "${var.name}-lambda-errors-${each.key}"
+  alarm_description   = "Errors in ${each.value} (retried errors count too; see the function's logs)."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Errors"
+  dimensions          = { FunctionName = each.value }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = var.alarm_thresholds.lambda_errors
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [local.ops_topic_arn]
+  tags                = var.tags
+}
+
+# Approvals waiting too long: the approval Task has HeartbeatSeconds ("someone must open the
+# link in time") and TimeoutSeconds. Either expiring writes a TaskTimedOut event to the
+# execution log (levels ERROR and ALL), which this filter counts. Execution-level metrics
+# cannot see it: the Catch routes the timeout to ApprovalTimedOut, a failed execution.
+resource "aws_cloudwatch_log_metric_filter" "approval_timeouts" {
+  name           = "${var.name}-approval-timeouts"
+  log_group_name = var.state_machine_log_group_name
+  pattern        = "{ $.type = \"TaskTimedOut\" }"
+
+  metric_transformation {
+    name          = "ApprovalTimeouts"
+    namespace     = local.metric_namespace
+    value         = "1"
+    default_value = "0"
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "approval_timeouts" {
+  alarm_name          = "${var.name}-approvals-waiting-too-long"
+  alarm_description   = "An approval request was not opened within HeartbeatSeconds or not decided within TimeoutSeconds."
+  namespace           = local.metric_namespace
+  metric_name         = aws_cloudwatch_log_metric_filter.approval_timeouts.metric_transformation[0].name
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = var.alarm_thresholds.approval_timeouts
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [local.ops_topic_arn]
+  tags                = var.tags
+}
+
+# --- dashboard --------------------------------------------------------------------
+
+locals {
+  sfn_dims = ["StateMachineArn", var.state_machine_arn]
+
+  widgets = concat(
+    [
+      {
+        type = "metric", width = 12, height = 6
+        properties = {
+          title   = "Execution time (ms)"
+          region  = local.region
+          view    = "timeSeries"
+          metrics = [["AWS/States", "ExecutionTime", local.sfn_dims[0], local.sfn_dims[1], { stat = "p50", label = "p50" }], ["...", { stat = "p90", label = "p90" }]]
+          period  = 300
+        }
+      },
+      {
+        type = "metric", width = 12, height = 6
+        properties = {
+          title  = "Executions failed / timed out / throttled"
+          region = local.region
+          view   = "timeSeries"
+          stat   = "Sum"
+          period = 300
+          metrics = [
+            ["AWS/States", "ExecutionsFailed", local.sfn_dims[0], local.sfn_dims[1]],
+            ["AWS/States", "ExecutionsTimedOut", local.sfn_dims[0], local.sfn_dims[1]],
+            ["AWS/States", "ExecutionThrottled", local.sfn_dims[0], local.sfn_dims[1]],
+            [local.metric_namespace, "ApprovalTimeouts"],
+          ]
+        }
+      },
+      {
+        type = "metric", width = 12, height = 6
+        properties = {
+          title  = "Agent invocations by role"
+          region = local.region
+          view   = "timeSeries"
+          period = 300
+          # SEARCH matches any extra dimension Powertools adds (e.g. service).
+          metrics = [for i, role in var.agent_roles : [{
+            id         = "inv${i}"
+            label      = role
+            expression = "SEARCH('Namespace=\"${local.metric_namespace}\" MetricName=\"${var.agent_metric_names.invocations}\" role=\"${role}\" environment=\"${var.environment}\"', 'Sum', 300)"
+          }]]
+        }
+      },
+      {
+        type = "metric", width = 12, height = 6
+        properties = {
+          title  = "Agent latency by role (p90)"
+          region = local.region
+          view   = "timeSeries"
+          period = 300
+          metrics = [for i, role in var.agent_roles : [{
+            id         = "lat${i}"
+            label      = role
+            expression = "SEARCH('Namespace=\"${local.metric_namespace}\" MetricName=\"${var.agent_metric_names.latency}\" role=\"${role}\" environment=\"${var.environment}\"', 'p90', 300)"
+          }]]
+        }
+      },
+    ],
+    length(var.lambda_function_names) == 0 ? [] : [{
+      type = "metric", width = 12, height = 6
+      properties = {
+        title   = "Lambda errors"
+        region  = local.region
+        view    = "timeSeries"
+        stat    = "Sum"
+        period  = 300
+        metrics = [for k, fn in var.lambda_function_names : ["AWS/Lambda", "Errors", "FunctionName", fn, { label = k }]]
+      }
+    }],
+    length(var.dlq_names) == 0 ? [] : [{
+      type = "metric", width = 12, height = 6
+      properties = {
+        title   = "DLQ depth"
+        region  = local.region
+        view    = "timeSeries"
+        stat    = "Maximum"
+        period  = 300
+        metrics = [for q in var.dlq_names : ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", q]]
+      }
+    }],
+  )
+}
+
+resource "aws_cloudwatch_dashboard" "this" {
+  dashboard_name = var.name
+  dashboard_body = jsonencode({ widgets = local.widgets })
+}
+
+# --- budget -----------------------------------------------------------------------
+
+resource "aws_budgets_budget" "this" {
+  count = var.monthly_budget_usd == null ? 0 : 1
+
+  name         = "${var.name}-monthly"
+  budget_type  = "COST"
+  limit_amount = tostring(var.monthly_budget_usd)
+  limit_unit   = "USD"
+  time_unit    = "MONTHLY"
+
+  dynamic "cost_filter" {
+    for_each = var.budget_cost_filter_tag == null ? [] : [var.budget_cost_filter_tag]
+    content {
+      name   = "TagKeyValue"
+      values = ["user:${cost_filter.value.key}$${cost_filter.value.value}"]
+    }
+  }
+
+  notification {
+    comparison_operator       = "GREATER_THAN"
+    threshold                 = 80
+    threshold_type            = "PERCENTAGE"
+    notification_type         = "ACTUAL"
+    subscriber_sns_topic_arns = [local.ops_topic_arn]
+  }
+
+  notification {
+    comparison_operator       = "GREATER_THAN"
+    threshold                 = 100
+    threshold_type            = "PERCENTAGE"
+    notification_type         = "FORECASTED"
+    subscriber_sns_topic_arns = [local.ops_topic_arn]
+  }
+
+  depends_on = [aws_sns_topic_policy.this]
+}

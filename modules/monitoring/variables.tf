@@ -1,0 +1,126 @@
+variable "name" {
+  description = "Name prefix of the dashboard, alarms, topic and budget (the stack prefix)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,200}$", var.name))
+    error_message = "name must be letters, digits, '-' or '_'."
+  }
+}
+
+variable "environment" {
+  description = "Environment name; the value of the `environment` dimension on ResearchReport metrics."
+  type        = string
+}
+
+variable "ops_topic_arn" {
+  description = "Existing SNS topic for operational notifications; null creates an encrypted one."
+  type        = string
+  default     = null
+}
+
+variable "ops_subscriptions" {
+  description = "Subscribers of the created ops topic (ignored when ops_topic_arn is given)."
+  type = list(object({
+    protocol = string
+    endpoint = string
+  }))
+  default = []
+
+  validation {
+    condition     = alltrue([for s in var.ops_subscriptions : contains(["email", "https", "sqs", "lambda"], s.protocol)])
+    error_message = "protocol must be email, https, sqs or lambda."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "Customer managed KMS key ARN encrypting the created ops topic; its key policy must allow cloudwatch, budgets and events to use it."
+  type        = string
+  default     = null
+}
+
+variable "event_rule_arns" {
+  description = "EventBridge rules allowed to publish to the created ops topic (aws:SourceArn)."
+  type        = list(string)
+  default     = []
+}
+
+variable "state_machine_arn" {
+  description = "ARN of the workflow state machine."
+  type        = string
+}
+
+variable "state_machine_log_group_name" {
+  description = "Execution log group of the state machine; the approval-timeout metric filter reads it (log level ERROR or ALL)."
+  type        = string
+}
+
+variable "lambda_function_names" {
+  description = "Lambda functions to watch, by function key (design.md) => function name."
+  type        = map(string)
+  default     = {}
+}
+
+variable "dlq_names" {
+  description = "SQS dead-letter queues shown on the dashboard (their alarms live with the queues)."
+  type        = list(string)
+  default     = []
+}
+
+variable "agent_roles" {
+  description = "Agent roles plotted per role on the dashboard (dimension `role`)."
+  type        = list(string)
+  default     = ["search", "summary", "writer", "reviser"]
+}
+
+variable "agent_metric_names" {
+  description = "Names of the EMF metrics the agent handler emits in namespace ResearchReport."
+  type = object({
+    invocations = optional(string, "AgentInvocations")
+    latency     = optional(string, "AgentLatency")
+  })
+  default = {}
+}
+
+variable "alarm_thresholds" {
+  description = "Alarm thresholds (count per 5-minute period, alarm when >= threshold)."
+  type = object({
+    executions_failed    = optional(number, 1)
+    executions_timed_out = optional(number, 1)
+    executions_throttled = optional(number, 1)
+    lambda_errors        = optional(number, 1)
+    approval_timeouts    = optional(number, 1)
+  })
+  default = {}
+
+  validation {
+    condition     = alltrue([for v in values(var.alarm_thresholds) : v >= 1])
+    error_message = "Every alarm threshold must be >= 1."
+  }
+}
+
+variable "monthly_budget_usd" {
+  description = "Monthly AWS Budgets cost limit in USD; null creates no budget."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.monthly_budget_usd == null || try(var.monthly_budget_usd > 0, false)
+    error_message = "monthly_budget_usd must be null or > 0."
+  }
+}
+
+variable "budget_cost_filter_tag" {
+  description = "Cost allocation tag that scopes the budget to this stack (activate it in Billing first); null tracks the whole account."
+  type = object({
+    key   = string
+    value = string
+  })
+  default = null
+}
+
+variable "tags" {
+  description = "Tags merged into every taggable resource of the module."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,104 @@
+variable "name" {
+  description = "State machine name; also names its role and its log group /aws/vendedlogs/states/<name>."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,80}$", var.name))
+    error_message = "name must be 1-80 characters of letters, digits, '-' or '_'."
+  }
+}
+
+variable "type" {
+  description = "STANDARD or EXPRESS. EXPRESS is refused when the definition uses .waitForTaskToken or .sync (Express workflows support neither)."
+  type        = string
+  default     = "STANDARD"
+
+  validation {
+    condition     = contains(["STANDARD", "EXPRESS"], var.type)
+    error_message = "type must be STANDARD or EXPRESS."
+  }
+}
+
+variable "definition_template_path" {
+  description = "Path to the Amazon States Language template rendered with templatefile()."
+  type        = string
+}
+
+variable "definition_variables" {
+  description = "Variables for the definition template. Typed `any` because a template takes a heterogeneous object (strings and numbers); templatefile() reports missing or unused names at plan time."
+  type        = any
+  default     = {}
+}
+
+variable "lambda_function_arns" {
+  description = "Unqualified ARNs of the Lambda functions the definition invokes; the role may invoke them and their versions/aliases (\":*\")."
+  type        = list(string)
+
+  validation {
+    condition     = alltrue([for a in var.lambda_function_arns : can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]+$", a))])
+    error_message = "lambda_function_arns must be unqualified Lambda function ARNs."
+  }
+}
+
+variable "sns_topic_arns" {
+  description = "SNS topics the definition publishes to directly (sns:Publish)."
+  type        = list(string)
+  default     = []
+}
+
+variable "dynamodb_table_arns" {
+  description = "DynamoDB tables the definition reads or writes directly (GetItem/PutItem/UpdateItem)."
+  type        = list(string)
+  default     = []
+}
+
+variable "event_bus_arn" {
+  description = "Event bus the definition may put events on (events:PutEvents); null grants none."
+  type        = string
+  default     = null
+}
+
+variable "kms_key_arn" {
+  description = "Customer managed KMS key: encrypts the log group and is granted (GenerateDataKey/Decrypt) to the role for encrypted topics/queues; null uses AWS owned keys."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "log_retention_in_days" {
+  description = "Retention of the execution log group; one of the values CloudWatch Logs accepts."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
+    error_message = "log_retention_in_days must be a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)."
+  }
+}
+
+variable "log_level" {
+  description = "Execution history log level: ALL, ERROR or FATAL (OFF is not offered: executions must be diagnosable)."
+  type        = string
+  default     = "ERROR"
+
+  validation {
+    condition     = contains(["ALL", "ERROR", "FATAL"], var.log_level)
+    error_message = "log_level must be ALL, ERROR or FATAL."
+  }
+}
+
+variable "include_execution_data" {
+  description = "Whether execution input/output is written to the logs. The payload holds only pointers and IDs, but topics can be sensitive."
+  type        = bool
+  default     = false
+}
+
+variable "tags" {
+  description = "Tags merged into every taggable resource of the module."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,473 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  prefix     = "${var.name}-${var.environment}"
+  account_id = data.aws_caller_identity.current.account_id
+  region     = data.aws_region.current.name
+  partition  = data.aws_partition.current.partition
+
+  # Workflow identity tags (provider default_tags add project/environment/owner/stack).
+  tags = {
+    workflow = "research-report"
+    tenant   = var.tenant
+    version  = var.workflow_version
+  }
+
+  # The state machine's ARN is known before it exists (arn:...:stateMachine:<name>). Policies
+  # that must name it (EventBridge StartExecution, the callback's task-token APIs) use this
+  # value, which breaks the cycle state machine -> functions -> policies -> state machine.
+  # check.state_machine_arn below proves it equals the real ARN.
+  state_machine_arn = "arn:${local.partition}:states:${local.region}:${local.account_id}:stateMachine:${local.prefix}"
+
+  powertools_layer_arn = coalesce(
+    var.powertools_layer_arn,
+    "arn:${local.partition}:lambda:${local.region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:${var.powertools_layer_version}",
+  )
+  lambda_log_level = { DEBUG = "DEBUG", INFO = "INFO", WARNING = "WARN", ERROR = "ERROR" }[var.powertools_log_level]
+
+  agent_roles = ["search", "summary", "writer", "reviser"]
+  agent_alias_arns = { for role, a in var.bedrock_agents :
+  role => "arn:${local.partition}:bedrock:${local.region}:${local.account_id}:agent-alias/${a.agent_id}/${a.alias_id}" }
+  fallback_model_arns = { for role, m in var.fallback_model_ids :
+  role => "arn:${local.partition}:bedrock:${local.region}::foundation-model/${m}" }
+}
+
+# --- functions: code, sizing, environment, permissions -----------------------------
+
+locals {
+  # function key (design.md) -> code package under lambda_src/ (dist/<package>.zip)
+  function_packages = {
+    validate_input    = "validate_input"
+    agent_search      = "agent"
+    agent_summary     = "agent"
+    agent_writer      = "agent"
+    agent_reviser     = "agent"
+    approval_request  = "approval_request"
+    approval_callback = "approval_callback"
+    publish           = "publish"
+    on_failure        = "on_failure"
+  }
+
+  function_sizing = {
+    validate_input    = { class = "control", timeout = 30, memory = 256 }
+    agent_search      = { class = "agent", timeout = 300, memory = 512 }
+    agent_summary     = { class = "agent", timeout = 300, memory = 512 }
+    agent_writer      = { class = "agent", timeout = 600, memory = 1024 }
+    agent_reviser     = { class = "agent", timeout = 600, memory = 1024 }
+    approval_request  = { class = "approval", timeout = 30, memory = 256 }
+    approval_callback = { class = "approval", timeout = 30, memory = 256 }
+    publish           = { class = "control", timeout = 60, memory = 256 }
+    on_failure        = { class = "control", timeout = 30, memory = 256 }
+  }
+
+  # Environment variables per function, exactly as design.md lists them (REQUIRED_ENV of each
+  # handler). Powertools variables are added in local.powertools_environment.
+  function_environment = {
+    validate_input = {
+      ENVIRONMENT         = var.environment
+      WORKFLOW_TABLE      = module.workflow_store.workflow_table_name
+      ARTIFACT_BUCKET     = module.artifact_bucket.bucket_name
+      MAX_SOURCES_LIMIT   = var.max_sources_limit
+      DEFAULT_MAX_SOURCES = var.default_max_sources
+    }
+    agent_search = {
+      ENVIRONMENT                  = var.environment
+      AGENT_ROLE                   = "search"
+      AGENT_BACKEND                = "bedrock"
+      AGENT_ID                     = var.bedrock_agents["search"].agent_id
+      AGENT_ALIAS_ID               = var.bedrock_agents["search"].alias_id
+      FALLBACK_MODEL_ID            = var.fallback_model_ids["search"]
+      ARTIFACT_BUCKET              = module.artifact_bucket.bucket_name
+      WORKFLOW_TABLE               = module.workflow_store.workflow_table_name
+      SEARCH_CACHE_TABLE           = module.workflow_store.search_cache_table_name
+      SEARCH_CACHE_TTL_SECONDS     = var.search_cache_ttl_seconds
+      TOLERATED_FAILURE_PERCENTAGE = var.tolerated_failure_percentage
+    }
+    agent_summary = {
+      ENVIRONMENT                  = var.environment
+      AGENT_ROLE                   = "summary"
+      AGENT_BACKEND                = "bedrock"
+      AGENT_ID                     = var.bedrock_agents["summary"].agent_id
+      AGENT_ALIAS_ID               = var.bedrock_agents["summary"].alias_id
+      FALLBACK_MODEL_ID            = var.fallback_model_ids["summary"]
+      ARTIFACT_BUCKET              = module.artifact_bucket.bucket_name
+      WORKFLOW_TABLE               = module.workflow_store.workflow_table_name
+      SEARCH_CACHE_TABLE           = module.workflow_store.search_cache_table_name
+      SEARCH_CACHE_TTL_SECONDS     = var.search_cache_ttl_seconds
+      TOLERATED_FAILURE_PERCENTAGE = var.tolerated_failure_percentage
+    }
+    agent_writer = {
+      ENVIRONMENT                  = var.environment
+      AGENT_ROLE                   = "writer"
+      AGENT_BACKEND                = "bedrock"
+      AGENT_ID                     = var.bedrock_agents["writer"].agent_id
+      AGENT_ALIAS_ID               = var.bedrock_agents["writer"].alias_id
+      FALLBACK_MODEL_ID            = var.fallback_model_ids["writer"]
+      ARTIFACT_BUCKET              = module.artifact_bucket.bucket_name
+      WORKFLOW_TABLE               = module.workflow_store.workflow_table_name
+      SEARCH_CACHE_TABLE           = module.workflow_store.search_cache_table_name
+      SEARCH_CACHE_TTL_SECONDS     = var.search_cache_ttl_seconds
+      TOLERATED_FAILURE_PERCENTAGE = var.tolerated_failure_percentage
+    }
+    agent_reviser = {
+      ENVIRONMENT                  = var.environment
+      AGENT_ROLE                   = "reviser"
+      AGENT_BACKEND                = "bedrock"
+      AGENT_ID                     = var.bedrock_agents["reviser"].agent_id
+      AGENT_ALIAS_ID               = var.bedrock_agents["reviser"].alias_id
+      FALLBACK_MODEL_ID            = var.fallback_model_ids["reviser"]
+      ARTIFACT_BUCKET              = module.artifact_bucket.bucket_name
+      WORKFLOW_TABLE               = module.workflow_store.workflow_table_name
+      SEARCH_CACHE_TABLE           = module.workflow_store.search_cache_table_name
+      SEARCH_CACHE_TTL_SECONDS     = var.search_cache_ttl_seconds
+      TOLERATED_FAILURE_PERCENTAGE = var.tolerated_failure_percentage
+    }
+    approval_request = {
+      ENVIRONMENT               = var.environment
+      WORKFLOW_TABLE            = module.workflow_store.workflow_table_name
+      APPROVAL_TOPIC_ARN        = module.approvals.topic_arn
+      SIGNING_SECRET_ARN        = module.approvals.signing_secret_arn
+      APPROVAL_BASE_URL         = module.approvals.callback_url
+      APPROVAL_LINK_TTL_SECONDS = var.approval_link_ttl_seconds
+      EVENT_BUS_NAME            = module.event_bus.bus_name
+    }
+    # Same map as local.approval_callback_environment, which the approval_callback function
+    # reads (see there for why); check.approval_callback_environment keeps the two equal.
+    approval_callback = {
+      ENVIRONMENT        = var.environment
+      WORKFLOW_TABLE     = module.workflow_store.workflow_table_name
+      SIGNING_SECRET_ARN = module.approvals.signing_secret_arn
+    }
+    publish = {
+      ENVIRONMENT     = var.environment
+      WORKFLOW_TABLE  = module.workflow_store.workflow_table_name
+      ARTIFACT_BUCKET = module.artifact_bucket.bucket_name
+      EVENT_BUS_NAME  = module.event_bus.bus_name
+    }
+    on_failure = {
+      ENVIRONMENT    = var.environment
+      WORKFLOW_TABLE = module.workflow_store.workflow_table_name
+      EVENT_BUS_NAME = module.event_bus.bus_name
+    }
+  }
+
+  # approval_request's APPROVAL_BASE_URL is the callback's Function URL, which exists only once
+  # the callback function does. A local is one node in Terraform's graph, so a callback that
+  # read local.function_environment would depend on its own URL: a cycle. It reads this copy.
+  approval_callback_environment = {
+    ENVIRONMENT        = var.environment
+    WORKFLOW_TABLE     = module.workflow_store.workflow_table_name
+    SIGNING_SECRET_ARN = module.approvals.signing_secret_arn
+  }
+
+  powertools_environment = { for key in keys(local.function_packages) : key => {
+    POWERTOOLS_SERVICE_NAME      = key
+    POWERTOOLS_METRICS_NAMESPACE = "ResearchReport"
+    POWERTOOLS_LOG_LEVEL         = var.powertools_log_level
+  } }
+
+  bucket_objects = "${module.artifact_bucket.bucket_arn}/*"
+
+  agent_statements = { for role in local.agent_roles : "agent_${role}" => concat(
+    [
+      {
+        sid        = "InvokeOwnAgent"
+        actions    = ["bedrock:InvokeAgent"]
+        resources  = [local.agent_alias_arns[role]]
+        conditions = []
+      },
+      {
+        # Converse and InvokeModel are both authorised by bedrock:InvokeModel.
+        sid        = "InvokeFallbackModel"
+        actions    = ["bedrock:InvokeModel"]
+        resources  = [local.fallback_model_arns[role]]
+        conditions = []
+      },
+      {
+        # Copying an object is GetObject on the source plus PutObject on the target.
+        sid        = "ReadWriteArtifacts"
+        actions    = ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"]
+        resources  = [local.bucket_objects]
+        conditions = []
+      },
+      {
+        # Without ListBucket a missing key answers 403 instead of 404 (NoSuchKey).
+        sid        = "SeeMissingArtifacts"
+        actions    = ["s3:ListBucket"]
+        resources  = [module.artifact_bucket.bucket_arn]
+        conditions = []
+      },
+      {
+        sid        = "RecordArtifacts"
+        actions    = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"]
+        resources  = [module.workflow_store.workflow_table_arn]
+        conditions = []
+      },
+      {
+        sid        = "UseStackKey"
+        actions    = ["kms:GenerateDataKey", "kms:Decrypt"]
+        resources  = [aws_kms_key.this.arn]
+        conditions = []
+      },
+    ],
+    role == "search" ? [{
+      sid        = "UseSearchCache"
+      actions    = ["dynamodb:GetItem", "dynamodb:PutItem"]
+      resources  = [module.workflow_store.search_cache_table_arn]
+      conditions = []
+    }] : [],
+  ) }
+
+  function_policy_statements = merge(local.agent_statements, {
+    validate_input = [
+      {
+        sid        = "CreateWorkflowRecord"
+        actions    = ["dynamodb:GetItem", "dynamodb:PutItem"]
+        resources  = [module.workflow_store.workflow_table_arn]
+        conditions = []
+      },
+    ]
+    approval_request  = module.approvals.approval_request_policy_statements
+    approval_callback = module.approvals.approval_callback_policy_statements
+    publish = [
+      {
+        sid        = "ReadDraftWriteReport"
+        actions    = ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"]
+        resources  = [local.bucket_objects]
+        conditions = []
+      },
+      {
+        sid        = "SeeMissingArtifacts"
+        actions    = ["s3:ListBucket"]
+        resources  = [module.artifact_bucket.bucket_arn]
+        conditions = []
+      },
+      {
+        sid        = "RecordPublication"
+        actions    = ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"]
+        resources  = [module.workflow_store.workflow_table_arn]
+        conditions = []
+      },
+      {
+        sid        = "EmitReportPublished"
+        actions    = ["events:PutEvents"]
+        resources  = [module.event_bus.bus_arn]
+        conditions = []
+      },
+      {
+        sid        = "UseStackKey"
+        actions    = ["kms:GenerateDataKey", "kms:Decrypt"]
+        resources  = [aws_kms_key.this.arn]
+        conditions = []
+      },
+    ]
+    on_failure = [
+      {
+        sid        = "RecordFailure"
+        actions    = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+        resources  = [module.workflow_store.workflow_table_arn]
+        conditions = []
+      },
+      {
+        sid        = "EmitWorkflowFailed"
+        actions    = ["events:PutEvents"]
+        resources  = [module.event_bus.bus_arn]
+        conditions = []
+      },
+    ]
+  })
+
+  # Everything but approval_callback, which is created separately (see its environment).
+  workflow_functions = toset([for key in keys(local.function_packages) : key if key != "approval_callback"])
+}
+
+module "functions" {
+  source   = "../modules/lambda_function"
+  for_each = local.workflow_functions
+
+  function_name                  = "${local.prefix}-${each.key}"
+  description                    = "research-report ${each.key} (${var.environment})"
+  package_path                   = "${path.root}/../dist/${local.function_packages[each.key]}.zip"
+  handler                        = "${local.function_packages[each.key]}.handler.lambda_handler"
+  timeout                        = local.function_sizing[each.key].timeout
+  memory_size                    = local.function_sizing[each.key].memory
+  reserved_concurrent_executions = var.reserved_concurrency[local.function_sizing[each.key].class]
+  environment_variables          = merge(local.function_environment[each.key], local.powertools_environment[each.key])
+  layers                         = [local.powertools_layer_arn]
+  kms_key_arn                    = aws_kms_key.this.arn
+  log_retention_in_days          = var.log_retention_in_days
+  application_log_level          = local.lambda_log_level
+  policy_statements              = local.function_policy_statements[each.key]
+  tags                           = local.tags
+}
+
+module "approval_callback" {
+  source = "../modules/lambda_function"
+
+  function_name                  = "${local.prefix}-approval_callback"
+  description                    = "research-report approval_callback (${var.environment})"
+  package_path                   = "${path.root}/../dist/${local.function_packages["approval_callback"]}.zip"
+  handler                        = "${local.function_packages["approval_callback"]}.handler.lambda_handler"
+  timeout                        = local.function_sizing["approval_callback"].timeout
+  memory_size                    = local.function_sizing["approval_callback"].memory
+  reserved_concurrent_executions = var.reserved_concurrency[local.function_sizing["approval_callback"].class]
+  environment_variables          = merge(local.approval_callback_environment, local.powertools_environment["approval_callback"])
+  layers                         = [local.powertools_layer_arn]
+  kms_key_arn                    = aws_kms_key.this.arn
+  log_retention_in_days          = var.log_retention_in_days
+  application_log_level          = local.lambda_log_level
+  policy_statements              = local.function_policy_statements["approval_callback"]
+  tags                           = local.tags
+}
+
+# --- storage ------------------------------------------------------------------------
+
+module "workflow_store" {
+  source = "../modules/workflow_store"
+
+  workflow_table_name     = "${local.prefix}-workflow"
+  search_cache_table_name = "${local.prefix}-search-cache"
+  point_in_time_recovery  = var.point_in_time_recovery
+  deletion_protection     = var.deletion_protection
+  kms_key_arn             = aws_kms_key.this.arn
+  tags                    = local.tags
+}
+
+module "artifact_bucket" {
+  source = "../modules/artifact_bucket"
+
+  bucket_name                        = "${local.prefix}-artifacts-${local.account_id}"
+  kms_key_arn                        = aws_kms_key.this.arn
+  intermediate_expiration_days       = var.artifact_intermediate_retention_days
+  noncurrent_version_expiration_days = var.artifact_noncurrent_version_days
+  access_log_bucket                  = var.access_log_bucket
+  tags                               = local.tags
+}
+
+# --- approvals ----------------------------------------------------------------------
+
+module "approvals" {
+  source = "../modules/approvals"
+
+  name                   = local.prefix
+  kms_key_arn            = aws_kms_key.this.arn
+  subscriptions          = var.approval_subscriptions
+  callback_function_name = module.approval_callback.function_name
+  callback_auth_type     = var.approval_callback_auth_type
+  workflow_table_arn     = module.workflow_store.workflow_table_arn
+  event_bus_arn          = module.event_bus.bus_arn
+  state_machine_arn      = local.state_machine_arn
+  tags                   = local.tags
+}
+
+# --- orchestration ------------------------------------------------------------------
+
+module "state_machine" {
+  source = "../modules/state_machine"
+
+  name                     = local.prefix
+  definition_template_path = "${path.module}/workflow.asl.json.tftpl"
+  definition_variables = {
+    validate_input_arn         = module.functions["validate_input"].arn
+    agent_search_arn           = module.functions["agent_search"].arn
+    agent_summary_arn          = module.functions["agent_summary"].arn
+    agent_writer_arn           = module.functions["agent_writer"].arn
+    agent_reviser_arn          = module.functions["agent_reviser"].arn
+    approval_request_arn       = module.functions["approval_request"].arn
+    publish_arn                = module.functions["publish"].arn
+    on_failure_arn             = module.functions["on_failure"].arn
+    workflow_table_name        = module.workflow_store.workflow_table_name
+    map_max_concurrency        = var.map_max_concurrency
+    approval_timeout_seconds   = var.approval_timeout_seconds
+    approval_heartbeat_seconds = var.approval_heartbeat_seconds
+    execution_timeout_seconds  = var.execution_timeout_seconds
+    max_revisions              = var.max_revisions
+    retry_max_attempts         = var.retry_max_attempts
+    retry_interval_seconds     = var.retry_interval_seconds
+    retry_backoff_rate         = var.retry_backoff_rate
+    retry_max_delay_seconds    = var.retry_max_delay_seconds
+  }
+
+  lambda_function_arns   = [for key in sort(tolist(local.workflow_functions)) : module.functions[key].arn]
+  dynamodb_table_arns    = [module.workflow_store.workflow_table_arn]
+  kms_key_arn            = aws_kms_key.this.arn
+  log_level              = var.sfn_log_level
+  include_execution_data = var.sfn_include_execution_data
+  log_retention_in_days  = var.log_retention_in_days
+  tags                   = local.tags
+}
+
+module "event_bus" {
+  source = "../modules/event_bus"
+
+  name                   = "${local.prefix}-events"
+  archive_retention_days = var.event_archive_retention_days
+  state_machine_arn      = local.state_machine_arn
+  kms_key_arn            = aws_kms_key.this.arn
+  alarm_topic_arns       = [module.monitoring.ops_topic_arn]
+  tags                   = local.tags
+
+  rules = [
+    {
+      name          = "workflow-requested"
+      description   = "WorkflowRequested starts the research-report state machine with the event detail as input."
+      event_pattern = jsonencode({ source = ["research-report"], "detail-type" = ["WorkflowRequested"] })
+      targets = [{
+        target_id       = "start-execution"
+        arn             = module.state_machine.arn
+        start_execution = true
+        input_path      = "$.detail"
+      }]
+    },
+    {
+      name          = "workflow-failed"
+      description   = "WorkflowFailed is forwarded to the ops topic."
+      event_pattern = jsonencode({ source = ["research-report"], "detail-type" = ["WorkflowFailed"] })
+      targets = [{
+        target_id = "ops-topic"
+        arn       = module.monitoring.ops_topic_arn
+      }]
+    },
+  ]
+}
+
+# --- operations ---------------------------------------------------------------------
+
+module "monitoring" {
+  source = "../modules/monitoring"
+
+  name                         = local.prefix
+  environment                  = var.environment
+  kms_key_arn                  = aws_kms_key.this.arn
+  ops_subscriptions            = var.ops_subscriptions
+  event_rule_arns              = [module.event_bus.rule_arns["workflow-failed"]]
+  state_machine_arn            = module.state_machine.arn
+  state_machine_log_group_name = module.state_machine.log_group_name
+  lambda_function_names = merge(
+    { for key, fn in module.functions : key => fn.function_name },
+    { approval_callback = module.approval_callback.function_name },
+  )
+  dlq_names              = [module.event_bus.dlq_name]
+  alarm_thresholds       = var.alarm_thresholds
+  monthly_budget_usd     = var.monthly_budget_usd
+  budget_cost_filter_tag = { key = "stack", value = local.prefix }
+  tags                   = local.tags
+}
+
+# --- consistency checks (reported at plan/apply, never block) -----------------------
+
+check "state_machine_arn" {
+  assert {
+    condition     = module.state_machine.arn == local.state_machine_arn
+    error_message = "local.state_machine_arn (used in the StartExecution and task-token policies) differs from the state machine's real ARN."
+  }
+}
+
+check "approval_callback_environment" {
+  assert {
+    condition     = local.function_environment["approval_callback"] == local.approval_callback_environment
+    error_message = "local.function_environment[\"approval_callback\"] and local.approval_callback_environment must be identical."
+  }
+}

@@ -1,0 +1,57 @@
+output "state_machine_arn" {
+  description = "ARN of the research-report state machine (StartExecution target)."
+  value       = module.state_machine.arn
+}
+
+output "event_bus_name" {
+  description = "Event bus receiving WorkflowRequested and emitting ApprovalRequested/ReportPublished/WorkflowFailed."
+  value       = module.event_bus.bus_name
+}
+
+output "artifact_bucket_name" {
+  description = "Bucket holding sources, summaries, drafts and published reports."
+  value       = module.artifact_bucket.bucket_name
+}
+
+output "workflow_table_name" {
+  description = "DynamoDB workflow table."
+  value       = module.workflow_store.workflow_table_name
+}
+
+output "approval_topic_arn" {
+  description = "SNS topic carrying approval requests; subscribe reviewers here."
+  value       = module.approvals.topic_arn
+}
+
+output "approval_signing_secret_arn" {
+  description = "Secret holding the HMAC key for approval links; seed it with scripts/seed_signing_secret.py after the first apply."
+  value       = module.approvals.signing_secret_arn
+}
+
+output "approval_callback_url" {
+  description = "Function URL of approval_callback (base of the links in approval e-mails)."
+  value       = module.approvals.callback_url
+}
+
+output "ops_topic_arn" {
+  description = "SNS topic for alarms, budget notifications and WorkflowFailed events."
+  value       = module.monitoring.ops_topic_arn
+}
+
+output "dashboard_name" {
+  description = "CloudWatch dashboard of the workflow."
+  value       = module.monitoring.dashboard_name
+}
+
+output "function_names" {
+  description = "Lambda function names by function key."
+  value = merge(
+    { for key, fn in module.functions : key => fn.function_name },
+    { approval_callback = module.approval_callback.function_name },
+  )
+}
+
+output "kms_key_arn" {
+  description = "Customer managed key encrypting the stack's data at rest."
+  value       = aws_kms_key.this.arn
+}

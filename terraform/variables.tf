@@ -1,0 +1,489 @@
+# --- identity -----------------------------------------------------------------------
+
+variable "name" {
+  description = "Project name; resources are prefixed <name>-<environment>."
+  type        = string
+  default     = "research-report"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}$", var.name))
+    error_message = "name must be 2-31 lowercase letters, digits or '-', starting with a letter."
+  }
+}
+
+variable "environment" {
+  description = "Environment name (pilot, team, bu, or another lowercase name)."
+  type        = string
+  default     = "pilot"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]{1,15}$", var.environment))
+    error_message = "environment must be 2-16 lowercase letters or digits, starting with a letter."
+  }
+}
+
+variable "aws_region" {
+  description = "AWS Region of the stack (Bedrock agents and models must exist there)."
+  type        = string
+  default     = "us-east-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", var.aws_region))
+    error_message = "aws_region must look like us-east-1."
+  }
+}
+
+variable "owner" {
+  description = "Owning team or contact, applied as the owner tag."
+  type        = string
+
+  validation {
+    condition     = length(var.owner) > 0
+    error_message = "owner must not be empty."
+  }
+}
+
+variable "tenant" {
+  description = "Tenant this deployment serves, applied as the tenant tag."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]{1,64}$", var.tenant))
+    error_message = "tenant must be 1-64 letters, digits, '_', '.' or '-'."
+  }
+}
+
+variable "workflow_version" {
+  description = "Release of this workflow (the version tag); `version` is a reserved variable name."
+  type        = string
+
+  validation {
+    condition     = can(regex("^v?[0-9]+\\.[0-9]+\\.[0-9]+([-+][0-9A-Za-z.-]+)?$", var.workflow_version))
+    error_message = "workflow_version must be a semantic version such as 0.1.0."
+  }
+}
+
+# --- Bedrock ------------------------------------------------------------------------
+
+variable "bedrock_agents" {
+  description = "Existing Bedrock agent and alias per role (search, summary, writer, reviser). Each agent function may invoke only its own alias."
+  type = map(object({
+    agent_id = string
+    alias_id = string
+  }))
+
+  validation {
+    condition     = toset(keys(var.bedrock_agents)) == toset(["search", "summary", "writer", "reviser"])
+    error_message = "bedrock_agents must have exactly the roles search, summary, writer and reviser."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.bedrock_agents) : can(regex("^[0-9A-Z]{10}$", a.agent_id)) && can(regex("^[0-9A-Z]{10}$", a.alias_id))])
+    error_message = "agent_id and alias_id are 10 uppercase letters or digits."
+  }
+}
+
+variable "fallback_model_ids" {
+  description = "Foundation model per role for the Converse fallback. Use the smallest model a role tolerates (summary: a small model in every environment). Plain model IDs only: cross-Region inference profiles need other ARNs in the policy."
+  type        = map(string)
+
+  validation {
+    condition     = toset(keys(var.fallback_model_ids)) == toset(["search", "summary", "writer", "reviser"])
+    error_message = "fallback_model_ids must have exactly the roles search, summary, writer and reviser."
+  }
+
+  validation {
+    condition     = alltrue([for m in values(var.fallback_model_ids) : can(regex("^[a-z0-9-]+\\.[A-Za-z0-9._:-]+$", m)) && !can(regex("^(us|eu|apac|us-gov|global)\\.", m))])
+    error_message = "fallback_model_ids must be foundation model IDs such as anthropic.claude-3-haiku-20240307-v1:0 (no inference-profile prefixes)."
+  }
+}
+
+variable "bedrock_tps_quota" {
+  description = "Bedrock agent InvokeAgent requests per second this account may use; Map concurrency must not exceed it."
+  type        = number
+
+  validation {
+    condition     = var.bedrock_tps_quota >= 1
+    error_message = "bedrock_tps_quota must be >= 1."
+  }
+}
+
+# --- workflow (state machine template) ---------------------------------------------
+
+variable "map_max_concurrency" {
+  description = "MaxConcurrency of the summary Map (1-40, and <= bedrock_tps_quota)."
+  type        = number
+
+  validation {
+    condition     = var.map_max_concurrency >= 1 && var.map_max_concurrency <= 40 && floor(var.map_max_concurrency) == var.map_max_concurrency
+    error_message = "map_max_concurrency must be an integer from 1 to 40."
+  }
+
+  validation {
+    condition     = var.map_max_concurrency <= var.bedrock_tps_quota
+    error_message = "map_max_concurrency must not exceed bedrock_tps_quota: each Map branch calls InvokeAgent."
+  }
+}
+
+variable "tolerated_failure_percentage" {
+  description = "Share of sources whose summary may fail (agent and fallback) before the writer raises TooManySourceFailures."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.tolerated_failure_percentage >= 0 && var.tolerated_failure_percentage <= 100
+    error_message = "tolerated_failure_percentage must be between 0 and 100."
+  }
+}
+
+variable "approval_timeout_seconds" {
+  description = "TimeoutSeconds of the approval task: time to decide."
+  type        = number
+
+  validation {
+    condition     = var.approval_timeout_seconds >= 60 && var.approval_timeout_seconds <= 31536000
+    error_message = "approval_timeout_seconds must be between 60 and 31536000 (a Standard execution lasts at most a year)."
+  }
+}
+
+variable "approval_heartbeat_seconds" {
+  description = "HeartbeatSeconds of the approval task: someone must open the request within this time."
+  type        = number
+
+  validation {
+    condition     = var.approval_heartbeat_seconds >= 60
+    error_message = "approval_heartbeat_seconds must be >= 60."
+  }
+
+  validation {
+    condition     = var.approval_heartbeat_seconds <= var.approval_timeout_seconds
+    error_message = "approval_heartbeat_seconds must not exceed approval_timeout_seconds."
+  }
+}
+
+variable "execution_timeout_seconds" {
+  description = "TimeoutSeconds of the whole execution; must leave room for the approval wait."
+  type        = number
+  default     = 2592000
+
+  validation {
+    condition     = var.execution_timeout_seconds >= 300 && var.execution_timeout_seconds <= 31536000
+    error_message = "execution_timeout_seconds must be between 300 and 31536000."
+  }
+
+  validation {
+    condition     = var.execution_timeout_seconds > var.approval_timeout_seconds
+    error_message = "execution_timeout_seconds must exceed approval_timeout_seconds."
+  }
+}
+
+variable "max_revisions" {
+  description = "Revisions the reviser may make before RevisionLimitReached."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.max_revisions >= 0 && var.max_revisions <= 10
+    error_message = "max_revisions must be between 0 and 10."
+  }
+}
+
+variable "retry_max_attempts" {
+  description = "MaxAttempts of the Retry on transient and throttling errors."
+  type        = number
+  default     = 4
+
+  validation {
+    condition     = var.retry_max_attempts >= 0 && var.retry_max_attempts <= 10
+    error_message = "retry_max_attempts must be between 0 and 10."
+  }
+}
+
+variable "retry_interval_seconds" {
+  description = "IntervalSeconds of the first retry."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.retry_interval_seconds >= 1 && var.retry_interval_seconds <= 300
+    error_message = "retry_interval_seconds must be between 1 and 300."
+  }
+}
+
+variable "retry_backoff_rate" {
+  description = "BackoffRate of the Retry (1.0 = constant interval)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.retry_backoff_rate >= 1 && var.retry_backoff_rate <= 10
+    error_message = "retry_backoff_rate must be between 1 and 10."
+  }
+}
+
+variable "retry_max_delay_seconds" {
+  description = "MaxDelaySeconds cap on a single retry wait."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.retry_max_delay_seconds >= var.retry_interval_seconds && var.retry_max_delay_seconds <= 3600
+    error_message = "retry_max_delay_seconds must be >= retry_interval_seconds and <= 3600."
+  }
+}
+
+# --- handler configuration ---------------------------------------------------------
+
+variable "max_sources_limit" {
+  description = "Upper bound a request may ask for in max_sources (MAX_SOURCES_LIMIT)."
+  type        = number
+  default     = 50
+
+  validation {
+    condition     = var.max_sources_limit >= 1 && var.max_sources_limit <= 500
+    error_message = "max_sources_limit must be between 1 and 500."
+  }
+}
+
+variable "default_max_sources" {
+  description = "max_sources when a request names none (DEFAULT_MAX_SOURCES)."
+  type        = number
+  default     = 8
+
+  validation {
+    condition     = var.default_max_sources >= 1 && var.default_max_sources <= var.max_sources_limit
+    error_message = "default_max_sources must be between 1 and max_sources_limit."
+  }
+}
+
+variable "search_cache_ttl_seconds" {
+  description = "How long a search result may be reused (SEARCH_CACHE_TTL_SECONDS); 0 disables the cache."
+  type        = number
+  default     = 86400
+
+  validation {
+    condition     = var.search_cache_ttl_seconds >= 0 && var.search_cache_ttl_seconds <= 2592000
+    error_message = "search_cache_ttl_seconds must be between 0 and 2592000 (30 days)."
+  }
+}
+
+variable "approval_link_ttl_seconds" {
+  description = "Validity of a signed approval link (APPROVAL_LINK_TTL_SECONDS); at most the approval timeout."
+  type        = number
+  default     = 86400
+
+  validation {
+    condition     = var.approval_link_ttl_seconds >= 60
+    error_message = "approval_link_ttl_seconds must be >= 60."
+  }
+
+  validation {
+    condition     = var.approval_link_ttl_seconds <= var.approval_timeout_seconds
+    error_message = "approval_link_ttl_seconds must not exceed approval_timeout_seconds: a link must not outlive its task."
+  }
+}
+
+# --- operations ---------------------------------------------------------------------
+
+variable "sfn_log_level" {
+  description = "Step Functions execution log level, ALL or ERROR (FATAL would hide the TaskTimedOut events the approval alarm counts)."
+  type        = string
+  default     = "ERROR"
+
+  validation {
+    condition     = contains(["ALL", "ERROR"], var.sfn_log_level)
+    error_message = "sfn_log_level must be ALL or ERROR."
+  }
+}
+
+variable "sfn_include_execution_data" {
+  description = "Write execution input/output to the execution log."
+  type        = bool
+  default     = false
+}
+
+variable "log_retention_in_days" {
+  description = "Retention of every log group of the stack; one of the values CloudWatch Logs accepts."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
+    error_message = "log_retention_in_days must be a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)."
+  }
+}
+
+variable "powertools_log_level" {
+  description = "POWERTOOLS_LOG_LEVEL of every function (also sets Lambda's application log level)."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR"], var.powertools_log_level)
+    error_message = "powertools_log_level must be DEBUG, INFO, WARNING or ERROR."
+  }
+}
+
+variable "reserved_concurrency" {
+  description = "Reserved concurrency per function class: agent (each of the four agent functions), approval (approval_request, approval_callback), control (validate_input, publish, on_failure)."
+  type = object({
+    agent    = number
+    approval = number
+    control  = number
+  })
+
+  validation {
+    condition     = alltrue([for v in values(var.reserved_concurrency) : v >= 1])
+    error_message = "Every reserved concurrency must be >= 1 (0 would disable the functions)."
+  }
+
+  validation {
+    condition     = var.reserved_concurrency.agent >= var.map_max_concurrency
+    error_message = "reserved_concurrency.agent must be >= map_max_concurrency, or the summary Map throttles itself."
+  }
+}
+
+variable "point_in_time_recovery" {
+  description = "Point-in-time recovery of the workflow table."
+  type        = bool
+  default     = true
+}
+
+variable "deletion_protection" {
+  description = "Deletion protection on the DynamoDB tables."
+  type        = bool
+  default     = true
+}
+
+variable "artifact_intermediate_retention_days" {
+  description = "Days before sources, summaries and drafts (retention=intermediate) expire."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.artifact_intermediate_retention_days >= 1
+    error_message = "artifact_intermediate_retention_days must be >= 1."
+  }
+}
+
+variable "artifact_noncurrent_version_days" {
+  description = "Days before noncurrent artifact versions are deleted."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.artifact_noncurrent_version_days >= 1
+    error_message = "artifact_noncurrent_version_days must be >= 1."
+  }
+}
+
+variable "access_log_bucket" {
+  description = "Existing bucket for S3 server access logs of the artifact bucket; null disables them."
+  type        = string
+  default     = null
+}
+
+variable "event_archive_retention_days" {
+  description = "Days the event archive keeps workflow events for replay."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.event_archive_retention_days >= 1
+    error_message = "event_archive_retention_days must be >= 1 (0 would keep events forever)."
+  }
+}
+
+variable "alarm_thresholds" {
+  description = "Alarm thresholds, counts per 5 minutes."
+  type = object({
+    executions_failed    = number
+    executions_timed_out = number
+    executions_throttled = number
+    lambda_errors        = number
+    approval_timeouts    = number
+  })
+
+  validation {
+    condition     = alltrue([for v in values(var.alarm_thresholds) : v >= 1])
+    error_message = "Every alarm threshold must be >= 1."
+  }
+}
+
+variable "approval_subscriptions" {
+  description = "Reviewers of approval requests (protocol email/https/sqs + endpoint). Addresses are not secrets but keep them out of shared tfvars if you prefer (-var or *.auto.tfvars)."
+  type = list(object({
+    protocol = string
+    endpoint = string
+  }))
+  default = []
+}
+
+variable "approval_callback_auth_type" {
+  description = "Function URL auth type of approval_callback: NONE (signed links) or AWS_IAM (behind an authenticating proxy)."
+  type        = string
+  default     = "NONE"
+
+  validation {
+    condition     = contains(["NONE", "AWS_IAM"], var.approval_callback_auth_type)
+    error_message = "approval_callback_auth_type must be NONE or AWS_IAM."
+  }
+}
+
+variable "ops_subscriptions" {
+  description = "Subscribers of the ops topic (alarms, budget, WorkflowFailed events)."
+  type = list(object({
+    protocol = string
+    endpoint = string
+  }))
+  default = []
+}
+
+variable "powertools_layer_version" {
+  description = "Version of the public Powertools for AWS Lambda (Python) v3 layer for python3.12 x86_64."
+  type        = number
+  default     = 27
+
+  validation {
+    condition     = var.powertools_layer_version >= 1
+    error_message = "powertools_layer_version must be >= 1."
+  }
+}
+
+variable "powertools_layer_arn" {
+  description = "Full Powertools layer ARN; null builds arn:aws:lambda:<region>:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:<powertools_layer_version>."
+  type        = string
+  default     = null
+}
+
+# --- cost and sizing ----------------------------------------------------------------
+
+variable "monthly_budget_usd" {
+  description = "Monthly AWS Budgets limit for this stack (filtered on its stack tag)."
+  type        = number
+
+  validation {
+    condition     = var.monthly_budget_usd > 0
+    error_message = "monthly_budget_usd must be > 0."
+  }
+}
+
+variable "workflows_per_month" {
+  description = "Expected workflow executions per month (sizing; read by the cost model)."
+  type        = number
+
+  validation {
+    condition     = var.workflows_per_month >= 1
+    error_message = "workflows_per_month must be >= 1."
+  }
+}
+
+variable "sources_per_run" {
+  description = "Expected sources per workflow (sizing; read by the cost model)."
+  type        = number
+
+  validation {
+    condition     = var.sources_per_run >= 1 && var.sources_per_run <= var.max_sources_limit
+    error_message = "sources_per_run must be between 1 and max_sources_limit."
+  }
+}

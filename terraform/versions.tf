@@ -1,0 +1,15 @@
+terraform {
+  # 1.9 is the first release whose variable validations may refer to other variables
+  # (map_max_concurrency <= bedrock_tps_quota, heartbeat <= timeout).
+  required_version = ">= 1.9, < 2.0"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.80, < 6.0"
+    }
+  }
+
+  # Configured per environment: terraform init -backend-config=../envs/<env>.backend.hcl
+  backend "s3" {}
+}
