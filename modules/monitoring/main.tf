@@ -3,7 +3,7 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  create_topic     = var.ops_topic_arn == null
+  create_topic     = var.create_ops_topic
   ops_topic_arn    = local.create_topic ? aws_sns_topic.this[0].arn : var.ops_topic_arn
   region           = data.aws_region.current.name
   account_id       = data.aws_caller_identity.current.account_id
@@ -14,7 +14,7 @@ locals {
 # --- ops topic --------------------------------------------------------------------
 
 resource "aws_sns_topic" "this" {
-  count = local.create_topic ? 1 : 0
+  count = var.create_ops_topic ? 1 : 0
 
   name              = "${var.name}-ops"
   kms_master_key_id = var.kms_key_arn
@@ -30,7 +30,7 @@ resource "aws_sns_topic_subscription" "this" {
 }
 
 data "aws_iam_policy_document" "topic" {
-  count = local.create_topic ? 1 : 0
+  count = var.create_ops_topic ? 1 : 0
 
   statement {
     sid = "AccountManagesTopic"
@@ -114,7 +114,7 @@ data "aws_iam_policy_document" "topic" {
 }
 
 resource "aws_sns_topic_policy" "this" {
-  count = local.create_topic ? 1 : 0
+  count = var.create_ops_topic ? 1 : 0
 
   arn    = aws_sns_topic.this[0].arn
   policy = data.aws_iam_policy_document.topic[0].json
@@ -136,6 +136,13 @@ resource "aws_cloudwatch_metric_alarm" "executions_failed" {
   treat_missing_data  = "notBreaching"
   alarm_actions       = [local.ops_topic_arn]
   tags                = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.create_ops_topic || var.ops_topic_arn != null
+      error_message = "Set create_ops_topic = true or pass ops_topic_arn: alarms need a topic."
+    }
+  }
 }
 
 resource "aws_cloudwatch_metric_alarm" "executions_timed_out" {

@@ -13,10 +13,21 @@ variable "environment" {
   type        = string
 }
 
+variable "create_ops_topic" {
+  description = "Create an encrypted ops topic; set false and pass ops_topic_arn to use an existing one."
+  type        = bool
+  default     = true
+}
+
 variable "ops_topic_arn" {
-  description = "Existing SNS topic for operational notifications; null creates an encrypted one."
+  description = "Existing SNS topic for operational notifications, used when create_ops_topic = false."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.ops_topic_arn == null || can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:.+$", var.ops_topic_arn))
+    error_message = "ops_topic_arn must be an SNS topic ARN."
+  }
 }
 
 variable "ops_subscriptions" {
