@@ -10,6 +10,7 @@ InputTokens, OutputTokens.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,8 +32,12 @@ def start_invocation(
     Dimensions are set per invocation (not at import) because several handlers can share one
     process offline and Powertools keeps metric state per process.
     """
-    metrics.clear_default_dimensions()
-    metrics.set_default_dimensions(role=role, environment=environment)
+    wanted = {"role": role, "environment": environment}
+    if metrics.default_dimensions != wanted:
+        metrics.clear_default_dimensions()
+        with warnings.catch_warnings():  # replacing another handler's values is intended here
+            warnings.simplefilter("ignore")
+            metrics.set_default_dimensions(**wanted)
     logger.set_correlation_id(execution_arn)
     if workflow_id:
         logger.append_keys(workflow_id=workflow_id)

@@ -52,3 +52,115 @@ def s3_tags(key: str) -> dict[str, str]:
 
 def read_s3(key: str) -> str:
     return boto3.client("s3").get_object(Bucket=BUCKET, Key=key)["Body"].read().decode("utf-8")
+
+
+# -- Bedrock InvokeAgent event stream ---------------------------------------------------------
+# botocore's Stubber validates responses against the output shape and will not accept an event
+# stream, so the InvokeAgent tests answer at the HTTP layer instead: a ``before-send`` hook on the
+# real client returns bytes in the AWS event-stream encoding, and botocore parses them with its own
+# EventStream (chunks, trace events, and exception events raised as EventStreamError).
+
+
+def _header(name: str, value: str) -> bytes:
+    import struct
+
+    raw_name, raw_value = name.encode(), value.encode()
+    return struct.pack("!B", len(raw_name)) + raw_name + struct.pack("!BH", 7, len(raw_value)) + raw_value
+
+
+def event_message(headers: dict[str, str], payload: bytes) -> bytes:
+    """One message of the AWS event-stream binary format (prelude, headers, payload, CRCs)."""
+    import struct
+    import zlib
+
+    encoded_headers = b"".join(_header(k, v) for k, v in headers.items())
+    total = 12 + len(encoded_headers) + len(payload) + 4
+    prelude = struct.pack("!II", total, len(encoded_headers))
+    prelude += struct.pack("!I", zlib.crc32(prelude) & 0xFFFFFFFF)
+    message = prelude + encoded_headers + payload
+    return message + struct.pack("!I", zlib.crc32(message) & 0xFFFFFFFF)
+
+
+def chunk_event(text: str) -> bytes:
+    import base64
+
+    body = json.dumps({"bytes": base64.b64encode(text.encode()).decode()}).encode()
+    return event_message({":message-type": "event", ":event-type": "chunk", ":content-type": "application/json"}, body)
+
+
+def trace_event(input_tokens: int, output_tokens: int) -> bytes:
+    trace = {
+        "agentId": "AGENT",
+        "trace": {
+            "orchestrationTrace": {
+                "modelInvocationOutput": {"metadata": {"usage": {"inputTokens": input_tokens, "outputTokens": output_tokens}}}
+            }
+        },
+    }
+    return event_message(
+        {":message-type": "event", ":event-type": "trace", ":content-type": "application/json"}, json.dumps(trace).encode()
+    )
+
+
+def exception_event(exception_type: str, message: str) -> bytes:
+    return event_message(
+        {":message-type": "exception", ":exception-type": exception_type, ":content-type": "application/json"},
+        json.dumps({"message": message}).encode(),
+    )
+
+
+class _RawStream:
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def stream(self, **_: Any) -> Any:
+        yield self._data
+
+    def close(self) -> None:
+        pass
+
+
+class InvokeAgentResponder:
+    """``before-send`` hook answering InvokeAgent with a canned event stream; records requests."""
+
+    def __init__(self, *messages: bytes, status: int = 200, error_code: str | None = None) -> None:
+        self.messages = messages
+        self.status = status
+        self.error_code = error_code
+        self.requests: list[dict[str, Any]] = []
+
+    def __call__(self, request: Any, **_: Any) -> Any:
+        from botocore.awsrequest import AWSResponse
+
+        self.requests.append({"url": request.url, **json.loads(request.body)})
+        if self.error_code:
+            body = json.dumps({"message": "stubbed"}).encode()
+            headers = {"x-amzn-ErrorType": self.error_code, "content-type": "application/json"}
+            return AWSResponse(request.url, self.status, headers, _StaticRaw(body))
+        headers = {"content-type": "application/vnd.amazon.eventstream", "x-amz-bedrock-agent-session-id": "s"}
+        return AWSResponse(request.url, 200, headers, _RawStream(b"".join(self.messages)))
+
+
+class _StaticRaw:
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def stream(self, **_: Any) -> Any:
+        yield self._data
+
+    def read(self, *_: Any, **__: Any) -> bytes:
+        data, self._data = self._data, b""
+        return data
+
+    def close(self) -> None:
+        pass
+
+
+def bedrock_agent_client(responder: InvokeAgentResponder) -> Any:
+    from botocore.config import Config
+
+    client = boto3.client(
+        "bedrock-agent-runtime", region_name="us-east-1", config=Config(retries={"mode": "standard", "total_max_attempts": 1})
+    )
+    client.meta.events.register("before-send.bedrock-agent-runtime.InvokeAgent", responder)
+    return client

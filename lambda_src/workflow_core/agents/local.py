@@ -7,8 +7,9 @@
   with the source id.
 * writer  - a Markdown report: title, label, introduction, one section per summary citing
   ``[src-NNN]``, and a sources list.
-* reviser - applies simple comments (``replace "a" with "b"``, ``remove "a"``) and appends a
-  ``Revisions`` section answering every comment.
+* reviser - applies simple comments (``replace "a" with "b"``, ``remove "a"``, ``add a section on
+  X`` - drawn from the best corpus passage for X) and appends a ``Revisions`` section answering
+  every comment.
 
 Every output says it was written by this backend; in fallback mode it says it stands in for the
 smaller model. Same input, same output: nothing depends on time, randomness or set ordering.
@@ -33,6 +34,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 _REPLACE = re.compile(r'^replace\s+"(.+?)"\s+with\s+"(.*?)"\s*\.?$', re.IGNORECASE)
 _REMOVE = re.compile(r'^(?:remove|delete)\s+"(.+?)"\s*\.?$', re.IGNORECASE)
+_ADD_SECTION = re.compile(r"\badd\s+(?:a\s+|one\s+)?section\s+(?:on|about)\s+(.+?)(?:\s+and\s+|[.;,]|$)", re.IGNORECASE)
 _STOPWORDS = frozenset(
     """a an and are as at be but by can do does for from has have how i in into is it its of on
     or so than that the their them then there these they this to was what when where which while
@@ -128,16 +130,35 @@ class LocalBackend:
             [{"id": source_id(i), "title": p.title, "uri": p.uri, "text": p.text} for i, p in enumerate(ranked, 1)]
         )
 
-    def _summary(self, context: dict[str, Any]) -> str:
-        source = context["source"]
-        topic_words = set(tokens(context["topic"]))
-        sentences = [s.strip() for s in _SENTENCE.split(source["text"]) if s.strip()]
+    def _extract(self, text: str, topic: str) -> str:
+        """The sentences sharing most words with the topic, in their original order."""
+        topic_words = set(tokens(topic))
+        sentences = [s.strip() for s in _SENTENCE.split(text) if s.strip()]
         keep = 1 if self.fallback else min(3, max(1, len(sentences) // 2))
         scored = sorted(
             range(len(sentences)),
             key=lambda i: (-len(topic_words & set(tokens(sentences[i]))), i),
         )[:keep]
-        return f"[{source['id']}] " + " ".join(sentences[i] for i in sorted(scored))
+        return " ".join(sentences[i] for i in sorted(scored))
+
+    def _summary(self, context: dict[str, Any]) -> str:
+        source = context["source"]
+        return f"[{source['id']}] " + self._extract(source["text"], context["topic"])
+
+    def _add_section(self, draft: str, subject: str) -> tuple[str, str]:
+        found = rank(self.corpus_dir, subject, 1)
+        if not found:
+            return draft, f'not applied: the local corpus has nothing on "{subject}".'
+        passage = found[0]
+        heading = subject[:1].upper() + subject[1:]
+        section = (
+            f"## {heading}\n\n{self._extract(passage.text, subject)} "
+            f"(Added in revision from the local corpus: {passage.title} — {passage.uri}.)"
+        )
+        marker = "\n## Sources"
+        at = draft.find(marker)
+        draft = draft + "\n\n" + section if at < 0 else draft[:at] + "\n" + section + "\n" + draft[at:]
+        return draft, f'applied: added a section "{heading}" drawn from "{passage.title}".'
 
     def _writer(self, context: dict[str, Any]) -> str:
         topic = context["topic"]
@@ -166,7 +187,10 @@ class LocalBackend:
         answers = []
         for number, comment in enumerate(context["comments"], 1):
             replace, remove = _REPLACE.match(comment), _REMOVE.match(comment)
-            if replace and replace.group(1) in draft:
+            add_section = _ADD_SECTION.search(comment)
+            if add_section:
+                draft, answer = self._add_section(draft, add_section.group(1).strip())
+            elif replace and replace.group(1) in draft:
                 draft = draft.replace(replace.group(1), replace.group(2))
                 answer = f'applied: replaced "{replace.group(1)}" with "{replace.group(2)}".'
             elif remove and remove.group(1) in draft:
