@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import boto3
 
+from scripts.offline import interpreter
 from scripts.offline.mock_config import MockedResponse
 
 POLICIES = ("auto", "reject-then-approve", "interactive", "none")
@@ -71,6 +72,7 @@ class Reviewer:
     callback_function: str
     region: str
     on_links: Callable[[dict[str, str]], None] | None = None
+    ready: Callable[[], bool] = lambda: True
     decisions: list[Decision] = field(default_factory=list)
     requests_seen: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -102,6 +104,11 @@ class Reviewer:
                 self._stop.wait(0.02)
 
     def _answer(self, links: dict[str, str]) -> None:
+        # The request is published before Step Functions registers the task token; a person is
+        # never that fast, a script is: wait until the task is really waiting.
+        deadline = time.monotonic() + 10
+        while not self.ready() and time.monotonic() < deadline:
+            time.sleep(0.002)
         if self.on_links:
             self.on_links(links)
         if self.policy in ("none", "interactive"):
@@ -174,7 +181,7 @@ def answer_mocked_callback(region: str, account: str) -> Callable[[str, MockedRe
         while time.monotonic() < deadline:
             try:
                 if response.error in ("States.Timeout", "States.HeartbeatTimeout"):
-                    if _time_out(token, region, account):
+                    if interpreter.time_out_callback(token, region, account):
                         return
                 elif response.is_throw:
                     sfn.send_task_failure(taskToken=token, error=response.error, cause=response.cause)
@@ -190,17 +197,3 @@ def answer_mocked_callback(region: str, account: str) -> Callable[[str, MockedRe
         threading.Thread(target=deliver, args=(token, response), name="mocked-callback", daemon=True).start()
 
     return answer
-
-
-def _time_out(token: str, region: str, account: str) -> bool:
-    # moto's interpreter times a callback out by notifying its endpoint with this outcome; we do the
-    # same instead of waiting the state's real TimeoutSeconds.
-    from moto.stepfunctions.parser.api import ExecutionStatus
-    from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackOutcomeTimedOut
-    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
-
-    backend = stepfunctions_parser_backends[account][region]
-    for execution in backend._get_executions(ExecutionStatus.RUNNING):
-        if execution.exec_worker.env.callback_pool_manager.notify(token, CallbackOutcomeTimedOut(callback_id=token)):
-            return True
-    return False

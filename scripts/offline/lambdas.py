@@ -153,6 +153,7 @@ class InProcessLambdas:
         self.region = region
         self.functions: dict[str, LocalFunction] = {}
         self.invocations: list[Invocation] = []
+        self.callback_tokens: list[str] = []  # task tokens handed to functions, newest last
         self.test_case: TestCase | None = None
         self.on_mocked_callback: Callable[[str, MockedResponse], None] | None = None
         self._lock = threading.RLock()
@@ -193,6 +194,8 @@ class InProcessLambdas:
             error = {"errorType": "ResourceNotFoundException", "errorMessage": f"no local function {name}"}
             return json.dumps(error), True, ""
         state = event.get("state") if isinstance(event, dict) else None
+        if isinstance(event, dict) and "task_token" in event:
+            self.callback_tokens.append(event["task_token"])
         mocked = self.test_case.next_response(state) if (self.test_case and state) else None
         started = time.monotonic()
         if mocked is not None:

@@ -20,7 +20,7 @@ import boto3
 from moto import mock_aws
 
 from scripts import hcl
-from scripts.offline import history, time_scale, timeline
+from scripts.offline import history, interpreter, timeline
 from scripts.offline.approvals import Reviewer, answer_mocked_callback, serve_links
 from scripts.offline.embedded_aws import ACCOUNT, REGION, Deployment, EmbeddedAws
 from scripts.offline.lambdas import InProcessLambdas
@@ -73,7 +73,7 @@ class OfflineWorkflow:
     def __enter__(self) -> "OfflineWorkflow":
         self._mock.start()
         try:
-            time_scale.apply(self.scale)
+            interpreter.apply(self.scale)
             self.lambdas = InProcessLambdas(self.work_dir / "lambda", REGION)
             self.deployment = EmbeddedAws(self.env, self.dist, self.work_dir, self.corpus).deploy(self.lambdas)
             self.lambdas.on_mocked_callback = answer_mocked_callback(REGION, ACCOUNT)
@@ -105,7 +105,14 @@ class OfflineWorkflow:
                 execution_input["max_sources"] = max_sources
         self.lambdas.test_case = test_case
         first_invocation = len(self.lambdas.invocations)
-        reviewer = Reviewer(approve, deployment.approval_queue_url, deployment.functions["approval_callback"].name, REGION, on_links)
+        lambdas = self.lambdas
+
+        def approval_task_waiting() -> bool:
+            token = lambdas.callback_tokens[-1] if lambdas.callback_tokens else None
+            return token is not None and interpreter.callback_registered(token, REGION, ACCOUNT)
+
+        reviewer = Reviewer(approve, deployment.approval_queue_url, deployment.functions["approval_callback"].name, REGION,
+                            on_links, ready=approval_task_waiting)
         server = serve_links(reviewer, port=serve_port) if serve_port else None
         reviewer.start()
         try:
