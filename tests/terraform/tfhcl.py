@@ -1,0 +1,331 @@
+"""Helpers for the Terraform gates: load HCL with python-hcl2, find IAM statements, and evaluate
+the simple validation conditions of the root variables in Python.
+
+There is no AWS provider offline (no `terraform validate`/`plan`), so these gates read the HCL.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+import hcl2
+from hcl2.utils import SerializationOptions
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ROOT_STACK = REPO_ROOT / "terraform"
+MODULES_DIR = REPO_ROOT / "modules"
+ENVS_DIR = REPO_ROOT / "envs"
+ENVIRONMENTS = ("pilot", "team", "bu")
+MODULE_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md")
+
+_OPTIONS = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
+
+
+def module_dirs() -> list[Path]:
+    return sorted(p for p in MODULES_DIR.iterdir() if p.is_dir())
+
+
+def stack_dirs() -> list[Path]:
+    """The root stack and every module."""
+    return [ROOT_STACK, *module_dirs()]
+
+
+def hcl_files() -> list[Path]:
+    files = [p for d in stack_dirs() for p in sorted(d.glob("*.tf"))]
+    return files + sorted(ENVS_DIR.glob("*.tfvars"))
+
+
+@lru_cache(maxsize=None)
+def load_file(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        return hcl2.load(handle, serialization_options=_OPTIONS)
+
+
+def load_text(text: str) -> dict[str, Any]:
+    return hcl2.loads(text, serialization_options=_OPTIONS)
+
+
+def blocks(directory: Path, block_type: str) -> list[tuple[Path, Any]]:
+    """(file, block) for every block of one type in a module directory."""
+    found = []
+    for path in sorted(directory.glob("*.tf")):
+        for block in load_file(path).get(block_type, []):
+            found.append((path, block))
+    return found
+
+
+def labelled(directory: Path, block_type: str) -> dict[str, dict[str, Any]]:
+    """Blocks with one label (variable, output, module) keyed by that label."""
+    result: dict[str, dict[str, Any]] = {}
+    for _, block in blocks(directory, block_type):
+        result.update(block)
+    return result
+
+
+def resources(directory: Path, resource_type: str) -> dict[str, dict[str, Any]]:
+    """Resources (or data sources, with data_type) of one type keyed by name."""
+    result: dict[str, dict[str, Any]] = {}
+    for _, block in blocks(directory, "resource"):
+        result.update(block.get(resource_type, {}))
+    return result
+
+
+def data_sources(directory: Path, data_type: str) -> dict[str, dict[str, Any]]:
+    result: dict[str, dict[str, Any]] = {}
+    for _, block in blocks(directory, "data"):
+        result.update(block.get(data_type, {}))
+    return result
+
+
+def locals_of(directory: Path) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for _, block in blocks(directory, "locals"):
+        result.update(block)
+    return result
+
+
+def tfvars(env: str) -> dict[str, Any]:
+    return load_file(ENVS_DIR / f"{env}.tfvars")
+
+
+def environment_values(env: str) -> dict[str, Any]:
+    """Root variable values as `-var-file envs/<env>.tfvars` gives them (defaults filled in)."""
+    values = {name: spec["default"] for name, spec in labelled(ROOT_STACK, "variable").items() if "default" in spec}
+    values.update(tfvars(env))
+    return values
+
+
+def unwrap(expression: Any) -> Any:
+    """`${x}` -> `x` for a whole-string interpolation; anything else unchanged."""
+    if isinstance(expression, str) and expression.startswith("${") and expression.endswith("}"):
+        return expression[2:-1]
+    return expression
+
+
+# --- IAM statements -----------------------------------------------------------------------------
+
+class Statement(dict):
+    """One IAM statement found in the HCL, with where it was found."""
+
+    @property
+    def where(self) -> str:
+        return f"{self['file']}:{self['document']}:{self.get('sid', '?')}"
+
+    @property
+    def allows(self) -> bool:
+        return self.get("effect", "Allow") == "Allow"
+
+
+def _split_top_level(text: str, sep: str = ",") -> list[str]:
+    parts, depth, quoted, current = [], 0, False, []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quoted:
+            current.append(ch)
+            if ch == "\\" and i + 1 < len(text):
+                current.append(text[i + 1])
+                i += 1
+            elif ch == '"':
+                quoted = False
+        elif ch == '"':
+            quoted = True
+            current.append(ch)
+        elif ch in "([{":
+            depth += 1
+            current.append(ch)
+        elif ch in ")]}":
+            depth -= 1
+            current.append(ch)
+        elif depth == 0 and text.startswith(sep, i):
+            parts.append("".join(current).strip())
+            current = []
+            i += len(sep) - 1
+        else:
+            current.append(ch)
+        i += 1
+    tail = "".join(current).strip()
+    if tail:
+        parts.append(tail)
+    return parts
+
+
+def _matching(text: str, start: int) -> int:
+    """Index of the bracket closing the one at text[start], ignoring quoted text."""
+    pairs = {"[": "]", "{": "}", "(": ")"}
+    stack, quoted, i = [], False, start
+    while i < len(text):
+        ch = text[i]
+        if quoted:
+            if ch == "\\":
+                i += 1
+            elif ch == '"':
+                quoted = False
+        elif ch == '"':
+            quoted = True
+        elif ch in pairs:
+            stack.append(pairs[ch])
+        elif stack and ch == stack[-1]:
+            stack.pop()
+            if not stack:
+                return i
+        i += 1
+    raise ValueError(f"unbalanced brackets in {text[start:start + 80]!r}")
+
+
+def _unquote(item: str) -> str:
+    item = item.strip()
+    if item.startswith('"') and item.endswith('"'):
+        return item[1:-1]
+    return "${" + item + "}"
+
+
+def statements_in_expression(text: str) -> Iterator[dict[str, Any]]:
+    """Statement objects written inside an HCL expression (for/merge/concat in locals)."""
+    for match in re.finditer(r"\{\s*sid\s*=", text):
+        end = _matching(text, match.start())
+        body = text[match.start() + 1:end]
+        fields: dict[str, Any] = {}
+        for part in _split_top_level(body):
+            key, _, value = part.partition("=")
+            key, value = key.strip(), value.strip()
+            if value.startswith("["):
+                fields[key] = [_unquote(v) for v in _split_top_level(value[1:-1])]
+            else:
+                fields[key] = _unquote(value)
+        yield fields
+
+
+def _walk(node: Any, document: str, file: str) -> Iterator[Statement]:
+    if isinstance(node, dict):
+        if "actions" in node and ("resources" in node or "not_resources" in node):
+            yield Statement(node, document=document, file=file)
+            return
+        for value in node.values():
+            yield from _walk(value, document, file)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value, document, file)
+    elif isinstance(node, str) and "sid" in node and "actions" in node:
+        for fields in statements_in_expression(node):
+            yield Statement(fields, document=document, file=file)
+
+
+def iam_statements() -> list[Statement]:
+    """Every statement of every aws_iam_policy_document and every statement object in locals."""
+    found: list[Statement] = []
+    for directory in stack_dirs():
+        rel = str(directory.relative_to(REPO_ROOT))
+        for name, doc in data_sources(directory, "aws_iam_policy_document").items():
+            found.extend(_walk(doc, f"data.aws_iam_policy_document.{name}", rel))
+        for name, value in locals_of(directory).items():
+            found.extend(_walk(value, f"local.{name}", rel))
+    return found
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+# --- evaluating validation conditions -------------------------------------------------------------
+
+class AttrDict(dict):
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError as error:
+            raise AttributeError(name) from error
+
+
+def _attr(value: Any) -> Any:
+    if isinstance(value, dict):
+        return AttrDict({k: _attr(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [_attr(v) for v in value]
+    return value
+
+
+def _regex(pattern: str, text: Any) -> Any:
+    if not isinstance(text, str):
+        return False
+    return re.search(pattern, text) or False
+
+
+FUNCTIONS = {
+    "can": lambda value: value is not False,
+    "regex": _regex,
+    "contains": lambda collection, value: value in collection,
+    "length": len,
+    "keys": lambda m: list(m.keys()),
+    "values": lambda m: list(m.values()),
+    "toset": set,
+    "alltrue": all,
+    "anytrue": any,
+    "floor": math.floor,
+    "startswith": lambda s, p: s.startswith(p),
+    "endswith": lambda s, p: s.endswith(p),
+    "strcontains": lambda s, p: p in s,
+    "distinct": lambda xs: list(dict.fromkeys(xs)),
+    "flatten": lambda xs: [y for x in xs for y in (x if isinstance(x, list) else [x])],
+}
+
+
+def _translate_for(text: str) -> str:
+    """`[for x in xs : expr]` -> `[expr for x in xs]` (recursively)."""
+    while True:
+        match = re.search(r"\[\s*for\s+(\w+)\s+in\s+", text)
+        if not match:
+            return text
+        end = _matching(text, match.start())
+        inner = text[match.end():end]
+        source, body = _split_top_level(inner, " : ")[:2]
+        text = f"{text[:match.start()]}[({_translate_for(body)}) for {match.group(1)} in {_translate_for(source)}]{text[end + 1:]}"
+
+
+def python_condition(condition: str) -> str:
+    """Translate an HCL validation condition (the subset the root stack uses) to Python."""
+    text = unwrap(condition)
+    text = _translate_for(text)
+    # operators outside string literals
+    out, quoted, i = [], False, 0
+    while i < len(text):
+        ch = text[i]
+        if quoted:
+            out.append(ch)
+            if ch == "\\" and i + 1 < len(text):
+                out.append(text[i + 1])
+                i += 1
+            elif ch == '"':
+                quoted = False
+        elif ch == '"':
+            quoted = True
+            out.append(ch)
+        elif text.startswith("&&", i):
+            out.append(" and ")
+            i += 1
+        elif text.startswith("||", i):
+            out.append(" or ")
+            i += 1
+        elif ch == "!" and not text.startswith("!=", i):
+            out.append(" not ")
+        else:
+            out.append(ch)
+        i += 1
+    text = "".join(out)
+    text = re.sub(r"\bnull\b", "None", text)
+    text = re.sub(r"\btrue\b", "True", text)
+    text = re.sub(r"\bfalse\b", "False", text)
+    return text
+
+
+def evaluate_condition(condition: str, variables: dict[str, Any]) -> bool:
+    """Evaluate a validation condition against variable values; raises if it cannot be translated."""
+    code = python_condition(condition)
+    namespace = {"var": AttrDict({k: _attr(v) for k, v in variables.items()}), **FUNCTIONS, "__builtins__": {}}
+    return bool(eval(code, namespace))  # noqa: S307 - our own HCL, evaluated offline in tests
