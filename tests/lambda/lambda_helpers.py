@@ -164,3 +164,47 @@ def bedrock_agent_client(responder: InvokeAgentResponder) -> Any:
     )
     client.meta.events.register("before-send.bedrock-agent-runtime.InvokeAgent", responder)
     return client
+
+
+ARTIFACT_ENV_VALIDATE = {
+    "ENVIRONMENT": "test",
+    "WORKFLOW_TABLE": WORKFLOW_TABLE,
+    "ARTIFACT_BUCKET": BUCKET,
+    "MAX_SOURCES_LIMIT": "50",
+    "DEFAULT_MAX_SOURCES": "8",
+}
+APPROVAL_BASE_URL = "https://abc123.lambda-url.us-east-1.on.aws/"
+APPROVAL_TTL_SECONDS = 3600
+
+
+def approval_request_env(resources: dict[str, Any]) -> dict[str, str]:
+    return {
+        "ENVIRONMENT": "test",
+        "WORKFLOW_TABLE": WORKFLOW_TABLE,
+        "APPROVAL_TOPIC_ARN": resources["topic_arn"],
+        "SIGNING_SECRET_ARN": resources["secret_arn"],
+        "APPROVAL_BASE_URL": APPROVAL_BASE_URL,
+        "APPROVAL_LINK_TTL_SECONDS": str(APPROVAL_TTL_SECONDS),
+        "EVENT_BUS_NAME": BUS,
+    }
+
+
+def approval_callback_env(resources: dict[str, Any]) -> dict[str, str]:
+    return {"ENVIRONMENT": "test", "WORKFLOW_TABLE": WORKFLOW_TABLE, "SIGNING_SECRET_ARN": resources["secret_arn"]}
+
+
+def function_url_event(method: str, query: str = "", body: str = "", base64_body: bool = False) -> dict[str, Any]:
+    """A Lambda Function URL request (payload format 2.0)."""
+    import base64
+    from urllib.parse import parse_qsl
+
+    return {
+        "version": "2.0",
+        "rawPath": "/",
+        "rawQueryString": query,
+        "queryStringParameters": dict(parse_qsl(query)) or None,
+        "headers": {"content-type": "application/x-www-form-urlencoded"},
+        "requestContext": {"http": {"method": method, "path": "/"}},
+        "body": base64.b64encode(body.encode()).decode() if base64_body else body,
+        "isBase64Encoded": base64_body,
+    }

@@ -8,7 +8,6 @@ from typing import Any
 import boto3
 import pytest
 from lambda_helpers import AGENT_ENV, BUCKET, CACHE_TABLE, EXECUTION_ARN, WORKFLOW_TABLE, read_s3, s3_tags
-
 from workflow_core.errors import AgentThrottled, ArtifactMissing, InvalidInput, TooManySourceFailures
 from workflow_core.roles import AgentReply, AgentRequest
 
@@ -135,7 +134,9 @@ def test_search_treats_an_expired_cache_entry_as_a_miss(agent, context) -> None:
     run_search(agent, context)
     table = boto3.resource("dynamodb").Table(CACHE_TABLE)
     item = table.scan()["Items"][0]
-    table.update_item(Key={"cache_key": item["cache_key"]}, UpdateExpression="SET expires_at = :past", ExpressionAttributeValues={":past": 1})
+    table.update_item(
+        Key={"cache_key": item["cache_key"]}, UpdateExpression="SET expires_at = :past", ExpressionAttributeValues={":past": 1}
+    )
     spy = SpyBackend(reply="[]")
     assert run_search(agent, context, wf=workflow("wf-002"), spy=spy)["cache_hit"] is False
     assert len(spy.requests) == 1
@@ -152,7 +153,10 @@ def test_search_falls_back_to_the_agent_when_cached_sources_have_expired_from_s3
 
 
 def test_search_renumbers_agent_ids_and_drops_items_without_text(agent, context) -> None:
-    reply = '```json\n[{"id": "../evil", "title": "A", "uri": "u1", "text": "alpha"}, {"id": "x", "text": ""}, "junk",' ' {"title": "B", "text": "beta"}]\n```'
+    reply = (
+        '```json\n[{"id": "../evil", "title": "A", "uri": "u1", "text": "alpha"}, {"id": "x", "text": ""}, "junk",'
+        ' {"title": "B", "text": "beta"}]\n```'
+    )
     result = run_search(agent, context, spy=SpyBackend(reply=reply))
     assert result["source_ids"] == ["src-001", "src-002"]
     assert json.loads(read_s3("wf-001/sources/src-002.json"))["title"] == "B"

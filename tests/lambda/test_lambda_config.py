@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from lambda_helpers import AGENT_ENV
-
 from workflow_core.config import ConfigError, load_config
 
 REPO = Path(__file__).resolve().parents[2]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-
 from workflow_core.signing import BadSignature, LinkExpired, MalformedLink, sign_link, verify
 
 SECRET = "s3cret-key"

@@ -42,8 +42,17 @@ _STOPWORDS = frozenset(
 )
 
 
+def _stem(word: str) -> str:
+    """Just enough stemming for plurals to match singulars (quotas/quota, retries/retry)."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
 def tokens(text: str) -> list[str]:
-    return [word for word in _WORD.findall(text.lower()) if word not in _STOPWORDS and len(word) > 1]
+    return [_stem(word) for word in _WORD.findall(text.lower()) if word not in _STOPWORDS and len(word) > 1]
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,11 @@ def load_corpus(corpus_dir: str) -> tuple[Passage, ...]:
 
 
 @lru_cache(maxsize=8)
+def _passage_tokens(corpus_dir: str) -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(tokens(p.title + " " + p.text)) for p in load_corpus(corpus_dir))
+
+
+@lru_cache(maxsize=8)
 def _bm25(corpus_dir: str) -> Any:
     from rank_bm25 import BM25Okapi  # lazy: only the offline runner needs it
 
@@ -101,8 +115,11 @@ def rank(corpus_dir: str, topic: str, limit: int) -> list[Passage]:
     if not passages or not query:
         return []
     scores = _bm25(corpus_dir).get_scores(query)
-    order = sorted(range(len(passages)), key=lambda i: (-round(float(scores[i]), 9), i))
-    return [passages[i] for i in order if scores[i] > 0][:limit]
+    wanted = set(query)
+    # BM25 idf can be <= 0 in tiny corpora, so relevance is "shares a word", order is the score.
+    matching = [i for i, words in enumerate(_passage_tokens(corpus_dir)) if wanted & words]
+    order = sorted(matching, key=lambda i: (-round(float(scores[i]), 9), i))
+    return [passages[i] for i in order][:limit]
 
 
 def _estimate_tokens(text: str) -> int:
