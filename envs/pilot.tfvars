@@ -40,7 +40,7 @@ retry_interval_seconds  = 2
 retry_backoff_rate      = 2
 retry_max_delay_seconds = 60
 
-max_sources_limit        = 20
+max_sources_limit        = 50
 default_max_sources      = 8
 search_cache_ttl_seconds = 86400
 

@@ -40,7 +40,7 @@ retry_interval_seconds  = 2
 retry_backoff_rate      = 2
 retry_max_delay_seconds = 60
 
-max_sources_limit        = 50
+max_sources_limit        = 100
 default_max_sources      = 12
 search_cache_ttl_seconds = 86400
 

@@ -81,6 +81,7 @@ def ordered(key):
         ("reserved_concurrency.approval", lambda v: v["reserved_concurrency"]["approval"]),
         ("reserved_concurrency.control", lambda v: v["reserved_concurrency"]["control"]),
         ("log_retention_in_days", lambda v: v["log_retention_in_days"]),
+        ("max_sources_limit", lambda v: v["max_sources_limit"]),
     ],
 )
 def test_environments_grow_from_pilot_to_bu(label, key):
@@ -99,6 +100,11 @@ def test_sizing_matches_the_issue():
 @pytest.mark.parametrize("env_name", ["team", "bu"])
 def test_shared_environments_enable_point_in_time_recovery(env_name):
     assert tfhcl.environment_values(env_name)["point_in_time_recovery"] is True
+
+
+def test_bu_allows_the_500_source_benchmark():
+    # scripts/bench_local.py runs 8/50/200/500 sources on bu
+    assert tfhcl.environment_values("bu")["max_sources_limit"] >= 500
 
 
 def test_bu_keeps_logs_for_a_year():
