@@ -206,6 +206,18 @@ locals {
         conditions = []
       },
       {
+        # Powertools idempotency deletes its record when the handler raises; only this role's
+        # records (pk IDEMPOTENCY#agent_<role>) may be deleted.
+        sid       = "ClearOwnIdempotencyRecords"
+        actions   = ["dynamodb:DeleteItem"]
+        resources = [module.workflow_store.workflow_table_arn]
+        conditions = [{
+          test     = "ForAllValues:StringEquals"
+          variable = "dynamodb:LeadingKeys"
+          values   = ["IDEMPOTENCY#agent_${role}"]
+        }]
+      },
+      {
         sid        = "UseStackKey"
         actions    = ["kms:GenerateDataKey", "kms:Decrypt"]
         resources  = [aws_kms_key.this.arn]
