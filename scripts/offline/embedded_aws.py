@@ -10,6 +10,7 @@ Terraform one without a test noticing (tests/offline/test_contract.py).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,27 @@ def root_function_packages() -> dict[str, str]:
         if "function_packages" in block:
             return block["function_packages"]
     raise DeploymentError("terraform/ defines no local.function_packages")
+
+
+_FOR_BODY = re.compile(r"^\$\{\{for (\w+) in keys\(local\.function_packages\) : \1 => \{(?P<body>[^{}]*)\}\}\}$")
+
+
+def root_powertools_environment() -> dict[str, str]:
+    """The body of `local.powertools_environment` (one object per function key) as expressions.
+
+    The loop variable comes back as `"${key}"`, so resolve it per function with `{"key": ...}`.
+    """
+    for block in hcl.load_directory(hcl.ROOT_STACK).get("locals", []):
+        if "powertools_environment" in block:
+            match = _FOR_BODY.match(block["powertools_environment"])
+            if not match:
+                raise DeploymentError("local.powertools_environment is not `{ for key in keys(local.function_packages) : key => {...} }`")
+            expressions = {}
+            for assignment in match.group("body").split(","):
+                name, _, expression = (part.strip() for part in assignment.partition("="))
+                expressions[name] = expression[1:-1] if expression.startswith('"') else "${" + expression + "}"
+            return expressions
+    raise DeploymentError("terraform/ defines no local.powertools_environment")
 
 
 def resolve_environment(key: str, expressions: dict[str, Any], variables: dict[str, Any], resources: dict[str, str]) -> dict[str, str]:
@@ -189,12 +211,12 @@ class EmbeddedAws:
             "AGENT_ID": "LOCALAGENT",
             "AGENT_ALIAS_ID": "LOCALALIAS",
             "FALLBACK_MODEL_ID": "local.fallback",
-            "POWERTOOLS_SERVICE_NAME": "research-report",
         }
 
     def _functions(self, deployment: Deployment, lambdas: InProcessLambdas) -> None:
         iam, lam = self.client("iam"), self.client("lambda")
         packages = root_function_packages()
+        powertools = root_powertools_environment()
         resources = self.resource_environment(deployment)
         missing_zips = [p for p in set(packages.values()) if not (self.dist / f"{p}.zip").is_file()]
         if missing_zips:
@@ -203,7 +225,8 @@ class EmbeddedAws:
         for key, expressions in root_function_environments().items():
             name = f"{self.prefix}-{key}"
             package = packages[key]
-            environment = resolve_environment(key, expressions, self.variables, {**resources, "POWERTOOLS_SERVICE_NAME": key})
+            loop = {name: key for name, expression in powertools.items() if expression == "${key}"}
+            environment = resolve_environment(key, {**expressions, **powertools}, self.variables, {**resources, **loop})
             if package == "agent":
                 environment["LOCAL_CORPUS_DIR"] = str(self.corpus)
             role = iam.create_role(

@@ -62,9 +62,17 @@ def _running_pools(region: str, account: str):
         yield execution.exec_worker.env.callback_pool_manager
 
 
-def callback_registered(token: str, region: str, account: str) -> bool:
-    """True once a `.waitForTaskToken` task is waiting on `token` (SendTask* would succeed)."""
-    return any(pool._pool.get(token) is not None for pool in _running_pools(region, account))
+def callback_ready(token: str, region: str, account: str, heartbeat: bool) -> bool:
+    """True once a `.waitForTaskToken` task waits on `token`, so SendTask* calls will be heard.
+
+    With HeartbeatSeconds the endpoint gets its heartbeat half a moment after it enters the pool;
+    a SendTaskHeartbeat in between is refused as an invalid token.
+    """
+    for pool in _running_pools(region, account):
+        endpoint = pool._pool.get(token)
+        if endpoint is not None and (not heartbeat or endpoint._heartbeat_endpoint is not None):
+            return True
+    return False
 
 
 def time_out_callback(token: str, region: str, account: str) -> bool:

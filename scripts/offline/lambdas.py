@@ -100,7 +100,7 @@ def extract_code(zips: list[Path], into: Path) -> Path:
 
 @contextlib.contextmanager
 def _environment(values: dict[str, str]):
-    saved = dict(os.environ)
+    saved = os.environ.copy()
     os.environ.update(values)
     try:
         yield
@@ -120,14 +120,15 @@ def _module_namespace(own: dict[str, Any], packages: tuple[str, ...]):
     What the function imports meanwhile (lazy imports included) is added to `own`; whatever the
     rest of the process had under those names is put back afterwards.
     """
-    saved = {name: module for name, module in sys.modules.items() if _owned(name, packages)}
+    # list() snapshots sys.modules in one step: other threads may be importing meanwhile.
+    saved = {name: module for name, module in list(sys.modules.items()) if _owned(name, packages)}
     for name in saved:
         del sys.modules[name]
     sys.modules.update(own)
     try:
         yield
     finally:
-        for name in [name for name in sys.modules if _owned(name, packages)]:
+        for name in [name for name in list(sys.modules) if _owned(name, packages)]:
             own[name] = sys.modules.pop(name)
         sys.modules.update(saved)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -30,6 +31,11 @@ REPO_ROOT = hcl.REPO_ROOT
 DEFAULT_CORPUS = REPO_ROOT / "corpus"
 DEFAULT_DIST = REPO_ROOT / "dist"
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+DEFAULT_RUN_TIMEOUT_S = 600.0
+
+
+class RunTimedOut(RuntimeError):
+    """The execution did not finish within the run's deadline (the execution is stopped)."""
 
 
 class RunInputError(ValueError):
@@ -71,6 +77,9 @@ class OfflineWorkflow:
         self.lambdas: InProcessLambdas | None = None
 
     def __enter__(self) -> "OfflineWorkflow":
+        # Handlers that emit no metric on a path (on_failure, say) make Powertools warn; on AWS that
+        # goes to the function's log, here it would clutter the terminal.
+        warnings.filterwarnings("ignore", message="No application metrics to publish")
         self._mock.start()
         try:
             interpreter.apply(self.scale)
@@ -95,7 +104,8 @@ class OfflineWorkflow:
             max_sources: int | None = None, workflow_id: str | None = None, test_case: TestCase | None = None,
             execution_input: dict[str, Any] | None = None, serve_port: int | None = None,
             on_event: Callable[[dict[str, Any]], None] | None = None,
-            on_links: Callable[[dict[str, str]], None] | None = None) -> RunResult:
+            on_links: Callable[[dict[str, str]], None] | None = None,
+            timeout_s: float = DEFAULT_RUN_TIMEOUT_S) -> RunResult:
         assert self.deployment and self.lambdas, "use OfflineWorkflow as a context manager"
         deployment, sfn = self.deployment, self.client("stepfunctions")
         workflow_id = workflow_id or f"wf-{uuid.uuid4().hex[:12]}"
@@ -107,9 +117,11 @@ class OfflineWorkflow:
         first_invocation = len(self.lambdas.invocations)
         lambdas = self.lambdas
 
+        heartbeat = "HeartbeatSeconds" in deployment.definition["States"]["RequestApproval"]
+
         def approval_task_waiting() -> bool:
             token = lambdas.callback_tokens[-1] if lambdas.callback_tokens else None
-            return token is not None and interpreter.callback_registered(token, REGION, ACCOUNT)
+            return token is not None and interpreter.callback_ready(token, REGION, ACCOUNT, heartbeat)
 
         reviewer = Reviewer(approve, deployment.approval_queue_url, deployment.functions["approval_callback"].name, REGION,
                             on_links, ready=approval_task_waiting)
@@ -125,7 +137,7 @@ class OfflineWorkflow:
             execution_arn = sfn.start_execution(
                 stateMachineArn=deployment.state_machine_arn, name=name, input=json.dumps(execution_input)
             )["executionArn"]
-            described = self._wait(sfn, execution_arn, on_event)
+            described = self._wait(sfn, execution_arn, on_event, time.monotonic() + timeout_s)
         finally:
             reviewer.stop()
             if server:
@@ -139,9 +151,12 @@ class OfflineWorkflow:
                                described["startDate"], described.get("stopDate") or described["startDate"])
         return RunResult(execution_arn, summary, events, report, page, invocations)
 
-    def _wait(self, sfn, execution_arn: str, on_event: Callable[[dict[str, Any]], None] | None) -> dict[str, Any]:
+    def _wait(self, sfn, execution_arn: str, on_event: Callable[[dict[str, Any]], None] | None, deadline: float) -> dict[str, Any]:
         seen = 0
         while True:
+            if time.monotonic() > deadline:
+                sfn.stop_execution(executionArn=execution_arn, error="LocalRunTimeout", cause="the local run's deadline passed")
+                raise RunTimedOut(f"{execution_arn} did not finish in time; is something waiting for an approval?")
             described = sfn.describe_execution(executionArn=execution_arn)
             if on_event:
                 events = history.fetch_history(sfn, execution_arn)
@@ -180,6 +195,7 @@ class OfflineWorkflow:
             "cache_hits": int(bool(search.get("search", {}).get("cache_hit"))),
             "agent_invocations": _agent_invocations(invocations, deployment),
             "reviewer_decisions": [d.decision for d in reviewer.decisions],
+            "reviewer_http_statuses": [d.status for d in reviewer.decisions],
             "events": self._bus_events(),
             "artifacts": self._artifacts(workflow_id),
         }
