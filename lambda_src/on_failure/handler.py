@@ -92,6 +92,15 @@ def record_failure(event: dict[str, Any]) -> dict[str, str]:
         {"workflow_id": workflow_id, "tenant": tenant, "reason": reason, "error": failure},
     )
     logger.info("workflow failed", extra={"reason": reason, "error": original["Error"]})
+    return fail_state_error(original)
+
+
+def fail_state_error(original: dict[str, str]) -> dict[str, str]:
+    """The Fail state re-raises the original error name, except the `States.` names Step Functions
+    reserves for itself (a Fail state may not raise them): those end as WorkflowFailed with the
+    original name leading the cause. The WorkflowFailed event keeps the original either way."""
+    if original["Error"].startswith("States."):
+        return {"Error": "WorkflowFailed", "Cause": f"{original['Error']}: {original['Cause']}"[:MAX_CAUSE]}
     return original
 
 

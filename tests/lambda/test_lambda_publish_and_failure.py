@@ -159,3 +159,11 @@ def test_on_failure_for_invalid_input_never_touches_another_executions_record(ru
 def test_on_failure_keeps_a_plain_text_cause_short(running_workflow, on_failure) -> None:
     result = on_failure({"workflow": WORKFLOW, "error": {"Error": "States.TaskFailed", "Cause": "x" * 5000}}, "WorkflowFailed")
     assert len(result["Cause"]) == 500
+
+
+def test_on_failure_turns_reserved_states_errors_into_workflow_failed_keeping_the_name_in_the_cause(
+    running_workflow, on_failure, resources
+) -> None:
+    state = {"workflow": WORKFLOW, "error": {"Error": "States.Runtime", "Cause": "JSONPath not found"}}
+    assert on_failure(state, "WorkflowFailed") == {"Error": "WorkflowFailed", "Cause": "States.Runtime: JSONPath not found"}
+    assert received_events(resources["events_queue_url"])[-1]["detail"]["error"]["error"] == "States.Runtime"

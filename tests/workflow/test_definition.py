@@ -95,6 +95,7 @@ def test_agent_tasks_back_off_exponentially_with_jitter_then_fall_back(rendered)
         assert retrier["MaxDelaySeconds"] == variables["retry_max_delay_seconds"]
         catch_all = states[name]["Catch"][-1]
         assert catch_all["ErrorEquals"] == ["States.ALL"] and catch_all["Next"] == f"{name}Fallback"
+        assert states[name]["Parameters"]["Payload"]["retry_count.$"] == "$$.State.RetryCount"  # AgentRetries metric
         fallback = states[f"{name}Fallback"]
         assert fallback["Parameters"]["Payload"]["fallback"] is True
         assert fallback["Parameters"]["FunctionName"] == states[name]["Parameters"]["FunctionName"]
