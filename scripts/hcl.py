@@ -8,7 +8,7 @@ offline runner, the cost model, the policy tests) reads them through here.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ def load_file(path: Path) -> dict[str, Any]:
         return hcl2.load(handle, serialization_options=_OPTIONS)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_directory(directory: Path) -> dict[str, list[Any]]:
     merged: dict[str, list[Any]] = {}
     for path in sorted(directory.glob("*.tf")):

@@ -41,21 +41,40 @@ class _ArgumentParser(argparse.ArgumentParser):
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = _ArgumentParser(prog="python -m scripts.local_run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--env", default="pilot", help="environment whose tfvars size the run: pilot, team or bu (default: pilot)")
+    parser = _ArgumentParser(
+        prog="python -m scripts.local_run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--env", default="pilot", help="environment whose tfvars size the run: pilot, team or bu (default: pilot)"
+    )
     parser.add_argument("--topic", default=DEFAULT_TOPIC, help="what the report is about")
     parser.add_argument("--tenant", default="demo", help="tenant id (lowercase letters, digits, dashes)")
     parser.add_argument("--requested-by", default="analyst@example.com", help="who asked for the report")
     parser.add_argument("--sources", type=int, help="cap the number of sources the search returns (max_sources)")
-    parser.add_argument("--approve", choices=POLICIES, default="auto",
-                        help="how the reviewer answers: auto (approve), reject-then-approve, interactive (browser or a/r), none")
+    parser.add_argument(
+        "--approve",
+        choices=POLICIES,
+        default="auto",
+        help="how the reviewer answers: auto (approve), reject-then-approve, interactive (browser or a/r), none",
+    )
     parser.add_argument("--mock-config", type=Path, help="fault injection file in Step Functions Local's MockConfigFile format")
     parser.add_argument("--test-case", help="test case of --mock-config to run")
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of .md/.txt documents the local search ranks (default: corpus/)")
-    parser.add_argument("--out", type=Path, default=REPO_ROOT / "out" / "demo", help="where to write the run's files (default: out/demo/)")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=DEFAULT_CORPUS,
+        help="folder of .md/.txt documents the local search ranks (default: corpus/)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=REPO_ROOT / "out" / "demo", help="where to write the run's files (default: out/demo/)"
+    )
     parser.add_argument("--dist", type=Path, default=DEFAULT_DIST, help="where `make package` put the zips (default: dist/)")
-    parser.add_argument("--time-scale", type=float, default=0.0,
-                        help="multiplier for retry back-off and callback polling; 1 = real time (default: 0, no waiting)")
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=0.0,
+        help="multiplier for retry back-off and callback polling; 1 = real time (default: 0, no waiting)",
+    )
     parser.add_argument("--port", type=int, default=8765, help="loopback port for --approve interactive (default: 8765)")
     parser.add_argument("--expect-end-state", help="exit 0 only if the run ends in this state (e.g. Published, ApprovalTimedOut)")
     parser.add_argument("--json", action="store_true", help="print summary.json to stdout instead of the live view")
@@ -87,7 +106,9 @@ class LiveView:
         now = time.monotonic() - self.started
         if kind == "MapStateStarted":
             total = details.get("length")
-            self.progress = Progress(TextColumn("  summarising sources"), BarColumn(), MofNCompleteColumn(), console=self.console, transient=True)
+            self.progress = Progress(
+                TextColumn("  summarising sources"), BarColumn(), MofNCompleteColumn(), console=self.console, transient=True
+            )
             self.progress.start()
             self.task = self.progress.add_task("map", total=total)
         elif kind == "MapIterationStarted" and self.progress and self.progress.tasks[0].total is None:
@@ -105,10 +126,12 @@ class LiveView:
         elif kind.endswith("StateExited"):
             took = now - self.entered_at.get(name, now)
             self.console.print(f"[dim]{now:7.2f}s[/]  [green]✓[/] {name} [dim]({took * 1000:.0f} ms)[/]")
-        elif kind in ("TaskFailed", "LambdaFunctionFailed") :
+        elif kind in ("TaskFailed", "LambdaFunctionFailed"):
             self.console.print(f"[dim]{now:7.2f}s[/]  [yellow]![/] {details.get('error')}: {str(details.get('cause', ''))[:100]}")
         elif kind in ("ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"):
-            self.console.print(f"[dim]{now:7.2f}s[/]  [red]✗[/] execution {kind.removeprefix('Execution').lower()}: {details.get('error')}")
+            self.console.print(
+                f"[dim]{now:7.2f}s[/]  [red]✗[/] execution {kind.removeprefix('Execution').lower()}: {details.get('error')}"
+            )
 
 
 def write_outputs(result: RunResult, out: Path) -> list[Path]:
@@ -133,17 +156,30 @@ def write_outputs(result: RunResult, out: Path) -> list[Path]:
 def print_summary(console: Console, result: RunResult, written: list[Path]) -> None:
     summary = result.summary
     colour = "green" if summary["status"] == "SUCCEEDED" else "red"
-    console.print(f"\n[bold {colour}]{summary['status']}[/] — ended in [bold]{summary['end_state']}[/] after {summary['duration_s']} s")
+    console.print(
+        f"\n[bold {colour}]{summary['status']}[/] — ended in [bold]{summary['end_state']}[/] after {summary['duration_s']} s"
+    )
     if result.report:
         console.print(f"\nPublished report: s3://…/published/{summary['workflow_id']}/report.md")
         for line in result.report.splitlines()[:8]:
             console.print(f"  [dim]│[/] {line}")
     table = Table(show_header=False, box=None, padding=(0, 2))
-    for key in ("state_transitions", "max_payload_bytes", "retries", "revisions", "fallbacks", "map_items", "map_failures", "cache_hits"):
+    for key in (
+        "state_transitions",
+        "max_payload_bytes",
+        "retries",
+        "revisions",
+        "fallbacks",
+        "map_items",
+        "map_failures",
+        "cache_hits",
+    ):
         table.add_row(key, str(summary[key]))
     table.add_row("events", ", ".join(summary["events"]))
     console.print(table)
-    console.print("Files: " + ", ".join(str(p.relative_to(REPO_ROOT)) if p.is_relative_to(REPO_ROOT) else str(p) for p in written))
+    console.print(
+        "Files: " + ", ".join(str(p.relative_to(REPO_ROOT)) if p.is_relative_to(REPO_ROOT) else str(p) for p in written)
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,7 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     console = Console(stderr=args.json, highlight=False)
     try:
         test_case = load_test_case(args.mock_config, args.test_case) if args.mock_config else None
-        workflow = OfflineWorkflow(env=args.env, corpus=args.corpus, dist=args.dist, work_dir=args.out / ".runtime", scale=args.time_scale)
+        workflow = OfflineWorkflow(
+            env=args.env, corpus=args.corpus, dist=args.dist, work_dir=args.out / ".runtime", scale=args.time_scale
+        )
     except (MockConfigError, RunInputError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -171,9 +209,15 @@ def main(argv: list[str] | None = None) -> int:
                     _terminal_answer(workflow, links, console)
 
             result = workflow.run(
-                topic=args.topic, approve=args.approve, tenant=args.tenant, requested_by=args.requested_by,
-                max_sources=args.sources, test_case=test_case, on_event=view,
-                serve_port=args.port if args.approve == "interactive" else None, on_links=show_links,
+                topic=args.topic,
+                approve=args.approve,
+                tenant=args.tenant,
+                requested_by=args.requested_by,
+                max_sources=args.sources,
+                test_case=test_case,
+                on_event=view,
+                serve_port=args.port if args.approve == "interactive" else None,
+                on_links=show_links,
             )
     except DeploymentError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -200,7 +244,12 @@ def _terminal_answer(workflow: OfflineWorkflow, links: dict[str, str], console: 
         answer = input("> ").strip().lower()
         decision = "reject" if answer.startswith("r") else "approve"
         comments = input("comments> ").strip() if decision == "reject" else ""
-        reviewer = Reviewer("none", workflow.deployment.approval_queue_url, workflow.deployment.functions["approval_callback"].name, workflow.deployment.region)
+        reviewer = Reviewer(
+            "none",
+            workflow.deployment.approval_queue_url,
+            workflow.deployment.functions["approval_callback"].name,
+            workflow.deployment.region,
+        )
         status = reviewer.click(links[decision], comments=comments)
         console.print(f"  {decision} → HTTP {status}")
 

@@ -8,6 +8,7 @@ carry a fixed timestamp and permissions, so unchanged code gives byte-identical 
 from __future__ import annotations
 
 import argparse
+import ast
 import hashlib
 import zipfile
 from dataclasses import dataclass
@@ -54,6 +55,15 @@ def package_files(package: str, src: Path = LAMBDA_SRC) -> list[tuple[str, Path]
     return sorted(files)
 
 
+def required_env(package: str, src: Path = LAMBDA_SRC) -> tuple[str, ...]:
+    """A code package's REQUIRED_ENV, read from its handler's source (importing it would need them)."""
+    tree = ast.parse((src / package / "handler.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(target, "id", "") == "REQUIRED_ENV" for target in node.targets):
+            return tuple(ast.literal_eval(node.value))
+    raise ValueError(f"{package}/handler.py defines no REQUIRED_ENV")
+
+
 def build_zip(package: str, dist: Path, src: Path = LAMBDA_SRC) -> BuiltZip:
     dist.mkdir(parents=True, exist_ok=True)
     target = dist / f"{package}.zip"
@@ -76,8 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dist", type=Path, default=REPO_ROOT / "dist", help="output directory (default: dist/)")
     args = parser.parse_args(argv)
     for built in build_all(args.dist):
-        print(f"{built.path.relative_to(REPO_ROOT) if built.path.is_relative_to(REPO_ROOT) else built.path}"
-              f"  {built.size_bytes:>7,} bytes  sha256 {built.sha256[:16]}")
+        print(
+            f"{built.path.relative_to(REPO_ROOT) if built.path.is_relative_to(REPO_ROOT) else built.path}"
+            f"  {built.size_bytes:>7,} bytes  sha256 {built.sha256[:16]}"
+        )
     return 0
 
 

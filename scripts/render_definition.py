@@ -13,8 +13,9 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from scripts import hcl
 
@@ -28,7 +29,7 @@ class TemplateError(ValueError):
 
 def definition_bindings(stack: Path = hcl.ROOT_STACK) -> dict[str, Any]:
     """The `definition_variables` map of the root stack's state machine module."""
-    for name, module in hcl.labelled_blocks(stack, "module").items():
+    for module in hcl.labelled_blocks(stack, "module").values():
         if "definition_variables" in module:
             return dict(module["definition_variables"])
     raise TemplateError(f"no module with definition_variables in {stack}")
@@ -91,7 +92,9 @@ def render(env: str, resources: Mapping[str, str], template: Path = TEMPLATE) ->
     return json.loads(render_template(template.read_text(encoding="utf-8"), template_values(env, resources)))
 
 
-def placeholder_resources(region: str = "us-east-1", account: str = "123456789012", prefix: str = "research-report") -> dict[str, str]:
+def placeholder_resources(
+    region: str = "us-east-1", account: str = "123456789012", prefix: str = "research-report"
+) -> dict[str, str]:
     """Stand-in ARNs for every non-variable binding, for linting and tests."""
     resources = {}
     for key, expression in definition_bindings().items():

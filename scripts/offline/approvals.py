@@ -10,9 +10,10 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import boto3
@@ -26,7 +27,9 @@ REVIEWER = "reviewer@example.com"
 _LINK = re.compile(r"https?://[^\s<>\"']+")
 
 
-def function_url_event(method: str, url: str, body: str = "", content_type: str = "application/x-www-form-urlencoded") -> dict[str, Any]:
+def function_url_event(
+    method: str, url: str, body: str = "", content_type: str = "application/x-www-form-urlencoded"
+) -> dict[str, Any]:
     """The payload (format 2.0) a Lambda Function URL sends for this request."""
     parts = urlsplit(url)
     return {
@@ -37,7 +40,13 @@ def function_url_event(method: str, url: str, body: str = "", content_type: str 
         "queryStringParameters": dict(parse_qsl(parts.query, keep_blank_values=True)) or None,
         "headers": {"host": parts.netloc, "content-type": content_type},
         "requestContext": {
-            "http": {"method": method, "path": parts.path or "/", "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "local-run"},
+            "http": {
+                "method": method,
+                "path": parts.path or "/",
+                "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1",
+                "userAgent": "local-run",
+            },
             "requestId": str(uuid.uuid4()),
             "timeEpoch": int(time.time() * 1000),
         },
@@ -95,7 +104,9 @@ class Reviewer:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            messages = self._sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+            messages = self._sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get(
+                "Messages", []
+            )
             for message in messages:
                 self._sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
                 self.requests_seen += 1
@@ -130,7 +141,9 @@ class Reviewer:
     def call(self, method: str, url: str, body: str = "") -> int:
         return self.http(method, url, body)["statusCode"]
 
-    def http(self, method: str, url: str, body: str = "", content_type: str = "application/x-www-form-urlencoded") -> dict[str, Any]:
+    def http(
+        self, method: str, url: str, body: str = "", content_type: str = "application/x-www-form-urlencoded"
+    ) -> dict[str, Any]:
         response = self._lambda.invoke(
             FunctionName=self.callback_function, Payload=json.dumps(function_url_event(method, url, body, content_type))
         )

@@ -18,9 +18,9 @@ from typing import Any
 import boto3
 
 from scripts import hcl, render_definition
-from scripts.seed_signing_secret import new_signing_key
 from scripts.offline.lambdas import InProcessLambdas, extract_code
 from scripts.package_lambdas import CODE_PACKAGES
+from scripts.seed_signing_secret import new_signing_key
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account
@@ -95,7 +95,9 @@ def root_powertools_environment() -> dict[str, str]:
         if "powertools_environment" in block:
             match = _FOR_BODY.match(block["powertools_environment"])
             if not match:
-                raise DeploymentError("local.powertools_environment is not `{ for key in keys(local.function_packages) : key => {...} }`")
+                raise DeploymentError(
+                    "local.powertools_environment is not `{ for key in keys(local.function_packages) : key => {...} }`"
+                )
             expressions = {}
             for assignment in match.group("body").split(","):
                 name, _, expression = (part.strip() for part in assignment.partition("="))
@@ -104,7 +106,9 @@ def root_powertools_environment() -> dict[str, str]:
     raise DeploymentError("terraform/ defines no local.powertools_environment")
 
 
-def resolve_environment(key: str, expressions: dict[str, Any], variables: dict[str, Any], resources: dict[str, str]) -> dict[str, str]:
+def resolve_environment(
+    key: str, expressions: dict[str, Any], variables: dict[str, Any], resources: dict[str, str]
+) -> dict[str, str]:
     """Values for one function's variables, as the root stack would bind them in this environment."""
     values, missing = {}, []
     for name, expression in expressions.items():
@@ -184,7 +188,9 @@ class EmbeddedAws:
         topic_arn = sns.create_topic(Name=f"{self.prefix}-approvals")["TopicArn"]
         approval_queue_url = sqs.create_queue(QueueName=f"{self.prefix}-approval-inbox")["QueueUrl"]
         sns.subscribe(
-            TopicArn=topic_arn, Protocol="sqs", Endpoint=_queue_arn(sqs, approval_queue_url),
+            TopicArn=topic_arn,
+            Protocol="sqs",
+            Endpoint=_queue_arn(sqs, approval_queue_url),
             Attributes={"RawMessageDelivery": "true"},
         )
 
@@ -195,7 +201,9 @@ class EmbeddedAws:
         events.put_targets(Rule=f"{self.prefix}-tap", EventBusName=bus, Targets=[{"Id": "tap", "Arn": _queue_arn(sqs, tap_url)}])
 
         secret_arn = sm.create_secret(Name=f"{self.prefix}/approval-signing-key", SecretString=new_signing_key())["ARN"]
-        return Deployment(self.env, self.prefix, bucket, workflow_table, cache_table, topic_arn, approval_queue_url, bus, tap_url, secret_arn)
+        return Deployment(
+            self.env, self.prefix, bucket, workflow_table, cache_table, topic_arn, approval_queue_url, bus, tap_url, secret_arn
+        )
 
     def resource_environment(self, deployment: Deployment) -> dict[str, str]:
         """Values for the variables the root stack binds to resources rather than to tfvars."""
@@ -221,7 +229,7 @@ class EmbeddedAws:
         missing_zips = [p for p in set(packages.values()) if not (self.dist / f"{p}.zip").is_file()]
         if missing_zips:
             raise DeploymentError(f"missing {', '.join(sorted(missing_zips))} zip(s) in {self.dist}: run `make package`")
-        code_dir = extract_code([self.dist / f"{p}.zip" for p in CODE_PACKAGES if p in packages.values()], self.work_dir / "lambda")
+        extract_code([self.dist / f"{p}.zip" for p in CODE_PACKAGES if p in packages.values()], self.work_dir / "lambda")
         for key, expressions in root_function_environments().items():
             name = f"{self.prefix}-{key}"
             package = packages[key]
@@ -231,14 +239,26 @@ class EmbeddedAws:
                 environment["LOCAL_CORPUS_DIR"] = str(self.corpus)
             role = iam.create_role(
                 RoleName=name,
-                AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
-                    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+                AssumeRolePolicyDocument=json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                        ],
+                    }
+                ),
             )["Role"]["Arn"]
             handler = f"{package}.handler.lambda_handler"
             with (self.dist / f"{package}.zip").open("rb") as archive:
                 arn = lam.create_function(
-                    FunctionName=name, Runtime="python3.12", Role=role, Handler=handler,
-                    Code={"ZipFile": archive.read()}, Environment={"Variables": environment}, Timeout=60, MemorySize=512,
+                    FunctionName=name,
+                    Runtime="python3.12",
+                    Role=role,
+                    Handler=handler,
+                    Code={"ZipFile": archive.read()},
+                    Environment={"Variables": environment},
+                    Timeout=60,
+                    MemorySize=512,
                 )["FunctionArn"]
             deployment.functions[key] = FunctionSpec(key, name, package, handler, environment)
             lambdas.load(name, arn, handler, environment, 512, 60)
@@ -250,11 +270,20 @@ class EmbeddedAws:
         deployment.definition = render_definition.render(self.env, resources)
         role = iam.create_role(
             RoleName=f"{self.prefix}-state-machine",
-            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
-                {"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+            AssumeRolePolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                    ],
+                }
+            ),
         )["Role"]["Arn"]
         deployment.state_machine_arn = sfn.create_state_machine(
-            name=self.prefix, definition=json.dumps(deployment.definition), roleArn=role, type="STANDARD",
+            name=self.prefix,
+            definition=json.dumps(deployment.definition),
+            roleArn=role,
+            type="STANDARD",
         )["stateMachineArn"]
 
 

@@ -20,9 +20,10 @@ import time
 import traceback
 import uuid
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from moto.awslambda.models import LambdaFunction
 
@@ -168,7 +169,12 @@ class InProcessLambdas:
         modules: dict[str, Any] = {}
         if str(self.code_dir) not in sys.path:
             sys.path.insert(0, str(self.code_dir))
-        with self._lock, _environment(full_env), contextlib.redirect_stdout(stream), _module_namespace(modules, (package, SHARED_PACKAGE)):
+        with (
+            self._lock,
+            _environment(full_env),
+            contextlib.redirect_stdout(stream),
+            _module_namespace(modules, (package, SHARED_PACKAGE)),
+        ):
             module = importlib.import_module(module_name)
         self.functions[name] = LocalFunction(
             name, arn, package, full_env, memory_mb, timeout_seconds, getattr(module, function_name), stream, modules
@@ -236,7 +242,9 @@ class InProcessLambdas:
             returned = returned["Payload"]
         return json.dumps(returned), False
 
-    def _record(self, function: LocalFunction, state: str | None, started: float, error_payload: str | None, mocked: bool, logs: str) -> None:
+    def _record(
+        self, function: LocalFunction, state: str | None, started: float, error_payload: str | None, mocked: bool, logs: str
+    ) -> None:
         error = json.loads(error_payload)["errorType"] if error_payload else None
         self.invocations.append(
             Invocation(function.name, state, started, time.monotonic() - started, error, mocked, logs.splitlines())

@@ -13,9 +13,10 @@ import json
 import time
 import uuid
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import boto3
 from moto import mock_aws
@@ -61,8 +62,14 @@ def check_corpus(corpus: Path) -> Path:
 
 
 class OfflineWorkflow:
-    def __init__(self, env: str = "pilot", corpus: Path = DEFAULT_CORPUS, dist: Path = DEFAULT_DIST,
-                 work_dir: Path | None = None, scale: float = 0.0) -> None:
+    def __init__(
+        self,
+        env: str = "pilot",
+        corpus: Path = DEFAULT_CORPUS,
+        dist: Path = DEFAULT_DIST,
+        work_dir: Path | None = None,
+        scale: float = 0.0,
+    ) -> None:
         try:
             hcl.environment_values(env)
         except hcl.UnknownEnvironment as error:
@@ -76,7 +83,7 @@ class OfflineWorkflow:
         self.deployment: Deployment | None = None
         self.lambdas: InProcessLambdas | None = None
 
-    def __enter__(self) -> "OfflineWorkflow":
+    def __enter__(self) -> OfflineWorkflow:
         # Handlers that emit no metric on a path (on_failure, say) make Powertools warn; on AWS that
         # goes to the function's log, here it would clutter the terminal.
         warnings.filterwarnings("ignore", message="No application metrics to publish")
@@ -100,12 +107,21 @@ class OfflineWorkflow:
     def client(self, service: str):
         return boto3.client(service, region_name=REGION)
 
-    def run(self, topic: str, approve: str = "auto", tenant: str = "demo", requested_by: str = "analyst@example.com",
-            max_sources: int | None = None, workflow_id: str | None = None, test_case: TestCase | None = None,
-            execution_input: dict[str, Any] | None = None, serve_port: int | None = None,
-            on_event: Callable[[dict[str, Any]], None] | None = None,
-            on_links: Callable[[dict[str, str]], None] | None = None,
-            timeout_s: float = DEFAULT_RUN_TIMEOUT_S) -> RunResult:
+    def run(
+        self,
+        topic: str,
+        approve: str = "auto",
+        tenant: str = "demo",
+        requested_by: str = "analyst@example.com",
+        max_sources: int | None = None,
+        workflow_id: str | None = None,
+        test_case: TestCase | None = None,
+        execution_input: dict[str, Any] | None = None,
+        serve_port: int | None = None,
+        on_event: Callable[[dict[str, Any]], None] | None = None,
+        on_links: Callable[[dict[str, str]], None] | None = None,
+        timeout_s: float = DEFAULT_RUN_TIMEOUT_S,
+    ) -> RunResult:
         assert self.deployment and self.lambdas, "use OfflineWorkflow as a context manager"
         deployment, sfn = self.deployment, self.client("stepfunctions")
         workflow_id = workflow_id or f"wf-{uuid.uuid4().hex[:12]}"
@@ -123,16 +139,29 @@ class OfflineWorkflow:
             token = lambdas.callback_tokens[-1] if lambdas.callback_tokens else None
             return token is not None and interpreter.callback_ready(token, REGION, ACCOUNT, heartbeat)
 
-        reviewer = Reviewer(approve, deployment.approval_queue_url, deployment.functions["approval_callback"].name, REGION,
-                            on_links, ready=approval_task_waiting)
+        reviewer = Reviewer(
+            approve,
+            deployment.approval_queue_url,
+            deployment.functions["approval_callback"].name,
+            REGION,
+            on_links,
+            ready=approval_task_waiting,
+        )
         server = serve_links(reviewer, port=serve_port) if serve_port else None
         reviewer.start()
         try:
             # The client's request, as on AWS; the bus rule's StartExecution target is not
             # available in moto, so the runner starts the execution itself, named as the API path names it.
-            self.client("events").put_events(Entries=[{
-                "Source": "research-report", "DetailType": "WorkflowRequested",
-                "Detail": json.dumps(execution_input), "EventBusName": deployment.event_bus_name}])
+            self.client("events").put_events(
+                Entries=[
+                    {
+                        "Source": "research-report",
+                        "DetailType": "WorkflowRequested",
+                        "Detail": json.dumps(execution_input),
+                        "EventBusName": deployment.event_bus_name,
+                    }
+                ]
+            )
             name = f"{tenant}-{workflow_id}"[:80]
             execution_arn = sfn.start_execution(
                 stateMachineArn=deployment.state_machine_arn, name=name, input=json.dumps(execution_input)
@@ -147,11 +176,18 @@ class OfflineWorkflow:
         summary = self._summary(described, events, workflow_id, invocations, reviewer)
         report = self._published_report(summary)
         spans = history.spans(events, timeline.map_inner_states(deployment.definition))
-        page = timeline.render(spans, summary, timeline.state_types(deployment.definition),
-                               described["startDate"], described.get("stopDate") or described["startDate"])
+        page = timeline.render(
+            spans,
+            summary,
+            timeline.state_types(deployment.definition),
+            described["startDate"],
+            described.get("stopDate") or described["startDate"],
+        )
         return RunResult(execution_arn, summary, events, report, page, invocations)
 
-    def _wait(self, sfn, execution_arn: str, on_event: Callable[[dict[str, Any]], None] | None, deadline: float) -> dict[str, Any]:
+    def _wait(
+        self, sfn, execution_arn: str, on_event: Callable[[dict[str, Any]], None] | None, deadline: float
+    ) -> dict[str, Any]:
         seen = 0
         while True:
             if time.monotonic() > deadline:
@@ -170,8 +206,14 @@ class OfflineWorkflow:
                 return described
             time.sleep(0.05 if on_event else 0.01)
 
-    def _summary(self, described: dict[str, Any], events: list[dict[str, Any]], workflow_id: str,
-                 invocations: list[Any], reviewer: Reviewer) -> dict[str, Any]:
+    def _summary(
+        self,
+        described: dict[str, Any],
+        events: list[dict[str, Any]],
+        workflow_id: str,
+        invocations: list[Any],
+        reviewer: Reviewer,
+    ) -> dict[str, Any]:
         deployment = self.deployment
         assert deployment
         search = history.state_output(events, "Search") or history.state_output(events, "SearchFallback") or {}
@@ -188,7 +230,9 @@ class OfflineWorkflow:
             "max_payload_bytes": max(history.payload_sizes(events), default=0),
             "retries": history.retries(events),
             "revisions": history.exited(events, "Revise", "ReviseFallback"),
-            "fallbacks": history.entered(events, *[n for n in timeline.state_types(deployment.definition) if n.endswith("Fallback")]),
+            "fallbacks": history.entered(
+                events, *[n for n in timeline.state_types(deployment.definition) if n.endswith("Fallback")]
+            ),
             "approvals_requested": history.entered(events, "RequestApproval"),
             "map_items": sum(1 for e in events if e["type"] == "MapIterationStarted"),
             "map_failures": history.entered(events, "SourceFailed"),
@@ -203,7 +247,9 @@ class OfflineWorkflow:
     def _bus_events(self) -> list[str]:
         sqs, names = self.client("sqs"), []
         while True:
-            messages = sqs.receive_message(QueueUrl=self.deployment.event_tap_queue_url, MaxNumberOfMessages=10).get("Messages", [])
+            messages = sqs.receive_message(QueueUrl=self.deployment.event_tap_queue_url, MaxNumberOfMessages=10).get(
+                "Messages", []
+            )
             if not messages:
                 return names
             for message in messages:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from scripts.offline.history import StateSpan
 
@@ -34,7 +35,9 @@ def category(name: str, state_types: dict[str, str]) -> str:
     return "other"
 
 
-def render(spans: list[StateSpan], summary: dict[str, Any], state_types: dict[str, str], started: datetime, ended: datetime) -> str:
+def render(
+    spans: list[StateSpan], summary: dict[str, Any], state_types: dict[str, str], started: datetime, ended: datetime
+) -> str:
     total = max((ended - started).total_seconds(), 1e-6)
     rows = list(dict.fromkeys(span.name for span in spans))  # first-entered order
     height = _ROW * len(rows) + 40
@@ -60,12 +63,11 @@ def render(spans: list[StateSpan], summary: dict[str, Any], state_types: dict[st
     for tick in range(6):
         tx = _LABEL + tick * _WIDTH / 5
         shapes.append(f'<text x="{tx:.0f}" y="{height - 4}" text-anchor="middle" class="tick">{total * tick / 5:.2f}s</text>')
-    legend = "".join(
-        f'<span><i style="background:{colour}"></i>{name}</span>' for name, colour in _COLOURS.items()
-    )
+    legend = "".join(f'<span><i style="background:{colour}"></i>{name}</span>' for name, colour in _COLOURS.items())
     facts = "".join(
         f"<tr><th>{html.escape(str(key))}</th><td>{html.escape(_short(value))}</td></tr>"
-        for key, value in summary.items() if key not in ("artifacts", "events")
+        for key, value in summary.items()
+        if key not in ("artifacts", "events")
     )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Research report run: {html.escape(str(summary.get("status")))}</title>

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
 import pytest
 from lambda_helpers import AGENT_ENV
 from workflow_core.config import ConfigError, load_config
+
+from scripts.package_lambdas import required_env
 
 REPO = Path(__file__).resolve().parents[2]
 FUNCTION_PACKAGES = {
@@ -32,17 +33,9 @@ def design_env_vars() -> dict[str, tuple[str, ...]]:
     return table
 
 
-def required_env_of(package: str) -> tuple[str, ...]:
-    tree = ast.parse((REPO / "lambda_src" / package / "handler.py").read_text())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "REQUIRED_ENV" for t in node.targets):
-            return tuple(ast.literal_eval(node.value))
-    raise AssertionError(f"{package}/handler.py has no REQUIRED_ENV")
-
-
 @pytest.mark.parametrize("function_key", sorted(FUNCTION_PACKAGES))
 def test_required_env_matches_the_design_contract(function_key: str) -> None:
-    assert required_env_of(FUNCTION_PACKAGES[function_key]) == design_env_vars()[function_key]
+    assert required_env(FUNCTION_PACKAGES[function_key]) == design_env_vars()[function_key]
 
 
 def test_load_config_names_every_missing_variable() -> None:

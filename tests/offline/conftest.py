@@ -23,4 +23,3 @@ def workflow(dist, tmp_path_factory):
     """The pilot deployment with the shipped corpus; runs in one module share it (and its cache)."""
     with OfflineWorkflow(env="pilot", dist=dist, work_dir=tmp_path_factory.mktemp("offline")) as deployed:
         yield deployed
-

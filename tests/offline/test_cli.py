@@ -43,8 +43,20 @@ def test_json_run_writes_the_four_files(capsys, tmp_path, dist):
     assert code == 0 and summary["end_state"] == "Published"
     for name in ("report.md", "history.json", "summary.json", "timeline.html"):
         assert (tmp_path / name).stat().st_size > 0
-    required = {"status", "end_state", "duration_s", "state_transitions", "max_payload_bytes", "retries", "revisions",
-                "map_items", "map_failures", "cache_hits", "events", "artifacts"}
+    required = {
+        "status",
+        "end_state",
+        "duration_s",
+        "state_transitions",
+        "max_payload_bytes",
+        "retries",
+        "revisions",
+        "map_items",
+        "map_failures",
+        "cache_hits",
+        "events",
+        "artifacts",
+    }
     assert required <= set(json.loads((tmp_path / "summary.json").read_text()))
     page = (tmp_path / "timeline.html").read_text()
     assert "<svg" in page

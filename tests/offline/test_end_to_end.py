@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from scripts.bench_local import synthetic_corpus
 from scripts.offline.mock_config import load_test_case
 from scripts.offline.runtime import OfflineWorkflow
-from scripts.bench_local import synthetic_corpus
 
 TOPIC = "How do Step Functions and Bedrock Agents share work in a research workflow?"
 FAULTS = Path("scripts/mock_configs/faults.json")
@@ -60,7 +60,9 @@ def test_second_run_with_the_same_topic_hits_the_search_cache(workflow):
 
 
 def test_invalid_input_ends_in_a_named_failure_with_an_event(workflow):
-    result = workflow.run(topic="", approve="auto", execution_input={"topic": "   ", "tenant": "Bad Tenant!", "requested_by": "x"})
+    result = workflow.run(
+        topic="", approve="auto", execution_input={"topic": "   ", "tenant": "Bad Tenant!", "requested_by": "x"}
+    )
     summary = result.summary
     assert summary["status"] == "FAILED"
     assert summary["end_state"] == "InvalidInput"

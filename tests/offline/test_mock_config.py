@@ -19,8 +19,10 @@ def write(tmp_path, document) -> str:
 
 
 def config(responses, case=None):
-    return {"StateMachines": {"research-report": {"TestCases": {"Case": case or {"WriteDraft": "R"}}}},
-            "MockedResponses": {"R": responses}}
+    return {
+        "StateMachines": {"research-report": {"TestCases": {"Case": case or {"WriteDraft": "R"}}}},
+        "MockedResponses": {"R": responses},
+    }
 
 
 def test_ranges_expand_in_order_then_the_real_handler_runs(tmp_path):
@@ -66,6 +68,8 @@ def test_missing_and_malformed_files_are_reported(tmp_path):
 
 def test_shipped_examples_parse():
     names = list_test_cases(Path(SHIPPED))
-    assert names == sorted(["WriterThrottledTwice", "OneSummaryFails", "SearchFailsUseFallback", "RejectUntilRevisionLimit", "ApprovalTimesOut"])
+    assert names == sorted(
+        ["WriterThrottledTwice", "OneSummaryFails", "SearchFailsUseFallback", "RejectUntilRevisionLimit", "ApprovalTimesOut"]
+    )
     for name in names:
         assert load_test_case(Path(SHIPPED), name).responses

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
+from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import hcl2
 from hcl2.utils import SerializationOptions
@@ -39,7 +40,7 @@ def hcl_files() -> list[Path]:
     return files + sorted(ENVS_DIR.glob("*.tfvars"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_file(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as handle:
         return hcl2.load(handle, serialization_options=_OPTIONS)
