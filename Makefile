@@ -32,7 +32,8 @@ setup: $(VENV)/.installed $(VENV_CHECKOV)/.installed ## Create .venv and .venv-c
 package: $(VENV)/.installed ## Build deterministic Lambda zips under dist/
 	$(PY) -m scripts.package_lambdas
 
-test: setup package ## Run every offline gate (pytest: unit, policy, checkov, moto end to end)
+test: setup package ## Run every offline gate: ruff, then pytest (unit, policy, checkov, moto end to end)
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -n 2 -q
 
 lint: $(VENV)/.installed ## ruff; terraform fmt/validate when terraform is on PATH
