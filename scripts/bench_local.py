@@ -50,6 +50,8 @@ def measure(workflow: OfflineWorkflow, sources: int, label: str) -> dict:
         "state_transitions": summary["state_transitions"],
         "max_payload_bytes": summary["max_payload_bytes"],
         "ms_per_source": round(wall / sources * 1000, 1),
+        "retries": summary["retries"],
+        "fallbacks": summary["fallbacks"],
     }
 
 
@@ -73,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(rows, indent=2))
         return 0
     table = Table(title=f"Offline run, env {args.env}, warm")
-    for column in ("sources", "wall s", "state transitions", "max payload bytes", "ms per source"):
+    for column in ("sources", "wall s", "state transitions", "max payload bytes", "ms per source", "retries", "fallbacks"):
         table.add_column(column, justify="right")
     for row in rows:
         table.add_row(*(str(value) for value in row.values()))

@@ -101,13 +101,21 @@ def extract_code(zips: list[Path], into: Path) -> Path:
 
 @contextlib.contextmanager
 def _environment(values: dict[str, str]):
-    saved = os.environ.copy()
+    """Set a function's variables and put back exactly what was there.
+
+    Only these keys change: other threads (moto's interpreter making AWS calls) read os.environ
+    meanwhile and must never see an unrelated variable vanish.
+    """
+    previous = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     try:
         yield
     finally:
-        os.environ.clear()
-        os.environ.update(saved)
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _owned(name: str, packages: tuple[str, ...]) -> bool:
