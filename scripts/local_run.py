@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -94,30 +93,37 @@ class LiveView:
     def __init__(self, console: Console, map_inner: set[str]) -> None:
         self.console = console
         self.map_inner = map_inner
-        self.started = time.monotonic()
+        self.first_event_at = None  # times are the execution's own event timestamps
         self.progress: Progress | None = None
         self.task = None
+        self.map_total: int | None = None
+        self.map_done = 0
         self.entered_at: dict[str, float] = {}
 
     def __call__(self, event: dict[str, Any]) -> None:
         kind = event["type"]
         details = next((v for k, v in event.items() if k.endswith("EventDetails") and isinstance(v, dict)), {})
         name = details.get("name", "")
-        now = time.monotonic() - self.started
+        if self.first_event_at is None:
+            self.first_event_at = event["timestamp"]
+        now = (event["timestamp"] - self.first_event_at).total_seconds()
         if kind == "MapStateStarted":
-            total = details.get("length")
-            self.progress = Progress(
-                TextColumn("  summarising sources"), BarColumn(), MofNCompleteColumn(), console=self.console, transient=True
-            )
-            self.progress.start()
-            self.task = self.progress.add_task("map", total=total)
-        elif kind == "MapIterationStarted" and self.progress and self.progress.tasks[0].total is None:
-            pass
-        elif kind in ("MapIterationSucceeded", "MapIterationFailed") and self.progress:
-            self.progress.advance(self.task)
-        elif kind in ("MapStateSucceeded", "MapStateFailed") and self.progress:
-            self.progress.stop()
-            self.progress = None
+            self.map_total, self.map_done = details.get("length"), 0
+            if self.console.is_terminal:
+                self.progress = Progress(
+                    TextColumn("  summarising sources"), BarColumn(), MofNCompleteColumn(), console=self.console, transient=True
+                )
+                self.progress.start()
+                self.task = self.progress.add_task("map", total=self.map_total)
+        elif kind in ("MapIterationSucceeded", "MapIterationFailed"):
+            self.map_done += 1
+            if self.progress:
+                self.progress.advance(self.task)
+        elif kind in ("MapStateSucceeded", "MapStateFailed"):
+            if self.progress:
+                self.progress.stop()
+                self.progress = None
+            self.console.print(f"[dim]{now:7.2f}s[/]    summarised {self.map_done} source(s)")
         if name in self.map_inner:
             return
         if kind.endswith("StateEntered"):

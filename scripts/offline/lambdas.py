@@ -46,6 +46,39 @@ class _SwitchableStream(io.TextIOBase):
         pass
 
 
+class _ThreadRoutedStdout(io.TextIOBase):
+    """sys.stdout while local functions are installed: a thread running a function writes to that
+    function's log; every other thread (the runner's console, moto) writes where it always did."""
+
+    def __init__(self, fallback) -> None:
+        self.fallback = fallback
+        self._local = threading.local()
+
+    @contextlib.contextmanager
+    def routed(self, target: io.TextIOBase):
+        previous = getattr(self._local, "target", None)
+        self._local.target = target
+        try:
+            yield
+        finally:
+            self._local.target = previous
+
+    def _current(self):
+        return getattr(self._local, "target", None) or self.fallback
+
+    def write(self, text: str) -> int:
+        return self._current().write(text)
+
+    def flush(self) -> None:
+        self._current().flush()
+
+    def isatty(self) -> bool:
+        return self.fallback.isatty()
+
+    def fileno(self) -> int:
+        return self.fallback.fileno()
+
+
 @dataclass
 class LambdaContext:
     """The attributes of the Lambda context object that handlers and Powertools read."""
@@ -168,6 +201,8 @@ class InProcessLambdas:
         self.on_mocked_callback: Callable[[str, MockedResponse], None] | None = None
         self._lock = threading.RLock()
         self._original = None
+        self._stdout = sys.stdout if isinstance(sys.stdout, _ThreadRoutedStdout) else _ThreadRoutedStdout(sys.stdout)
+        sys.stdout = self._stdout
 
     def load(self, name: str, arn: str, handler: str, environment: dict[str, str], memory_mb: int, timeout_seconds: int) -> None:
         module_name, _, function_name = handler.rpartition(".")
@@ -180,7 +215,7 @@ class InProcessLambdas:
         with (
             self._lock,
             _environment(full_env),
-            contextlib.redirect_stdout(stream),
+            self._stdout.routed(stream),
             _module_namespace(modules, (package, SHARED_PACKAGE)),
         ):
             module = importlib.import_module(module_name)
@@ -201,6 +236,8 @@ class InProcessLambdas:
         if self._original is not None:
             LambdaFunction._invoke_lambda = self._original
             self._original = None
+        if sys.stdout is self._stdout:
+            sys.stdout = self._stdout.fallback
 
     def invoke(self, name: str, event: Any) -> tuple[str, bool, str]:
         """moto's contract: (response payload as JSON text, errored, log text)."""
@@ -220,7 +257,7 @@ class InProcessLambdas:
         with (
             self._lock,
             _environment(function.environment),
-            contextlib.redirect_stdout(function.stdout),
+            self._stdout.routed(function.stdout),
             _module_namespace(function.modules, (function.package, SHARED_PACKAGE)),
         ):
             buffer = function.stdout.target = io.StringIO()

@@ -10,6 +10,7 @@ cache the first one filled.
 from __future__ import annotations
 
 import json
+import os
 import time
 import uuid
 import warnings
@@ -87,6 +88,10 @@ class OfflineWorkflow:
         # Handlers that emit no metric on a path (on_failure, say) make Powertools warn; on AWS that
         # goes to the function's log, here it would clutter the terminal.
         warnings.filterwarnings("ignore", message="No application metrics to publish")
+        # Pinned for the whole run: moto's threads read them while functions run, so they must not
+        # come and go with each invocation's environment.
+        self._saved_region = {name: os.environ.get(name) for name in ("AWS_REGION", "AWS_DEFAULT_REGION")}
+        os.environ.update({"AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION})
         self._mock.start()
         try:
             interpreter.apply(self.scale)
@@ -95,7 +100,7 @@ class OfflineWorkflow:
             self.lambdas.on_mocked_callback = answer_mocked_callback(REGION, ACCOUNT)
             self.lambdas.install()
         except BaseException:
-            self._mock.stop()
+            self.__exit__(None, None, None)
             raise
         return self
 
@@ -103,6 +108,11 @@ class OfflineWorkflow:
         if self.lambdas:
             self.lambdas.uninstall()
         self._mock.stop()
+        for name, value in self._saved_region.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
     def client(self, service: str):
         return boto3.client(service, region_name=REGION)

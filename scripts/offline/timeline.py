@@ -35,11 +35,32 @@ def category(name: str, state_types: dict[str, str]) -> str:
     return "other"
 
 
+def _rows(spans: list[StateSpan], ended: datetime) -> list[tuple[str, StateSpan]]:
+    """(row label, span) with Map iterations spread over lanes: one lane per iteration running at
+    the same time, so the rows show the Map's real concurrency."""
+    lane_ends: dict[str, list[datetime]] = {}
+    placed = []
+    for span in spans:
+        label = span.name
+        if span.in_map:
+            lanes = lane_ends.setdefault(span.name, [])
+            free = next((i for i, end in enumerate(lanes) if end <= span.entered), None)
+            if free is None:
+                lanes.append(span.exited or ended)
+                free = len(lanes) - 1
+            else:
+                lanes[free] = span.exited or ended
+            label = f"{span.name} · lane {free + 1}"
+        placed.append((label, span))
+    return placed
+
+
 def render(
     spans: list[StateSpan], summary: dict[str, Any], state_types: dict[str, str], started: datetime, ended: datetime
 ) -> str:
     total = max((ended - started).total_seconds(), 1e-6)
-    rows = list(dict.fromkeys(span.name for span in spans))  # first-entered order
+    placed = _rows(spans, ended)
+    rows = list(dict.fromkeys(label for label, _ in placed))  # first-entered order
     height = _ROW * len(rows) + 40
 
     def x(moment: datetime) -> float:
@@ -50,8 +71,8 @@ def render(
         y = 20 + index * _ROW
         shapes.append(f'<text x="{_LABEL - 8}" y="{y + 15}" text-anchor="end">{html.escape(name)}</text>')
         shapes.append(f'<line x1="{_LABEL}" x2="{_LABEL + _WIDTH}" y1="{y + _ROW - 1}" y2="{y + _ROW - 1}" class="grid"/>')
-    for span in spans:
-        y = 20 + rows.index(span.name) * _ROW
+    for label, span in placed:
+        y = 20 + rows.index(label) * _ROW
         end = span.exited or ended
         left, width = x(span.entered), max(x(end) - x(span.entered), 1.5)
         seconds = (end - span.entered).total_seconds()
@@ -87,6 +108,11 @@ table {{ border-collapse: collapse; margin-top: 16px; }} th, td {{ text-align: l
 
 
 def _short(value: Any) -> str:
+    if isinstance(value, dict):  # e.g. agent_invocations: show calls per function
+        text = ", ".join(f"{key}: {item.get('calls', item) if isinstance(item, dict) else item}" for key, item in value.items())
+        return text if len(text) < 160 else text[:157] + "..."
+    if isinstance(value, list):
+        value = ", ".join(str(item) for item in value)
     text = str(value)
     return text if len(text) < 120 else text[:117] + "..."
 

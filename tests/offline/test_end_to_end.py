@@ -20,6 +20,7 @@ def test_happy_path_publishes_a_report_with_citations(workflow):
     summary = result.summary
     assert (summary["status"], summary["end_state"]) == ("SUCCEEDED", "Published")
     assert summary["map_items"] == 5 and summary["map_failures"] == 0
+    assert (summary["retries"], summary["fallbacks"]) == (0, 0)  # nothing failed on the way
     assert summary["events"] == ["WorkflowRequested", "ApprovalRequested", "ReportPublished"]
     wf = summary["workflow_id"]
     assert f"{wf}/sources.json" in summary["artifacts"]
@@ -43,6 +44,7 @@ def test_reject_then_approve_revises_once(workflow):
     summary = result.summary
     assert summary["end_state"] == "Published"
     assert summary["revisions"] == 1 and summary["approvals_requested"] == 2
+    assert (summary["retries"], summary["fallbacks"]) == (0, 0)
     assert summary["reviewer_decisions"] == ["reject", "approve"]
     assert f"{summary['workflow_id']}/drafts/v2.md" in summary["artifacts"]
     assert "Revisions" in result.report
