@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
                 if args.approve == "interactive":
                     console.print("\n[bold]Approval requested.[/] Open a link in a browser, or type a (approve) / r (reject):")
                     for decision, url in links.items():
-                        console.print(f"  {decision}: {url}")
+                        console.print(f"  {decision}: {url}", soft_wrap=True)  # whole, so it can be copied
                     _terminal_answer(workflow, links, console)
 
             result = workflow.run(

@@ -95,3 +95,35 @@ def test_two_hundred_sources_keep_the_payload_small(dist, tmp_path):
     assert result.summary["end_state"] == "Published"
     assert result.summary["map_items"] == 200
     assert result.summary["max_payload_bytes"] < 8 * 1024
+
+
+def test_interactive_approval_serves_the_signed_link_on_loopback_like_a_browser_would(workflow):
+    import re
+    import socket
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    statuses = {}
+
+    def click(links: dict[str, str]) -> None:
+        link = links["approve"].replace(":8765/", f":{port}/")
+        with urllib.request.urlopen(link, timeout=10) as opened:  # GET: heartbeat + confirmation form
+            statuses["get"] = opened.status
+            form = dict(re.findall(r'name="([a-z_]+)" value="([^"]*)"', opened.read().decode()))
+        form.update({"reviewer": "person@example.com", "comments": ""})
+        body = urllib.parse.urlencode(form).encode()
+        post = f"http://127.0.0.1:{port}/approval"
+        with urllib.request.urlopen(urllib.request.Request(post, data=body), timeout=10) as submitted:
+            statuses["post"] = submitted.status
+        try:
+            urllib.request.urlopen(urllib.request.Request(post, data=body), timeout=10)
+        except urllib.error.HTTPError as replay:
+            statuses["replay"] = replay.code
+
+    result = workflow.run(topic=TOPIC, approve="interactive", max_sources=2, serve_port=port, on_links=click, timeout_s=60)
+    assert statuses == {"get": 200, "post": 200, "replay": 409}
+    assert result.summary["end_state"] == "Published"
