@@ -19,7 +19,7 @@ from workflow_core import events as event_types
 from workflow_core.config import load_config
 from workflow_core.errors import InvalidInput
 from workflow_core.events import EventPublisher
-from workflow_core.observability import logger, metrics, start_invocation
+from workflow_core.observability import logger, metrics, start_task_invocation
 from workflow_core.signing import DECISIONS, sign_link
 from workflow_core.store import PENDING, WorkflowStore, now_iso
 
@@ -139,11 +139,5 @@ def request_approval(event: dict[str, Any], now: float | None = None) -> dict[st
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    workflow = event.get("workflow") if isinstance(event, dict) else None
-    start_invocation(
-        ENVIRONMENT,
-        "approval_request",
-        event.get("execution_arn") if isinstance(event, dict) else None,
-        workflow.get("workflow_id") if isinstance(workflow, dict) else None,
-    )
+    start_task_invocation(ENVIRONMENT, "approval_request", event)
     return request_approval(event)

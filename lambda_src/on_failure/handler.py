@@ -17,7 +17,7 @@ import boto3
 from workflow_core import events as event_types
 from workflow_core.config import load_config
 from workflow_core.events import EventPublisher
-from workflow_core.observability import logger, metrics, start_invocation
+from workflow_core.observability import logger, metrics, start_task_invocation
 from workflow_core.store import (
     APPROVAL_TIMED_OUT,
     FAILED,
@@ -116,7 +116,5 @@ def _default_cause(reason: str, state: dict[str, Any]) -> str:
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    state = event.get("input") if isinstance(event, dict) and isinstance(event.get("input"), dict) else {}
-    workflow = state.get("workflow") if isinstance(state.get("workflow"), dict) else {}
-    start_invocation(ENVIRONMENT, "on_failure", event.get("execution_arn"), workflow.get("workflow_id"))
+    start_task_invocation(ENVIRONMENT, "on_failure", event)
     return record_failure(event)

@@ -15,7 +15,7 @@ from workflow_core.artifacts import ArtifactStore
 from workflow_core.config import load_config
 from workflow_core.errors import InvalidInput
 from workflow_core.events import EventPublisher
-from workflow_core.observability import logger, metrics, start_invocation
+from workflow_core.observability import logger, metrics, start_task_invocation
 from workflow_core.store import PUBLISHED, NotFound, WorkflowStore
 
 REQUIRED_ENV = ("ENVIRONMENT", "WORKFLOW_TABLE", "ARTIFACT_BUCKET", "EVENT_BUS_NAME")
@@ -71,11 +71,5 @@ def publish(event: dict[str, Any]) -> dict[str, Any]:
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    workflow = event.get("workflow") if isinstance(event, dict) else None
-    start_invocation(
-        ENVIRONMENT,
-        "publish",
-        event.get("execution_arn") if isinstance(event, dict) else None,
-        workflow.get("workflow_id") if isinstance(workflow, dict) else None,
-    )
+    start_task_invocation(ENVIRONMENT, "publish", event)
     return publish(event)

@@ -16,7 +16,7 @@ from typing import Any
 import boto3
 from workflow_core.config import load_config
 from workflow_core.errors import InvalidInput
-from workflow_core.observability import logger, metrics, start_invocation
+from workflow_core.observability import logger, metrics, start_task_invocation
 from workflow_core.store import AlreadyExists, WorkflowStore
 
 REQUIRED_ENV = (
@@ -110,5 +110,5 @@ def validate(event: dict[str, Any]) -> dict[str, Any]:
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    start_invocation(ENVIRONMENT, "validate_input", event.get("execution_arn") if isinstance(event, dict) else None)
+    start_task_invocation(ENVIRONMENT, "validate_input", event)
     return validate(event)

@@ -43,6 +43,17 @@ def start_invocation(
         logger.append_keys(workflow_id=workflow_id)
 
 
+def start_task_invocation(environment: str, role: str, event: Any) -> None:
+    """start_invocation for a Step Functions task payload: the execution ARN and workflow id come
+    from the payload (`workflow`, or `input.workflow` for on_failure), when present."""
+    payload = event if isinstance(event, dict) else {}
+    workflow = payload.get("workflow")
+    if not isinstance(workflow, dict) and isinstance(payload.get("input"), dict):
+        workflow = payload["input"].get("workflow")
+    workflow_id = workflow.get("workflow_id") if isinstance(workflow, dict) else None
+    start_invocation(environment, role, payload.get("execution_arn"), workflow_id)
+
+
 def record_agent_call(
     latency_ms: float,
     input_tokens: int,
