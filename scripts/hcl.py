@@ -17,6 +17,7 @@ from hcl2.utils import SerializationOptions
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ROOT_STACK = REPO_ROOT / "terraform"
+MODULES_DIR = REPO_ROOT / "modules"
 ENVS_DIR = REPO_ROOT / "envs"
 ENVIRONMENTS = ("pilot", "team", "bu")
 
@@ -28,9 +29,14 @@ class UnknownEnvironment(ValueError):
     """The environment has no envs/<env>.tfvars file."""
 
 
+@cache
 def load_file(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as handle:
         return hcl2.load(handle, serialization_options=_OPTIONS)
+
+
+def load_text(text: str) -> dict[str, Any]:
+    return hcl2.loads(text, serialization_options=_OPTIONS)
 
 
 @cache

@@ -9,21 +9,25 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import hcl2
-from hcl2.utils import SerializationOptions
+from scripts.hcl import (  # the one HCL loader; the gates add their own views on top
+    ENVIRONMENTS,
+    ENVS_DIR,
+    MODULES_DIR,
+    REPO_ROOT,
+    ROOT_STACK,
+    environment_values,
+    load_file,
+    load_text,
+)
+from scripts.hcl import labelled_blocks as labelled
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-ROOT_STACK = REPO_ROOT / "terraform"
-MODULES_DIR = REPO_ROOT / "modules"
-ENVS_DIR = REPO_ROOT / "envs"
-ENVIRONMENTS = ("pilot", "team", "bu")
 MODULE_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md")
 
-_OPTIONS = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
+# Re-exported so the gates import everything HCL from here.
+__all__ = ["ENVIRONMENTS", "ENVS_DIR", "REPO_ROOT", "ROOT_STACK", "environment_values", "labelled", "load_file", "load_text"]
 
 
 def module_dirs() -> list[Path]:
@@ -40,16 +44,6 @@ def hcl_files() -> list[Path]:
     return files + sorted(ENVS_DIR.glob("*.tfvars"))
 
 
-@cache
-def load_file(path: Path) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as handle:
-        return hcl2.load(handle, serialization_options=_OPTIONS)
-
-
-def load_text(text: str) -> dict[str, Any]:
-    return hcl2.loads(text, serialization_options=_OPTIONS)
-
-
 def blocks(directory: Path, block_type: str) -> list[tuple[Path, Any]]:
     """(file, block) for every block of one type in a module directory."""
     found = []
@@ -57,14 +51,6 @@ def blocks(directory: Path, block_type: str) -> list[tuple[Path, Any]]:
         for block in load_file(path).get(block_type, []):
             found.append((path, block))
     return found
-
-
-def labelled(directory: Path, block_type: str) -> dict[str, dict[str, Any]]:
-    """Blocks with one label (variable, output, module) keyed by that label."""
-    result: dict[str, dict[str, Any]] = {}
-    for _, block in blocks(directory, block_type):
-        result.update(block)
-    return result
 
 
 def resources(directory: Path, resource_type: str) -> dict[str, dict[str, Any]]:
@@ -93,13 +79,6 @@ def tfvars(env: str) -> dict[str, Any]:
     return load_file(ENVS_DIR / f"{env}.tfvars")
 
 
-def environment_values(env: str) -> dict[str, Any]:
-    """Root variable values as `-var-file envs/<env>.tfvars` gives them (defaults filled in)."""
-    values = {name: spec["default"] for name, spec in labelled(ROOT_STACK, "variable").items() if "default" in spec}
-    values.update(tfvars(env))
-    return values
-
-
 def unwrap(expression: Any) -> Any:
     """`${x}` -> `x` for a whole-string interpolation; anything else unchanged."""
     if isinstance(expression, str) and expression.startswith("${") and expression.endswith("}"):
@@ -108,6 +87,7 @@ def unwrap(expression: Any) -> Any:
 
 
 # --- IAM statements -----------------------------------------------------------------------------
+
 
 class Statement(dict):
     """One IAM statement found in the HCL, with where it was found."""
@@ -175,7 +155,7 @@ def _matching(text: str, start: int) -> int:
             if not stack:
                 return i
         i += 1
-    raise ValueError(f"unbalanced brackets in {text[start:start + 80]!r}")
+    raise ValueError(f"unbalanced brackets in {text[start : start + 80]!r}")
 
 
 def _unquote(item: str) -> str:
@@ -189,7 +169,7 @@ def statements_in_expression(text: str) -> Iterator[dict[str, Any]]:
     """Statement objects written inside an HCL expression (for/merge/concat in locals)."""
     for match in re.finditer(r"\{\s*sid\s*=", text):
         end = _matching(text, match.start())
-        body = text[match.start() + 1:end]
+        body = text[match.start() + 1 : end]
         fields: dict[str, Any] = {}
         for part in _split_top_level(body):
             key, _, value = part.partition("=")
@@ -235,6 +215,7 @@ def as_list(value: Any) -> list[Any]:
 
 
 # --- evaluating validation conditions -------------------------------------------------------------
+
 
 class AttrDict(dict):
     def __getattr__(self, name: str) -> Any:
@@ -284,9 +265,11 @@ def _translate_for(text: str) -> str:
         if not match:
             return text
         end = _matching(text, match.start())
-        inner = text[match.end():end]
+        inner = text[match.end() : end]
         source, body = _split_top_level(inner, " : ")[:2]
-        text = f"{text[:match.start()]}[({_translate_for(body)}) for {match.group(1)} in {_translate_for(source)}]{text[end + 1:]}"
+        text = (
+            f"{text[: match.start()]}[({_translate_for(body)}) for {match.group(1)} in {_translate_for(source)}]{text[end + 1 :]}"
+        )
 
 
 def python_condition(condition: str) -> str:
