@@ -34,7 +34,9 @@ package: $(VENV)/.installed ## Build deterministic Lambda zips under dist/
 
 test: setup package ## Run every offline gate: ruff, then pytest (unit, policy, checkov, moto end to end)
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -n 2 -q
+	@# pytest exits 5 when it collected nothing: a gate that tests nothing must not pass.
+	@$(PY) -m pytest -n 2 -q; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing the run"; exit 1; fi; exit $$status
 
 lint: $(VENV)/.installed ## ruff; terraform fmt/validate when terraform is on PATH
 	$(VENV)/bin/ruff check .
