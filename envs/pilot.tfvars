@@ -1,6 +1,6 @@
 # pilot environment. No secrets here: the approval signing key is seeded out of band
 # (scripts/seed_signing_secret.py) and reviewer addresses go in approval_subscriptions.
-# Budget and sizing values are placeholders until the cost model tunes them.
+# monthly_budget_usd sits between `make cost`'s estimate and twice it (tests/cost checks).
 
 environment      = "pilot"
 aws_region       = "us-east-1"
@@ -22,6 +22,15 @@ fallback_model_ids = {
   summary = "anthropic.claude-3-haiku-20240307-v1:0"
   writer  = "anthropic.claude-3-haiku-20240307-v1:0"
   reviser = "anthropic.claude-3-haiku-20240307-v1:0"
+}
+
+# Agent models (priced by `make cost` and the Bedrock spend alarm). The pilot runs every role on
+# the large model: it sets the quality bar the team and bu environments trade down from.
+agent_model_ids = {
+  search  = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+  summary = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+  writer  = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+  reviser = "anthropic.claude-3-5-sonnet-20240620-v1:0"
 }
 
 # Concurrency: each Map branch calls InvokeAgent, so Map concurrency stays within the quota.

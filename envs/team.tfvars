@@ -1,6 +1,6 @@
 # team environment. No secrets here: the approval signing key is seeded out of band
 # (scripts/seed_signing_secret.py) and reviewer addresses go in approval_subscriptions.
-# Budget and sizing values are placeholders until the cost model tunes them.
+# monthly_budget_usd sits between `make cost`'s estimate and twice it (tests/cost checks).
 
 environment      = "team"
 aws_region       = "us-east-1"
@@ -19,6 +19,15 @@ bedrock_agents = {
 # Fallback models (Converse). Summary runs once per source: it always gets a small model.
 fallback_model_ids = {
   search  = "anthropic.claude-3-haiku-20240307-v1:0"
+  summary = "anthropic.claude-3-haiku-20240307-v1:0"
+  writer  = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+  reviser = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+}
+
+# Agent models (priced by `make cost` and the Bedrock spend alarm). Summary runs once per source,
+# so it moves to the small model; the roles that write stay on the large one.
+agent_model_ids = {
+  search  = "anthropic.claude-3-5-sonnet-20240620-v1:0"
   summary = "anthropic.claude-3-haiku-20240307-v1:0"
   writer  = "anthropic.claude-3-5-sonnet-20240620-v1:0"
   reviser = "anthropic.claude-3-5-sonnet-20240620-v1:0"

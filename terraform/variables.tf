@@ -98,6 +98,42 @@ variable "fallback_model_ids" {
   }
 }
 
+variable "agent_model_ids" {
+  description = "Foundation model each role's Bedrock agent runs on. The cost model (make cost) and the Bedrock spend alarm price the role's tokens with it; keep it equal to the agents' real models."
+  type        = map(string)
+
+  validation {
+    condition     = toset(keys(var.agent_model_ids)) == toset(["search", "summary", "writer", "reviser"])
+    error_message = "agent_model_ids must have exactly the roles search, summary, writer and reviser."
+  }
+
+  validation {
+    condition     = alltrue([for m in values(var.agent_model_ids) : contains(keys(var.bedrock_token_prices_usd_per_1k), m)])
+    error_message = "every model in agent_model_ids needs a price in bedrock_token_prices_usd_per_1k."
+  }
+}
+
+variable "bedrock_token_prices_usd_per_1k" {
+  description = "On-demand price per 1,000 tokens (input, output) of the models in agent_model_ids, for the Bedrock spend alarm and the dashboard's cost per execution. Same values as scripts/pricing/us-east-1.json (a test keeps them equal)."
+  type = map(object({
+    input  = number
+    output = number
+  }))
+  default = {
+    "anthropic.claude-3-5-sonnet-20240620-v1:0" = { input = 0.003, output = 0.015 }
+    "anthropic.claude-3-haiku-20240307-v1:0"    = { input = 0.00025, output = 0.00125 }
+    "anthropic.claude-3-5-haiku-20241022-v1:0"  = { input = 0.0008, output = 0.004 }
+    "amazon.nova-micro-v1:0"                    = { input = 0.000035, output = 0.00014 }
+    "amazon.nova-lite-v1:0"                     = { input = 0.00006, output = 0.00024 }
+    "amazon.nova-pro-v1:0"                      = { input = 0.0008, output = 0.0032 }
+  }
+
+  validation {
+    condition     = alltrue([for p in values(var.bedrock_token_prices_usd_per_1k) : p.input >= 0 && p.output >= 0])
+    error_message = "token prices must be >= 0."
+  }
+}
+
 variable "bedrock_tps_quota" {
   description = "Bedrock agent InvokeAgent requests per second this account may use; Map concurrency must not exceed it."
   type        = number

@@ -1,0 +1,451 @@
+"""Monthly cost of an environment, before you deploy it: `make cost` or `python -m scripts.cost_estimate`.
+
+Sizing comes from envs/<env>.tfvars (workflows per month, sources per run, the agent model per role,
+Map concurrency, log levels, retention), what tfvars don't hold from scripts/cost_assumptions.json
+(tokens per agent call, durations, artifact sizes, cache hit ratio, revisions), and every price from
+scripts/pricing/us-east-1.json. Step Functions transitions and Lambda invocations are not guessed:
+the rendered state machine definition is walked for a run with N sources and R revisions.
+
+    python -m scripts.cost_estimate --env team            # one table
+    python -m scripts.cost_estimate --compare             # pilot, team, bu beside the seed's figures
+    python -m scripts.cost_estimate --env bu --json --what-if summary_model=nova-micro cache_hit_ratio=0.5
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import math
+import operator
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from scripts import hcl, render_definition
+
+PRICES_FILE = Path(__file__).resolve().parent / "pricing" / "us-east-1.json"
+ASSUMPTIONS_FILE = Path(__file__).resolve().parent / "cost_assumptions.json"
+ROLES = ("search", "summary", "writer", "reviser")
+LINES = (
+    "step_functions", *(f"bedrock_{role}" for role in ROLES), "knowledge_base", "lambda", "dynamodb", "s3",
+    "eventbridge", "sns", "cloudwatch_logs", "cloudwatch_metrics", "kms_and_secrets",
+)  # fmt: skip
+TFVARS_KEYS = (
+    "workflows_per_month", "sources_per_run", "agent_model_ids", "map_max_concurrency", "max_revisions",
+    "powertools_log_level", "sfn_log_level", "log_retention_in_days", "search_cache_ttl_seconds",
+    "point_in_time_recovery", "artifact_intermediate_retention_days", "monthly_budget_usd",
+)  # fmt: skip
+
+
+# --- inputs --------------------------------------------------------------------------------------
+
+
+@cache
+def load_prices(path: Path = PRICES_FILE) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _load_assumptions_file(path: Path = ASSUMPTIONS_FILE) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def price(key: str) -> float:
+    return load_prices()["prices"][key]["usd"]
+
+
+def model_id(name: str) -> str:
+    """A model ID, or the alias the price file gives it (`haiku`, `nova-micro`)."""
+    models = load_prices()["models"]
+    if name in models:
+        return name
+    for model, spec in models.items():
+        if spec.get("alias") == name:
+            return model
+    known = ", ".join(sorted(spec["alias"] for spec in models.values()))
+    raise ValueError(f"no price for model {name!r} (aliases: {known})")
+
+
+def model_price(name: str) -> tuple[float, float]:
+    spec = load_prices()["models"][model_id(name)]
+    return spec["input_usd_per_1k"], spec["output_usd_per_1k"]
+
+
+def function_sizing() -> dict[str, dict[str, Any]]:
+    """Memory per function from the root stack's `local.function_sizing`."""
+    for block in hcl.load_directory(hcl.ROOT_STACK).get("locals", []):
+        if "function_sizing" in block:
+            return block["function_sizing"]
+    raise KeyError("local.function_sizing not found in terraform/")
+
+
+def inputs(env: str, what_if: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything the estimate uses: tfvars sizing + assumptions (env overrides applied) + what-ifs."""
+    tfvars = hcl.environment_values(env)
+    data = _load_assumptions_file()
+    values = copy.deepcopy(data["defaults"])
+    values.update(copy.deepcopy(data["environments"].get(env, {})))
+    values.update({key: copy.deepcopy(tfvars[key]) for key in TFVARS_KEYS})
+    for key, value in (what_if or {}).items():
+        _apply_what_if(values, key, value)
+    values["agent_model_ids"] = {role: model_id(m) for role, m in values["agent_model_ids"].items()}
+    return values
+
+
+def _apply_what_if(values: dict[str, Any], key: str, value: Any) -> None:
+    if key.endswith("_model") and key.removesuffix("_model") in ROLES:
+        values["agent_model_ids"][key.removesuffix("_model")] = model_id(str(value))
+        return
+    *parents, leaf = key.split(".")
+    node = values
+    for part in parents:
+        node = node[part]
+    if leaf not in node:
+        raise KeyError(f"--what-if {key}: no such assumption (try one of {', '.join(sorted(values))} or <role>_model)")
+    node[leaf] = value
+
+
+def parse_what_if(pairs: list[str]) -> dict[str, Any]:
+    result = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep:
+            raise ValueError(f"--what-if expects key=value, got {pair!r}")
+        try:
+            result[key.strip()] = json.loads(text)
+        except json.JSONDecodeError:
+            result[key.strip()] = text
+    return result
+
+
+# --- one run, counted on the real definition -----------------------------------------------------
+
+
+@dataclass
+class RunCounts:
+    """States entered (what Standard bills) and Lambda invocations of one execution."""
+
+    transitions: float = 0
+    map_item_transitions: float = 0
+    invocations: Counter = field(default_factory=Counter)
+
+
+_COMPARE = {
+    "StringEquals": operator.eq, "NumericEquals": operator.eq, "BooleanEquals": operator.eq,
+    "NumericGreaterThan": operator.gt, "NumericGreaterThanEquals": operator.ge,
+    "NumericLessThan": operator.lt, "NumericLessThanEquals": operator.le,
+}  # fmt: skip
+
+
+def _lookup(data: dict[str, Any], path: str) -> Any:
+    node: Any = data
+    for part in path.removeprefix("$.").split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
+def _matches(rule: dict[str, Any], data: dict[str, Any]) -> bool:
+    if "And" in rule:
+        return all(_matches(r, data) for r in rule["And"])
+    if "Or" in rule:
+        return any(_matches(r, data) for r in rule["Or"])
+    if "Not" in rule:
+        return not _matches(rule["Not"], data)
+    for name, compare in _COMPARE.items():
+        if name in rule:
+            value = _lookup(data, rule["Variable"])
+            return value is not None and compare(value, rule[name])
+    raise ValueError(f"Choice rule not supported by the cost model: {rule}")
+
+
+def walk(definition: dict[str, Any], sources: int, revisions: int, functions: dict[str, str]) -> RunCounts:
+    """Follow the happy path of one execution: N sources found, R rejections, then approval.
+
+    Each step's effect on the state follows design.md ("each step adds one small object"): the
+    task writing `$.search` finds N sources, `$.draft` bumps the version, `$.approval` takes the
+    next reviewer decision. Choice states are evaluated on that state, so a changed definition
+    changes the count. `functions` maps a Lambda ARN to its function key.
+    """
+    decisions = iter(["reject"] * revisions + ["approve"])
+    data: dict[str, Any] = {}
+    counts = RunCounts()
+
+    def run(states: dict[str, Any], start: str, weight: int, in_map: bool) -> None:
+        name, steps = start, 0
+        while name:
+            steps += 1
+            if steps > 10_000:
+                raise ValueError("the walk does not terminate")
+            state = states[name]
+            counts.transitions += weight
+            counts.map_item_transitions += weight if in_map else 0
+            function = functions.get(str(state.get("Parameters", {}).get("FunctionName")))
+            if function:
+                counts.invocations[function] += weight
+            kind = state["Type"]
+            if kind == "Map":
+                processor = state.get("ItemProcessor") or state["Iterator"]
+                run(processor["States"], processor["StartAt"], weight * sources, True)
+            elif kind == "Choice":
+                name = next((r["Next"] for r in state["Choices"] if _matches(r, data)), state.get("Default"))
+                continue
+            result_path = state.get("ResultPath")
+            if result_path == "$.search":
+                data["search"] = {"source_count": sources}
+            elif result_path == "$.draft":
+                data["draft"] = {"version": _lookup(data, "$.draft.version") + 1 if "draft" in data else 1}
+            elif result_path == "$.approval":
+                data["approval"] = {"decision": next(decisions)}
+            name = None if kind in ("Succeed", "Fail") or state.get("End") else state["Next"]
+
+    run(definition["States"], definition["StartAt"], 1, False)
+    return counts
+
+
+@cache
+def _definition(env: str) -> tuple[dict[str, Any], dict[str, str]]:
+    resources = render_definition.placeholder_resources()
+    functions = {arn: key.removesuffix("_arn") for key, arn in resources.items() if key.endswith("_arn")}
+    return render_definition.render(env, resources), functions
+
+
+def run_counts(env: str, sources: int, revisions: float) -> RunCounts:
+    """RunCounts for `env`'s definition; a fractional R interpolates between the whole runs around it."""
+    definition, functions = _definition(env)
+    low, high = math.floor(revisions), math.ceil(revisions)
+    a, b = walk(definition, sources, low, functions), walk(definition, sources, high, functions)
+    share = revisions - low
+    mixed = RunCounts(
+        a.transitions + share * (b.transitions - a.transitions),
+        a.map_item_transitions + share * (b.map_item_transitions - a.map_item_transitions),
+    )
+    for key in a.invocations | b.invocations:
+        mixed.invocations[key] = a.invocations[key] + share * (b.invocations[key] - a.invocations[key])
+    return mixed
+
+
+# --- pricing -------------------------------------------------------------------------------------
+
+
+def bedrock_cost(model: str, input_tokens: float, output_tokens: float) -> float:
+    in_price, out_price = model_price(model)
+    return (input_tokens * in_price + output_tokens * out_price) / 1000
+
+
+def agent_calls(values: dict[str, Any], counts: RunCounts) -> dict[str, float]:
+    """Bedrock calls per run and role; a search-cache hit skips the search agent."""
+    hit = values["cache_hit_ratio"] if values["search_cache_ttl_seconds"] > 0 else 0.0
+    calls = {role: counts.invocations[f"agent_{role}"] for role in ROLES}
+    calls["search"] *= 1 - hit
+    return calls
+
+
+def tokens_per_call(values: dict[str, Any], role: str, sources: int) -> tuple[float, float]:
+    spec = values["tokens"][role]
+    return spec["input"] + spec.get("input_per_source", 0) * sources, spec["output"]
+
+
+def breakdown(values: dict[str, Any], counts: RunCounts) -> dict[str, float]:
+    """Monthly USD per line for the sizing in `values` and one run's `counts`."""
+    runs, n, r = values["workflows_per_month"], values["sources_per_run"], values["revisions_per_run"]
+    lines: dict[str, float] = {}
+
+    # Step Functions: states entered, minus the free tier; optionally the Map segment on Express.
+    transitions = counts.transitions
+    express = 0.0
+    if values["express_map_segment"]:
+        transitions -= counts.map_item_transitions
+        waves = math.ceil(n / values["map_max_concurrency"])
+        seconds = math.ceil(waves * values["lambda_duration_s"]["agent_summary"] * 10) / 10
+        express = runs * (price("step_functions.express_request") + seconds * 0.0625 * price("step_functions.express_gb_second"))
+    free = load_prices()["prices"]["step_functions.standard_transition"]["free_per_month"]
+    lines["step_functions"] = max(0.0, runs * transitions - free) * price("step_functions.standard_transition") + express
+
+    # Bedrock tokens per role, at the role's model.
+    calls = agent_calls(values, counts)
+    for role in ROLES:
+        tokens_in, tokens_out = tokens_per_call(values, role, n)
+        lines[f"bedrock_{role}"] = runs * calls[role] * bedrock_cost(values["agent_model_ids"][role], tokens_in, tokens_out)
+
+    # Knowledge base: the query embeddings of the search agent's retrievals (the vector store is not ours).
+    queries = runs * calls["search"] * values["kb_retrievals_per_search"]
+    lines["knowledge_base"] = bedrock_cost(values["embedding_model"], queries * values["kb_query_tokens"], 0)
+
+    # Lambda: requests and GB-seconds per function; the callback runs on GET and POST of each approval.
+    approvals = counts.invocations["approval_request"]
+    invocations = dict(counts.invocations)
+    invocations["approval_callback"] = approvals * values["callback_invocations_per_approval"]
+    memory = function_sizing()
+    gb_seconds = sum(
+        count * values["lambda_duration_s"][fn] * memory[fn]["memory"] / 1024 for fn, count in invocations.items()
+    )
+    total_invocations = sum(invocations.values())
+    lines["lambda"] = runs * (total_invocations * price("lambda.request") + gb_seconds * price("lambda.gb_second"))
+
+    # DynamoDB on demand: records, artifact index, idempotency records, approvals; storage and PITR.
+    ddb = values["dynamodb"]
+    s3_objects = 2 * n + r + 3  # sources.json, N sources, N summaries, 1+R drafts, the report
+    agent_invocations = sum(counts.invocations[f"agent_{role}"] for role in ROLES)
+    writes = ddb["writes_per_run"] + s3_objects + ddb["writes_per_agent_call"] * agent_invocations
+    writes += ddb["writes_per_approval"] * approvals
+    reads = ddb["reads_per_run"] + agent_invocations + ddb["reads_per_approval"] * approvals
+    stored_gb = runs * ddb["stored_kb_per_run"] * ddb["months_kept"] / 1024**2
+    storage = stored_gb * (price("dynamodb.storage_gb_month") + (price("dynamodb.pitr_gb_month") if values["point_in_time_recovery"] else 0))
+    lines["dynamodb"] = runs * (writes * price("dynamodb.write_request_unit") + reads * price("dynamodb.read_request_unit")) + storage
+
+    # S3: PutObject + PutObjectTagging per artifact, reads per design.md's layout, storage by retention.
+    kb = values["artifact_kb"]
+    gets = n + (1 + n) + r * (2 + n) + 1
+    intermediate_kb = kb["index"] + n * (kb["source"] + kb["summary"]) + (1 + r) * kb["draft"]
+    stored_gb = runs * (
+        intermediate_kb * values["artifact_intermediate_retention_days"] / 30 + kb["report"] * values["published_storage_months"]
+    ) / 1024**2
+    lines["s3"] = runs * (2 * s3_objects * price("s3.put_request") + gets * price("s3.get_request")) + stored_gb * price("s3.standard_gb_month")
+
+    # EventBridge: WorkflowRequested, ApprovalRequested per approval, ReportPublished. SNS: one e-mail per approval.
+    events = 1 + approvals + counts.invocations["publish"]
+    lines["eventbridge"] = runs * events * price("eventbridge.custom_event")
+    lines["sns"] = runs * approvals * (price("sns.publish_request") + price("sns.email_notification"))
+
+    # CloudWatch Logs: function logs by log level, EMF lines, execution log by its level; stored for the retention.
+    per_run_kb = total_invocations * (values["log_kb_per_invocation"][values["powertools_log_level"]] + values["emf_kb_per_invocation"])
+    per_run_kb += counts.transitions * values["sfn_log_kb_per_transition"][values["sfn_log_level"]]
+    ingested_gb = runs * per_run_kb / 1024**2
+    stored_gb = ingested_gb * values["log_retention_in_days"] / 30
+    lines["cloudwatch_logs"] = ingested_gb * price("cloudwatch.logs_ingestion_gb") + stored_gb * price("cloudwatch.logs_storage_gb_month")
+
+    # CloudWatch metrics, alarms, dashboard (fixed per month).
+    lines["cloudwatch_metrics"] = (
+        values["custom_metrics"] * price("cloudwatch.custom_metric_month")
+        + values["alarm_metrics"] * price("cloudwatch.alarm_metric_month")
+        + values["dashboards"] * price("cloudwatch.dashboard_month")
+    )
+
+    # KMS key and requests; the signing secret and its reads.
+    lines["kms_and_secrets"] = (
+        price("kms.key_month")
+        + runs * values["kms_requests_per_run"] * price("kms.request")
+        + price("secretsmanager.secret_month")
+        + runs * approvals * values["secret_reads_per_approval"] * price("secretsmanager.api_call")
+    )
+    return lines
+
+
+def estimate(env: str, what_if: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The JSON the CLI prints for one environment."""
+    values = inputs(env, what_if)
+    counts = run_counts(env, values["sources_per_run"], min(values["revisions_per_run"], values["max_revisions"]))
+    lines = breakdown(values, counts)
+    total = sum(lines.values())
+    return {
+        "env": env,
+        "monthly_usd": round(total, 2),
+        "per_1000_runs_usd": round(total / values["workflows_per_month"] * 1000, 2),
+        "breakdown": {line: round(usd, 2) for line, usd in sorted(lines.items(), key=lambda kv: -kv[1])},
+        "assumptions": {
+            **values,
+            "transitions_per_run": round(counts.transitions, 2),
+            "lambda_invocations_per_run": {k: round(v, 2) for k, v in sorted(counts.invocations.items())},
+        },
+    }
+
+
+def baseline_what_if(env: str) -> dict[str, Any]:
+    """Every role on the large model, no search cache: what the default optimisations are measured against."""
+    large = _load_assumptions_file()["baseline_model"]
+    return {**{f"{role}_model": large for role in ROLES}, "cache_hit_ratio": 0.0}
+
+
+def savings(env: str) -> dict[str, float]:
+    """Monthly USD the env's optimisations save against the all-large-model, no-cache baseline."""
+    actual = estimate(env)["monthly_usd"]
+    baseline = estimate(env, baseline_what_if(env))["monthly_usd"]
+    return {"baseline_usd": baseline, "estimate_usd": actual, "saved_usd": round(baseline - actual, 2)}
+
+
+def seed_figures() -> dict[str, float]:
+    return dict(_load_assumptions_file()["seed_monthly_usd"])
+
+
+def execution_cost(env: str, state_transitions: int, tokens_by_role: dict[str, dict[str, float]]) -> float:
+    """Cost of one real execution: its transitions at the Standard rate and its tokens at the env's
+    agent models (no free tier, no Lambda/storage: those are cents per thousand runs)."""
+    models = inputs(env)["agent_model_ids"]
+    tokens = sum(
+        bedrock_cost(models[role], t.get("input", 0), t.get("output", 0)) for role, t in tokens_by_role.items() if role in models
+    )
+    return round(state_transitions * price("step_functions.standard_transition") + tokens, 6)
+
+
+# --- output --------------------------------------------------------------------------------------
+
+
+def _table(results: list[dict[str, Any]], compare: bool):
+    from rich.table import Table
+
+    seeds = seed_figures()
+    table = Table(title="Monthly cost estimate (USD, us-east-1 list prices)", show_footer=False)
+    table.add_column("line")
+    for result in results:
+        table.add_column(result["env"], justify="right")
+    for line in LINES:
+        table.add_row(line, *(f"{r['breakdown'][line]:,.2f}" for r in results))
+    table.add_section()
+    table.add_row("[bold]total / month", *(f"[bold]{r['monthly_usd']:,.2f}" for r in results))
+    table.add_row("per 1,000 runs", *(f"{r['per_1000_runs_usd']:,.2f}" for r in results))
+    table.add_row(
+        "largest line",
+        *(f"{max(r['breakdown'], key=r['breakdown'].get)} {max(r['breakdown'].values()) / r['monthly_usd']:.0%}" for r in results),
+    )
+    if compare:
+        table.add_section()
+        table.add_row("seed's figure", *(f"{seeds[r['env']]:,.0f}" for r in results))
+        table.add_row("estimate vs seed", *(f"{r['monthly_usd'] / seeds[r['env']] - 1:+.1%}" for r in results))
+        saved = [savings(r["env"]) for r in results]
+        table.add_row("all-large, no-cache baseline", *(f"{s['baseline_usd']:,.2f}" for s in saved))
+        table.add_row("saved by defaults", *(f"{s['saved_usd']:,.2f}" for s in saved))
+    return table
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Estimate the monthly AWS cost of an environment from envs/<env>.tfvars, "
+        "scripts/cost_assumptions.json and scripts/pricing/us-east-1.json."
+    )
+    parser.add_argument("--env", default="pilot", help="pilot, team or bu (default pilot)")
+    parser.add_argument("--compare", action="store_true", help="pilot, team and bu side by side, beside the seed's figures")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument(
+        "--what-if", nargs="+", default=[], metavar="KEY=VALUE",
+        help="re-price with one or more assumptions changed: summary_model=haiku, cache_hit_ratio=0.5, "
+        "express_map_segment=true, workflows_per_month=5000, tokens.writer.output=3000",
+    )  # fmt: skip
+    args = parser.parse_args(argv)
+    try:
+        what_if = parse_what_if(args.what_if)
+        envs = list(hcl.ENVIRONMENTS) if args.compare else [args.env]
+        results = [estimate(env, what_if) for env in envs]
+    except (hcl.UnknownEnvironment, KeyError, ValueError) as error:
+        print(f"error: {error.args[0] if isinstance(error, KeyError) else error}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(results if args.compare else results[0], indent=2, default=str))
+        return 0
+    from rich.console import Console
+
+    console = Console(width=max(100, Console().width))
+    console.print(_table(results, args.compare and not what_if))
+    if what_if:
+        base = [estimate(env) for env in envs]
+        for before, after in zip(base, results, strict=True):
+            delta = after["monthly_usd"] - before["monthly_usd"]
+            console.print(f"{after['env']}: what-if {args.what_if} changes {before['monthly_usd']:,.2f} -> {after['monthly_usd']:,.2f} ({delta:+,.2f}/month)")
+    console.print("Bedrock tokens dominate; prices marked unverified in scripts/pricing/us-east-1.json are best-known list prices.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
