@@ -261,6 +261,10 @@ class InProcessLambdas:
             _module_namespace(function.modules, (function.package, SHARED_PACKAGE)),
         ):
             buffer = function.stdout.target = io.StringIO()
+            if sys.stdout is not self._stdout:
+                # Something replaced sys.stdout since install (pytest does, per test): EMF is printed
+                # to sys.stdout at call time, so route it again or the metrics are lost.
+                self._stdout.fallback, sys.stdout = sys.stdout, self._stdout
             context = LambdaContext(
                 function.name, function.arn, function.memory_mb, function.timeout_seconds, f"/aws/lambda/{function.name}"
             )
@@ -295,10 +299,10 @@ class InProcessLambdas:
             Invocation(function.name, state, started, time.monotonic() - started, error, mocked, logs.splitlines())
         )
 
-    def emf_metrics(self) -> list[dict[str, Any]]:
-        """Every Embedded Metric Format document the handlers printed."""
+    def emf_metrics(self, invocations: list[Any] | None = None) -> list[dict[str, Any]]:
+        """Every Embedded Metric Format document the handlers printed (in `invocations`, default all)."""
         documents = []
-        for invocation in self.invocations:
+        for invocation in self.invocations if invocations is None else invocations:
             for line in invocation.log_lines:
                 if '"_aws"' not in line:
                     continue

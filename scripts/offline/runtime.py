@@ -22,7 +22,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
-from scripts import hcl
+from scripts import cost_estimate, hcl
 from scripts.offline import history, interpreter, timeline
 from scripts.offline.approvals import Reviewer, answer_mocked_callback, serve_links
 from scripts.offline.embedded_aws import ACCOUNT, REGION, Deployment, EmbeddedAws
@@ -228,7 +228,7 @@ class OfflineWorkflow:
         assert deployment
         search = history.state_output(events, "Search") or history.state_output(events, "SearchFallback") or {}
         stop = described.get("stopDate") or described["startDate"]
-        return {
+        summary = {
             "status": described["status"],
             "end_state": history.end_state(events, deployment.definition["States"]),
             "error": described.get("error"),
@@ -253,6 +253,8 @@ class OfflineWorkflow:
             "events": self._bus_events(),
             "artifacts": self._artifacts(workflow_id),
         }
+        summary["effectiveness"] = effectiveness(self.env, summary, self.lambdas.emf_metrics(invocations))
+        return summary
 
     def _bus_events(self) -> list[str]:
         sqs, names = self.client("sqs"), []
@@ -278,6 +280,44 @@ class OfflineWorkflow:
         if key not in summary["artifacts"]:
             return None
         return self.client("s3").get_object(Bucket=self.deployment.bucket, Key=key)["Body"].read().decode("utf-8")
+
+
+def effectiveness(env: str, summary: dict[str, Any], emf_documents: list[dict[str, Any]]) -> dict[str, Any]:
+    """The seed's four effectiveness metrics for this run, from the same EMF metrics CloudWatch gets:
+    completion time, agent utilisation per role, retries, and the cost model's price of this
+    execution (its real state transitions and tokens)."""
+    roles: dict[str, dict[str, float]] = {}
+    agent_retries = 0
+    for document in emf_documents:
+        role = document.get("role")
+        if role is None or "AgentInvocations" not in document:
+            continue
+        entry = roles.setdefault(role, {"invocations": 0, "latency_ms": 0.0, "input": 0, "output": 0})
+        entry["invocations"] += _metric_sum(document, "AgentInvocations")
+        entry["latency_ms"] += _metric_sum(document, "AgentLatencyMs")
+        entry["input"] += _metric_sum(document, "InputTokens")
+        entry["output"] += _metric_sum(document, "OutputTokens")
+        agent_retries += _metric_sum(document, "AgentRetries")
+    tokens = {role: {"input": e["input"], "output": e["output"]} for role, e in roles.items()}
+    return {
+        "completion_time_s": summary["duration_s"],
+        "agent_utilisation": {
+            role: {
+                "invocations": int(e["invocations"]),
+                "avg_latency_ms": round(e["latency_ms"] / e["invocations"], 1) if e["invocations"] else 0.0,
+                "input_tokens": int(e["input"]),
+                "output_tokens": int(e["output"]),
+            }
+            for role, e in sorted(roles.items())
+        },
+        "retries": {"task_retries": summary["retries"], "agent_retries": int(agent_retries)},
+        "cost_per_execution_usd": cost_estimate.execution_cost(env, summary["state_transitions"], tokens),
+    }
+
+
+def _metric_sum(document: dict[str, Any], name: str) -> float:
+    value = document.get(name, 0)
+    return float(sum(value)) if isinstance(value, list) else float(value)
 
 
 def _agent_invocations(invocations: list[Any], deployment: Deployment) -> dict[str, dict[str, Any]]:

@@ -1,0 +1,200 @@
+"""The cost model: reproduces the seed's figures, counts transitions on the real definition, keeps
+prices in data, and its what-ifs move the numbers the right way."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+
+import pytest
+
+from scripts import cost_estimate, hcl, render_definition
+
+ENVS = hcl.ENVIRONMENTS
+PRICES = cost_estimate.load_prices()
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_estimate_lands_within_15_percent_of_the_seed_figure(env):
+    seed = cost_estimate.seed_figures()[env]
+    estimate = cost_estimate.estimate(env)["monthly_usd"]
+    assert abs(estimate / seed - 1) <= 0.15, f"{env}: estimate {estimate} vs seed {seed}"
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_budget_limit_covers_the_estimate_and_at_most_twice_it(env):
+    budget = hcl.environment_values(env)["monthly_budget_usd"]
+    estimate = cost_estimate.estimate(env)["monthly_usd"]
+    assert estimate <= budget <= 2 * estimate, f"{env}: budget {budget}, estimate {estimate}"
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_bedrock_tokens_dominate_the_bill(env):
+    breakdown = cost_estimate.estimate(env)["breakdown"]
+    tokens = sum(usd for line, usd in breakdown.items() if line.startswith("bedrock_"))
+    assert tokens / sum(breakdown.values()) > 0.8
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_json_has_the_documented_shape(env, capsys):
+    assert cost_estimate.main(["--env", env, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert set(result) == {"env", "monthly_usd", "per_1000_runs_usd", "breakdown", "assumptions"}
+    assert set(result["breakdown"]) == set(cost_estimate.LINES)
+    assert result["assumptions"]["sources_per_run"] == hcl.environment_values(env)["sources_per_run"]
+    assert result["per_1000_runs_usd"] == pytest.approx(
+        result["monthly_usd"] / result["assumptions"]["workflows_per_month"] * 1000, rel=0.001
+    )
+
+
+def test_compare_prints_the_three_envs_beside_the_seed(capsys):
+    assert cost_estimate.main(["--compare"]) == 0
+    out = capsys.readouterr().out
+    for env in ENVS:
+        assert env in out
+    assert "seed's figure" in out and "8,200" in out and "saved by defaults" in out
+
+
+# --- transitions on the real definition -----------------------------------------------------------
+
+
+def pilot_walk(sources, revisions):
+    definition = render_definition.render("pilot", render_definition.placeholder_resources())
+    _, functions = cost_estimate._definition("pilot")
+    return cost_estimate.walk(definition, sources, revisions, functions)
+
+
+def test_a_published_run_enters_nine_states_plus_one_per_source():
+    # ValidateInput, Search, HaveSources, SummarizeSources (+N items), WriteDraft, RequestApproval,
+    # CheckDecision, Publish, Published
+    assert pilot_walk(8, 0).transitions == 9 + 8
+
+
+def test_each_revision_adds_revise_approval_and_decision():
+    assert pilot_walk(8, 2).transitions - pilot_walk(8, 0).transitions == 2 * 3
+
+
+def test_rejecting_past_max_revisions_ends_in_revision_limit():
+    max_revisions = hcl.environment_values("pilot")["max_revisions"]
+    counts = pilot_walk(4, max_revisions + 1)
+    # the last rejection goes RecordRevisionLimit -> RevisionLimitReached instead of Publish -> Published
+    assert counts.invocations["on_failure"] == 1 and counts.invocations["publish"] == 0
+
+
+def test_walk_counts_lambda_invocations_per_function():
+    counts = pilot_walk(5, 1)
+    assert counts.invocations["agent_summary"] == 5
+    assert counts.invocations["agent_reviser"] == 1
+    assert counts.invocations["approval_request"] == 2
+
+
+def test_fractional_revisions_interpolate():
+    one, two = cost_estimate.run_counts("team", 12, 1), cost_estimate.run_counts("team", 12, 2)
+    half = cost_estimate.run_counts("team", 12, 1.5)
+    assert half.transitions == pytest.approx((one.transitions + two.transitions) / 2)
+
+
+def test_free_tier_covers_the_pilot_transitions():
+    assert cost_estimate.estimate("pilot")["breakdown"]["step_functions"] == 0
+
+
+# --- prices live in data --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", sorted(PRICES["prices"]))
+def test_every_price_names_its_unit_source_date_and_verification(key):
+    spec = PRICES["prices"][key]
+    assert spec["usd"] >= 0 and spec["unit"] and spec["source"]
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", spec["retrieved"]) and isinstance(spec["verified"], bool)
+
+
+@pytest.mark.parametrize("model", sorted(PRICES["models"]))
+def test_every_model_price_names_its_source_date_and_verification(model):
+    spec = PRICES["models"][model]
+    assert spec["input_usd_per_1k"] >= 0 and spec["alias"] and spec["source"]
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", spec["retrieved"]) and isinstance(spec["verified"], bool)
+
+
+def test_price_file_states_its_region():
+    assert PRICES["region"] == "us-east-1" and PRICES["currency"] == "USD"
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_every_agent_model_of_every_env_has_a_price(env):
+    for model in hcl.environment_values(env)["agent_model_ids"].values():
+        assert model in PRICES["models"]
+
+
+def test_terraform_token_prices_equal_the_price_file():
+    default = hcl.labelled_blocks(hcl.ROOT_STACK, "variable")["bedrock_token_prices_usd_per_1k"]["default"]
+    for model, spec in default.items():
+        assert (spec["input"], spec["output"]) == cost_estimate.model_price(model), model
+
+
+def test_the_code_holds_no_price_constants():
+    tree = ast.parse((hcl.REPO_ROOT / "scripts" / "cost_estimate.py").read_text(encoding="utf-8"))
+    literals = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, float)}
+    prices = {spec["usd"] for spec in PRICES["prices"].values()} - {0.0, 1.0}
+    prices |= {spec[k] for spec in PRICES["models"].values() for k in ("input_usd_per_1k", "output_usd_per_1k")} - {0.0}
+    assert not literals & prices, f"prices written in the code: {literals & prices}"
+
+
+# --- what-ifs -------------------------------------------------------------------------------------
+
+
+def test_what_if_a_small_summary_model_saves_on_the_pilot():
+    before = cost_estimate.estimate("pilot")
+    after = cost_estimate.estimate("pilot", {"summary_model": "haiku"})
+    assert after["breakdown"]["bedrock_summary"] < before["breakdown"]["bedrock_summary"] / 5
+    assert after["assumptions"]["agent_model_ids"]["summary"] == "anthropic.claude-3-haiku-20240307-v1:0"
+
+
+def test_what_if_a_higher_cache_hit_ratio_cuts_search_cost():
+    before = cost_estimate.estimate("team")["breakdown"]["bedrock_search"]
+    after = cost_estimate.estimate("team", {"cache_hit_ratio": 0.5})["breakdown"]["bedrock_search"]
+    assert after == pytest.approx(before * 0.5 / 0.75, rel=0.01)
+
+
+def test_a_disabled_cache_ignores_the_hit_ratio():
+    off = cost_estimate.estimate("team", {"search_cache_ttl_seconds": 0, "cache_hit_ratio": 0.9})
+    baseline = cost_estimate.estimate("team", {"cache_hit_ratio": 0.0})
+    assert off["breakdown"]["bedrock_search"] == baseline["breakdown"]["bedrock_search"]
+
+
+def test_what_if_express_for_the_map_segment_moves_item_transitions_off_standard():
+    after = cost_estimate.estimate("bu", {"express_map_segment": True})["breakdown"]["step_functions"]
+    assert after < cost_estimate.estimate("bu")["breakdown"]["step_functions"]
+
+
+def test_debug_logging_costs_more_than_info():
+    info = cost_estimate.estimate("bu")["breakdown"]["cloudwatch_logs"]
+    debug = cost_estimate.estimate("bu", {"powertools_log_level": "DEBUG"})["breakdown"]["cloudwatch_logs"]
+    assert debug > info
+
+
+def test_dotted_what_if_reaches_nested_assumptions():
+    after = cost_estimate.estimate("team", {"tokens.writer.output": 1000})
+    assert after["breakdown"]["bedrock_writer"] < cost_estimate.estimate("team")["breakdown"]["bedrock_writer"]
+
+
+def test_cli_what_if_prints_the_change(capsys):
+    assert cost_estimate.main(["--env", "pilot", "--what-if", "summary_model=haiku"]) == 0
+    assert "changes" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("pair", ["nope=1", "summary_model=gpt-9", "no-equals-sign"])
+def test_bad_what_if_exits_2(pair, capsys):
+    assert cost_estimate.main(["--env", "team", "--what-if", pair]) == 2
+    assert "error:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("env", ["team", "bu"])
+def test_default_optimisations_save_against_the_all_large_no_cache_baseline(env):
+    result = cost_estimate.savings(env)
+    assert result["saved_usd"] > 0.3 * result["baseline_usd"]
+
+
+def test_execution_cost_prices_transitions_and_tokens():
+    cost = cost_estimate.execution_cost("pilot", 1000, {"writer": {"input": 1000, "output": 1000}})
+    assert cost == pytest.approx(1000 * 0.000025 + 0.003 + 0.015)
