@@ -79,3 +79,6 @@ alarm_thresholds = {
 monthly_budget_usd  = 1300
 workflows_per_month = 2000
 sources_per_run     = 12
+
+# State transitions of a typical run (make cost --json: transitions_per_run), for the dashboard.
+transitions_per_execution = 24

@@ -461,11 +461,41 @@ module "monitoring" {
     { for key, fn in module.functions : key => fn.function_name },
     { approval_callback = module.approval_callback.function_name },
   )
-  dlq_names              = [module.event_bus.dlq_name]
-  alarm_thresholds       = var.alarm_thresholds
-  monthly_budget_usd     = var.monthly_budget_usd
-  budget_cost_filter_tag = { key = "stack", value = local.prefix }
-  tags                   = local.tags
+  dlq_names                 = [module.event_bus.dlq_name]
+  alarm_thresholds          = var.alarm_thresholds
+  budget_notifications      = true
+  token_prices_usd_per_1k   = local.agent_token_prices
+  transitions_per_execution = var.transitions_per_execution
+  tags                      = local.tags
+}
+
+# --- cost ---------------------------------------------------------------------------
+
+locals {
+  # Price per 1,000 tokens of each role's agent model (the same numbers as scripts/pricing/).
+  agent_token_prices = { for role in local.agent_roles : role => var.bedrock_token_prices_usd_per_1k[var.agent_model_ids[role]] }
+}
+
+module "budget" {
+  source = "../modules/budget"
+
+  name                    = local.prefix
+  monthly_limit_usd       = var.monthly_budget_usd
+  cost_filter_tag         = { key = "stack", value = local.prefix }
+  notification_topic_arns = [module.monitoring.ops_topic_arn]
+  tags                    = local.tags
+
+  # Alarm when Bedrock alone spends twice the whole budget's pace over six hours.
+  bedrock_spend = {
+    threshold_usd  = ceil(var.monthly_budget_usd * 2 * 6 / 730 * 100) / 100
+    period_seconds = 21600
+    roles = { for role in local.agent_roles : role => {
+      # EMF dimensions of the agent handler: role and environment, plus the service Powertools adds.
+      dimensions               = { role = role, environment = var.environment, service = "agent_${role}" }
+      input_usd_per_1k_tokens  = local.agent_token_prices[role].input
+      output_usd_per_1k_tokens = local.agent_token_prices[role].output
+    } }
+  }
 }
 
 # --- consistency checks (reported at plan/apply, never block) -----------------------

@@ -514,6 +514,17 @@ variable "workflows_per_month" {
   }
 }
 
+variable "transitions_per_execution" {
+  description = "State transitions of a typical execution, for the dashboard's cost per execution (make cost --json: assumptions.transitions_per_run)."
+  type        = number
+  default     = 24
+
+  validation {
+    condition     = var.transitions_per_execution >= 0
+    error_message = "transitions_per_execution must be >= 0."
+  }
+}
+
 variable "sources_per_run" {
   description = "Expected sources per workflow (sizing; read by the cost model)."
   type        = number

@@ -73,7 +73,7 @@ data "aws_iam_policy_document" "topic" {
   }
 
   dynamic "statement" {
-    for_each = var.monthly_budget_usd == null ? [] : [1]
+    for_each = var.budget_notifications ? [1] : []
     content {
       sid       = "BudgetsPublish"
       actions   = ["sns:Publish"]
@@ -230,7 +230,8 @@ resource "aws_cloudwatch_metric_alarm" "approval_timeouts" {
 # --- dashboard --------------------------------------------------------------------
 
 locals {
-  sfn_dims = ["StateMachineArn", var.state_machine_arn]
+  sfn_dims     = ["StateMachineArn", var.state_machine_arn]
+  priced_roles = sort(keys(var.token_prices_usd_per_1k))
 
   widgets = concat(
     [
@@ -290,6 +291,51 @@ locals {
         }
       },
     ],
+    [
+      {
+        type = "metric", width = 12, height = 6
+        properties = {
+          title  = "Retries and fallbacks by role"
+          region = local.region
+          view   = "timeSeries"
+          period = 300
+          metrics = concat(
+            [for i, role in var.agent_roles : [{
+              id         = "rty${i}"
+              label      = "${role} retries"
+              expression = "SEARCH('Namespace=\"${local.metric_namespace}\" MetricName=\"${var.agent_metric_names.retries}\" role=\"${role}\" environment=\"${var.environment}\"', 'Sum', 300)"
+            }]],
+            [for i, role in var.agent_roles : [{
+              id         = "fb${i}"
+              label      = "${role} fallbacks"
+              expression = "SEARCH('Namespace=\"${local.metric_namespace}\" MetricName=\"${var.agent_metric_names.fallbacks}\" role=\"${role}\" environment=\"${var.environment}\"', 'Sum', 300)"
+            }]],
+          )
+        }
+      },
+    ],
+    length(var.token_prices_usd_per_1k) == 0 ? [] : [{
+      type = "metric", width = 12, height = 6
+      properties = {
+        title  = "Estimated cost per execution (USD): tokens x price + transitions x price"
+        region = local.region
+        view   = "timeSeries"
+        period = 3600
+        metrics = concat(
+          [for i, role in local.priced_roles : [{
+            id         = "usd${i}"
+            visible    = false
+            expression = "(SUM(SEARCH('Namespace=\"${local.metric_namespace}\" MetricName=\"${var.agent_metric_names.input_tokens}\" role=\"${role}\" environment=\"${var.environment}\"', 'Sum', 3600)) * ${var.token_prices_usd_per_1k[role].input} + SUM(SEARCH('Namespace=\"${local.metric_namespace}\" MetricName=\"${var.agent_metric_names.output_tokens}\" role=\"${role}\" environment=\"${var.environment}\"', 'Sum', 3600)) * ${var.token_prices_usd_per_1k[role].output}) / 1000"
+          }]],
+          [["AWS/States", "ExecutionsStarted", local.sfn_dims[0], local.sfn_dims[1], { id = "started", stat = "Sum", visible = false }]],
+          [[{
+            id         = "cost"
+            label      = "USD per execution"
+            expression = "(${join(" + ", [for i, _ in local.priced_roles : "FILL(usd${i}, 0)"])}) / started + ${var.transitions_per_execution} * ${var.transition_price_usd}"
+          }]],
+        )
+      }
+    }],
     length(var.lambda_function_names) == 0 ? [] : [{
       type = "metric", width = 12, height = 6
       properties = {
@@ -318,42 +364,4 @@ locals {
 resource "aws_cloudwatch_dashboard" "this" {
   dashboard_name = var.name
   dashboard_body = jsonencode({ widgets = local.widgets })
-}
-
-# --- budget -----------------------------------------------------------------------
-
-resource "aws_budgets_budget" "this" {
-  count = var.monthly_budget_usd == null ? 0 : 1
-
-  name         = "${var.name}-monthly"
-  budget_type  = "COST"
-  limit_amount = tostring(var.monthly_budget_usd)
-  limit_unit   = "USD"
-  time_unit    = "MONTHLY"
-
-  dynamic "cost_filter" {
-    for_each = var.budget_cost_filter_tag == null ? [] : [var.budget_cost_filter_tag]
-    content {
-      name   = "TagKeyValue"
-      values = ["user:${cost_filter.value.key}$${cost_filter.value.value}"]
-    }
-  }
-
-  notification {
-    comparison_operator       = "GREATER_THAN"
-    threshold                 = 80
-    threshold_type            = "PERCENTAGE"
-    notification_type         = "ACTUAL"
-    subscriber_sns_topic_arns = [local.ops_topic_arn]
-  }
-
-  notification {
-    comparison_operator       = "GREATER_THAN"
-    threshold                 = 100
-    threshold_type            = "PERCENTAGE"
-    notification_type         = "FORECASTED"
-    subscriber_sns_topic_arns = [local.ops_topic_arn]
-  }
-
-  depends_on = [aws_sns_topic_policy.this]
 }

@@ -1,5 +1,5 @@
 variable "name" {
-  description = "Name prefix of the dashboard, alarms, topic and budget (the stack prefix)."
+  description = "Name prefix of the dashboard, alarms and topic (the stack prefix)."
   type        = string
 
   validation {
@@ -87,8 +87,12 @@ variable "agent_roles" {
 variable "agent_metric_names" {
   description = "Names of the EMF metrics the agent handler emits in namespace ResearchReport."
   type = object({
-    invocations = optional(string, "AgentInvocations")
-    latency     = optional(string, "AgentLatency")
+    invocations   = optional(string, "AgentInvocations")
+    latency       = optional(string, "AgentLatencyMs")
+    retries       = optional(string, "AgentRetries")
+    fallbacks     = optional(string, "FallbackUsed")
+    input_tokens  = optional(string, "InputTokens")
+    output_tokens = optional(string, "OutputTokens")
   })
   default = {}
 }
@@ -110,24 +114,36 @@ variable "alarm_thresholds" {
   }
 }
 
-variable "monthly_budget_usd" {
-  description = "Monthly AWS Budgets cost limit in USD; null creates no budget."
+variable "budget_notifications" {
+  description = "Admit AWS Budgets of this account to publish to the created ops topic (the budget module notifies it)."
+  type        = bool
+  default     = false
+}
+
+variable "token_prices_usd_per_1k" {
+  description = "Price per 1,000 tokens (input, output) of each role's agent model; non-empty adds the estimated cost per execution widget."
+  type = map(object({
+    input  = number
+    output = number
+  }))
+  default = {}
+}
+
+variable "transitions_per_execution" {
+  description = "State transitions of a typical execution (`make cost --json` assumptions.transitions_per_run); the cost widget adds them at transition_price_usd."
   type        = number
-  default     = null
+  default     = 0
 
   validation {
-    condition     = var.monthly_budget_usd == null || try(var.monthly_budget_usd > 0, false)
-    error_message = "monthly_budget_usd must be null or > 0."
+    condition     = var.transitions_per_execution >= 0
+    error_message = "transitions_per_execution must be >= 0."
   }
 }
 
-variable "budget_cost_filter_tag" {
-  description = "Cost allocation tag that scopes the budget to this stack (activate it in Billing first); null tracks the whole account."
-  type = object({
-    key   = string
-    value = string
-  })
-  default = null
+variable "transition_price_usd" {
+  description = "Price of one Standard state transition (scripts/pricing/us-east-1.json)."
+  type        = number
+  default     = 0.000025
 }
 
 variable "tags" {
