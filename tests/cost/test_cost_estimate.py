@@ -198,3 +198,13 @@ def test_default_optimisations_save_against_the_all_large_no_cache_baseline(env)
 def test_execution_cost_prices_transitions_and_tokens():
     cost = cost_estimate.execution_cost("pilot", 1000, {"writer": {"input": 1000, "output": 1000}})
     assert cost == pytest.approx(1000 * 0.000025 + 0.003 + 0.015)
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_readme_cost_table_shows_the_current_estimate_and_seed(env):
+    readme = (hcl.REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    row = re.search(rf"^\| `{env}` \| ~\$([\d,]+) \| \$([\d,]+) \(", readme, re.M)
+    assert row, f"README cost table has no row for {env}"
+    seed, shown = (float(v.replace(",", "")) for v in row.groups())
+    assert seed == cost_estimate.seed_figures()[env]
+    assert shown == round(cost_estimate.estimate(env)["monthly_usd"]), "re-run make cost and update the README table"
