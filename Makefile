@@ -27,7 +27,13 @@ $(VENV_CHECKOV)/.installed: requirements-checkov.txt
 	$(VENV_CHECKOV)/bin/pip install --quiet -r requirements-checkov.txt
 	touch $@
 
-setup: $(VENV)/.installed $(VENV_CHECKOV)/.installed ## Create .venv and .venv-checkov from pinned requirements
+# asl-validator (npm, pinned by package-lock.json) checks the rendered state machine definitions.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm not found: install Node.js 18+ (asl-validator is an npm package)"; exit 1; }
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+setup: $(VENV)/.installed $(VENV_CHECKOV)/.installed node_modules/.installed ## Create .venv, .venv-checkov and node_modules from pinned requirements
 
 package: $(VENV)/.installed ## Build deterministic Lambda zips under dist/
 	$(PY) -m scripts.package_lambdas
@@ -48,11 +54,11 @@ lint: $(VENV)/.installed ## ruff; terraform fmt/validate when terraform is on PA
 		done; \
 	else echo "terraform not on PATH: fmt/validate skipped"; fi
 
-security: $(VENV_CHECKOV)/.installed ## checkov per environment; JUnit and SARIF under out/security/
+security: $(VENV_CHECKOV)/.installed ## checkov per environment with the custom policies (policies/); JUnit and SARIF under out/security/
 	@mkdir -p out/security
 	@for env in $(ENVS); do \
 		echo "== checkov $$env"; \
-		$(VENV_CHECKOV)/bin/checkov --config-file .checkov.yaml -d terraform --var-file envs/$$env.tfvars \
+		$(VENV_CHECKOV)/bin/checkov --config-file .checkov.yaml --external-checks-dir policies -d terraform --var-file envs/$$env.tfvars \
 			--output cli --output junitxml --output sarif --output-file-path console,out/security/$$env || exit 1; \
 	done
 

@@ -368,10 +368,12 @@ module "approvals" {
   subscriptions          = var.approval_subscriptions
   callback_function_name = module.approval_callback.function_name
   callback_auth_type     = var.approval_callback_auth_type
-  workflow_table_arn     = module.workflow_store.workflow_table_arn
-  event_bus_arn          = module.event_bus.bus_arn
-  state_machine_arn      = local.state_machine_arn
-  tags                   = local.tags
+  # What the callback function reads (the module refuses NONE unless it is the module's secret).
+  callback_signing_secret_arn = local.approval_callback_environment["SIGNING_SECRET_ARN"]
+  workflow_table_arn          = module.workflow_store.workflow_table_arn
+  event_bus_arn               = module.event_bus.bus_arn
+  state_machine_arn           = local.state_machine_arn
+  tags                        = local.tags
 }
 
 # --- orchestration ------------------------------------------------------------------

@@ -30,9 +30,65 @@ resource "aws_secretsmanager_secret" "signing" {
 # --- callback endpoint ------------------------------------------------------------
 
 resource "aws_lambda_function_url" "callback" {
-  #checkov:skip=CKV_AWS_258:Reviewers open approval links from e-mail without AWS credentials. The handler authenticates every request itself: HMAC-SHA256 signature over the approval id and expiry, expiry check, single use via a conditional DynamoDB update. Set callback_auth_type = "AWS_IAM" behind an authenticating proxy.
+  #checkov:skip=CKV_AWS_258:Reviewers open approval links from e-mail without AWS credentials. The handler authenticates every request itself: HMAC-SHA256 signature over the approval id and expiry, expiry check, single use via a conditional DynamoDB update. The precondition below refuses NONE unless the function reads this module's signing secret. Set callback_auth_type = "AWS_IAM" for IAM-authenticated reviewers.
   function_name      = var.callback_function_name
   authorization_type = var.callback_auth_type
+
+  lifecycle {
+    # Signature verification is what authenticates a NONE endpoint: refuse NONE unless the
+    # callback function is wired to this module's signing secret (custom policy CKV_RR_501).
+    precondition {
+      condition     = var.callback_auth_type == "AWS_IAM" || var.callback_signing_secret_arn == aws_secretsmanager_secret.signing.arn
+      error_message = "callback_auth_type = \"NONE\" requires callback_signing_secret_arn to be the SIGNING_SECRET_ARN the callback function reads, equal to this module's signing secret: without signature verification the endpoint would be open."
+    }
+  }
+}
+
+# A function URL's resource-based policy must allow the callers: with NONE that is everyone
+# (the handler authenticates), with AWS_IAM only the listed reviewer principals (their identity
+# policies also need lambda:InvokeFunctionUrl, see reviewer_policy_json).
+resource "aws_lambda_permission" "public_url" {
+  #checkov:skip=CKV_AWS_301:Public by design for e-mail links, limited to the function URL (function_url_auth_type = NONE); every request is authenticated by the handler's HMAC signature, expiry and single-use checks.
+  count = var.callback_auth_type == "NONE" ? 1 : 0
+
+  statement_id           = "AllowSignedLinkCallers"
+  action                 = "lambda:InvokeFunctionUrl"
+  function_name          = var.callback_function_name
+  principal              = "*"
+  function_url_auth_type = "NONE"
+}
+
+resource "aws_lambda_permission" "reviewers" {
+  for_each = var.callback_auth_type == "AWS_IAM" ? toset(var.reviewer_principal_arns) : toset([])
+
+  statement_id           = "AllowReviewer${substr(sha256(each.value), 0, 16)}"
+  action                 = "lambda:InvokeFunctionUrl"
+  function_name          = var.callback_function_name
+  principal              = each.value
+  function_url_auth_type = "AWS_IAM"
+}
+
+data "aws_iam_policy_document" "reviewer" {
+  statement {
+    sid       = "CallApprovalEndpoint"
+    actions   = ["lambda:InvokeFunctionUrl"]
+    resources = [local.callback_function_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "lambda:FunctionUrlAuthType"
+      values   = ["AWS_IAM"]
+    }
+  }
+}
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  # Built from the name (a data source would fail to read on the first apply, before the function exists).
+  callback_function_arn = "arn:${data.aws_partition.current.partition}:lambda:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:function:${var.callback_function_name}"
 }
 
 # --- least-privilege statements for the two functions -----------------------------

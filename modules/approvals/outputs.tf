@@ -22,3 +22,8 @@ output "approval_callback_policy_statements" {
   description = "IAM statements for the approval_callback function (lambda_function module policy_statements)."
   value       = local.approval_callback_statements
 }
+
+output "reviewer_policy_json" {
+  description = "Identity policy for reviewers when callback_auth_type = \"AWS_IAM\": lambda:InvokeFunctionUrl on the callback function only."
+  value       = data.aws_iam_policy_document.reviewer.json
+}

@@ -46,13 +46,30 @@ variable "callback_function_name" {
 }
 
 variable "callback_auth_type" {
-  description = "Function URL auth: NONE (reviewers click e-mail links without AWS credentials; the handler verifies HMAC signature, expiry and single use) or AWS_IAM (behind an authenticating proxy that signs requests)."
+  description = "Function URL auth: NONE (default; reviewers click e-mail links without AWS credentials; the handler verifies HMAC signature, expiry and single use, and callback_signing_secret_arn must be wired) or AWS_IAM (reviewers sign requests with their own AWS credentials; the links stay signed and single use, and the handler records the IAM caller as reviewer)."
   type        = string
   default     = "NONE"
 
   validation {
     condition     = contains(["NONE", "AWS_IAM"], var.callback_auth_type)
     error_message = "callback_auth_type must be NONE or AWS_IAM."
+  }
+}
+
+variable "callback_signing_secret_arn" {
+  description = "SIGNING_SECRET_ARN as the callback function's environment holds it (wire the lambda_function module's environment, or this module's signing_secret_arn output that you passed to it). With callback_auth_type = \"NONE\" it must equal this module's secret, or the plan fails: signature verification is what authenticates that endpoint."
+  type        = string
+  default     = null
+}
+
+variable "reviewer_principal_arns" {
+  description = "With callback_auth_type = \"AWS_IAM\": IAM principals (roles, e.g. an IAM Identity Center permission set role or a Cognito identity pool's authenticated role) allowed to call the endpoint. Their identity policies also need reviewer_policy_json."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for p in var.reviewer_principal_arns : can(regex("^arn:aws[a-z-]*:(iam|sts)::[0-9]{12}:(role|user|assumed-role)/.+$", p))])
+    error_message = "reviewer_principal_arns must be IAM role or user ARNs."
   }
 }
 

@@ -25,9 +25,36 @@ from scripts.hcl import (  # the one HCL loader; the gates add their own views o
 from scripts.hcl import labelled_blocks as labelled
 
 MODULE_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md")
+CHECKOV = REPO_ROOT / ".venv-checkov" / "bin" / "checkov"
+POLICIES_DIR = REPO_ROOT / "policies"
 
 # Re-exported so the gates import everything HCL from here.
 __all__ = ["ENVIRONMENTS", "ENVS_DIR", "REPO_ROOT", "ROOT_STACK", "environment_values", "labelled", "load_file", "load_text"]
+
+
+def run_checkov(*args: str) -> tuple[dict[str, Any], int]:
+    """Run checkov (its own virtualenv) from the repository root with JSON output; (report, exit code).
+    A run that produced no JSON fails the calling test with checkov's stderr."""
+    import json
+    import subprocess
+
+    import pytest
+
+    if not CHECKOV.is_file():
+        pytest.fail(f"{CHECKOV} is missing: run `make setup`")
+    result = subprocess.run(
+        [str(CHECKOV), *args, "--output", "json"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    try:
+        report = json.loads(result.stdout)
+    except json.JSONDecodeError:
+        pytest.fail(f"checkov produced no JSON (exit {result.returncode}): {result.stderr[-2000:]}")
+    return report, result.returncode
 
 
 def module_dirs() -> list[Path]:
