@@ -182,11 +182,19 @@ def open_link(event: dict[str, Any], now: float) -> dict[str, Any]:
     return page(200, f"{verb} this report?", body)
 
 
+def iam_caller(event: dict[str, Any]) -> str:
+    """The SigV4-authenticated caller of an AWS_IAM Function URL ("" for a NONE URL)."""
+    iam = (event.get("requestContext", {}).get("authorizer") or {}).get("iam") or {}
+    return str(iam.get("userArn") or "").strip()[:MAX_REVIEWER]
+
+
 def submit_decision(event: dict[str, Any], now: float) -> dict[str, Any]:
     """POST: single-use decision, then SendTaskSuccess."""
     form = form_params(event)
     link = _verified(form, now)
-    reviewer = _CONTROL.sub("", form.get("reviewer", "")).strip()
+    # With AWS_IAM auth the Function URL has authenticated the caller: that identity is the
+    # reviewer, whatever the form says. With NONE only the form names the reviewer.
+    reviewer = iam_caller(event) or _CONTROL.sub("", form.get("reviewer", "")).strip()
     comments = _CONTROL.sub("", form.get("comments", "")).strip()
     if not reviewer or len(reviewer) > MAX_REVIEWER:
         raise HttpError(400, f"Please give your name or e-mail (1-{MAX_REVIEWER} characters).")

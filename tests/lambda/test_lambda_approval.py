@@ -323,3 +323,13 @@ def test_the_task_token_and_signature_never_appear_in_the_logs(pending, callback
     assert "approval link opened" in logged and "step functions call failed" in logged and "approval link rejected" in logged
     assert TASK_TOKEN not in logged
     assert signature not in logged
+
+
+def test_an_iam_authenticated_caller_is_recorded_as_the_reviewer(pending, callback) -> None:
+    # callback_auth_type = "AWS_IAM": the Function URL authenticated the caller; the form cannot override it
+    event = post_form(pending["links"]["approve"], reviewer="someone-else@example.com")
+    caller = "arn:aws:sts::123456789012:assumed-role/reviewers/rita"
+    event["requestContext"]["authorizer"] = {"iam": {"userArn": caller, "accountId": "123456789012"}}
+    assert callback(event)["statusCode"] == 200
+    assert json.loads(callback.sfn.calls[0][1]["output"])["reviewer"] == caller
+    assert approval_item(pending["approval_id"])["reviewer"] == caller
