@@ -74,6 +74,9 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
         "to the workflow's state machine ARN as AWS CDK's grantTaskResponse does, because the issue forbids them on '*'. "
         "docs/security.md lists this as the one permission to confirm with the IAM policy simulator on first deploy."
     ),
+    ("data.aws_iam_policy_document.agent", "RESOURCE_MISMATCH"): (
+        "Same parliament false positive as local.agent_statements: the agent role's model is a foundation-model ARN."
+    ),
     ("local.agent_statements", "RESOURCE_MISMATCH"): (
         "False positive: parliament 1.6.4 does not match foundation-model ARNs, which have an empty account field "
         "(arn:aws:bedrock:<region>::foundation-model/<id>), against its own format arn:*:bedrock:*::foundation-model/*."
@@ -114,7 +117,14 @@ def _interpolate(text: str) -> str:
     return re.sub(r"\$\{([^}]+)\}", scalar, text)
 
 
-SERVICE_PLACEHOLDER = {"kms": "kms", "sqs": "queue", "sns": "topic", "dynamodb": "table", "events": "bus"}
+SERVICE_PLACEHOLDER = {
+    "kms": "kms",
+    "sqs": "queue",
+    "sns": "topic",
+    "dynamodb": "table",
+    "events": "bus",
+    "bedrock": "knowledge_base",
+}
 
 
 def resources_of(statement: dict[str, Any]) -> list[str]:

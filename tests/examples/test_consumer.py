@@ -1,0 +1,99 @@
+"""examples/: a consumer root using three modules as another repository would, and the same stack
+in CDK Terrain (cdktn). Both pass the gates the root stack passes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.terraform import tfhcl
+
+CONSUMER = tfhcl.REPO_ROOT / "examples" / "consumer"
+CDKTN_APP = tfhcl.REPO_ROOT / "examples" / "cdktn_consumer" / "main.py"
+META_ARGUMENTS = {"source", "version", "providers", "count", "for_each", "depends_on"}
+CONSUMED = {"bedrock_agents", "artifact_bucket", "lambda_function"}
+
+
+def test_consumer_files_parse():
+    for path in [*CONSUMER.glob("*.tf"), *CONSUMER.glob("*.tfvars")]:
+        assert isinstance(tfhcl.load_file(path), dict), path
+
+
+def test_consumer_uses_three_modules_with_declared_and_required_inputs():
+    calls = tfhcl.labelled(CONSUMER, "module")
+    used = set()
+    for name, call in calls.items():
+        assert call["source"].startswith("../../modules/"), f"module.{name}: {call['source']}"
+        target = (CONSUMER / call["source"]).resolve()
+        used.add(target.name)
+        variables = tfhcl.labelled(target, "variable")
+        assert set(call) - set(variables) - META_ARGUMENTS == set(), f"module.{name} passes undeclared inputs"
+        required = {v for v, spec in variables.items() if "default" not in spec}
+        assert required <= set(call), f"module.{name} misses {sorted(required - set(call))}"
+    assert used == CONSUMED
+
+
+def test_consumer_tfvars_set_every_required_variable():
+    variables = tfhcl.labelled(CONSUMER, "variable")
+    values = tfhcl.load_file(CONSUMER / "consumer.tfvars")
+    assert set(values) <= set(variables)
+    assert {v for v, spec in variables.items() if "default" not in spec} <= set(values)
+
+
+def test_consumer_function_invokes_exactly_its_agent_alias():
+    call = tfhcl.labelled(CONSUMER, "module")["search_function"]
+    invoke = [s for s in call["policy_statements"] if "bedrock:InvokeAgent" in s["actions"]]
+    assert [s["resources"] for s in invoke] == [['${module.bedrock_agents.alias_arns["search"]}']]
+
+
+def test_consumer_passes_checkov_with_the_custom_policies():
+    report, returncode = tfhcl.run_checkov(
+        "--config-file",
+        str(tfhcl.REPO_ROOT / ".checkov.yaml"),
+        "-d",
+        "examples/consumer",
+        "--var-file",
+        "examples/consumer/consumer.tfvars",
+    )
+    failed = [(c["check_id"], c["resource"]) for c in report["results"].get("failed_checks", [])]
+    assert report["summary"]["failed"] == 0 and not failed and returncode == 0, failed
+    assert report["summary"]["parsing_errors"] == 0
+    assert report["summary"]["resource_count"] >= 10, report["summary"]
+
+
+@pytest.fixture(scope="module")
+def synthesized(tmp_path_factory) -> dict:
+    out = tmp_path_factory.mktemp("cdktn")
+    result = subprocess.run(
+        [sys.executable, str(CDKTN_APP), "--out", str(out)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads((out / "stacks" / "consumer" / "cdk.tf.json").read_text(encoding="utf-8")) | {"_out": str(out)}
+
+
+def test_cdktn_app_synthesizes_the_three_modules(synthesized):
+    modules = synthesized["module"]
+    stack_dir = tfhcl.REPO_ROOT / synthesized["_out"] / "stacks" / "consumer"
+    sources = {name: (stack_dir / m["source"]).resolve() for name, m in modules.items()}
+    assert {p.name for p in sources.values()} == CONSUMED
+    for name, module in modules.items():
+        assert module["source"].startswith("../"), f"{name}: Terraform needs a ./ or ../ local source"
+        assert sources[name].parent == tfhcl.MODULES_DIR, sources[name]
+
+
+def test_cdktn_app_wires_the_alias_into_the_function_policy(synthesized):
+    statements = synthesized["module"]["search_function"]["policy_statements"]
+    invoke = [s for s in statements if s["actions"] == ["bedrock:InvokeAgent"]]
+    assert [s["resources"] for s in invoke] == [['${module.bedrock_agents.alias_arns["search"]}']]
+    assert synthesized["output"]["search_alias_arn"]["value"] == '${module.bedrock_agents.alias_arns["search"]}'
+
+
+def test_cdktn_app_inputs_match_the_module_variables(synthesized):
+    for name, module in synthesized["module"].items():
+        target = (tfhcl.REPO_ROOT / synthesized["_out"] / "stacks" / "consumer" / module["source"]).resolve()
+        declared = set(tfhcl.labelled(target, "variable"))
+        given = {k for k in module if k not in ("source", "//")}
+        assert given <= declared, f"{name}: {sorted(given - declared)}"
