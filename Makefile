@@ -59,7 +59,7 @@ security: $(VENV_CHECKOV)/.installed ## checkov per environment with the custom 
 	@for env in $(ENVS); do \
 		echo "== checkov $$env"; \
 		$(VENV_CHECKOV)/bin/checkov --config-file .checkov.yaml --external-checks-dir policies -d terraform --var-file envs/$$env.tfvars \
-			--output cli --output junitxml --output sarif --output-file-path console,out/security/$$env || exit 1; \
+			--output cli --output junitxml --output sarif --output-file-path console,out/security/$$env,out/security/$$env || exit 1; \
 	done
 
 demo: setup package ## Run the whole workflow offline (moto + local agents) and write out/demo/

@@ -28,7 +28,10 @@ locals {
   lambda_log_level = { DEBUG = "DEBUG", INFO = "INFO", WARNING = "WARN", ERROR = "ERROR" }[var.powertools_log_level]
 
   agent_roles = ["search", "summary", "writer", "reviser"]
-  agent_alias_arns = { for role, a in var.bedrock_agents :
+  # Agents come from modules/bedrock_agents (create_agents = true) or from existing IDs; either
+  # way each role's function may InvokeAgent on exactly its own alias ARN.
+  agents = var.create_agents ? module.bedrock_agents[0].agents : var.bedrock_agents
+  agent_alias_arns = var.create_agents ? module.bedrock_agents[0].alias_arns : { for role, a in var.bedrock_agents :
   role => "arn:${local.partition}:bedrock:${local.region}:${local.account_id}:agent-alias/${a.agent_id}/${a.alias_id}" }
   fallback_model_arns = { for role, m in var.fallback_model_ids :
   role => "arn:${local.partition}:bedrock:${local.region}::foundation-model/${m}" }
@@ -76,8 +79,8 @@ locals {
       ENVIRONMENT                  = var.environment
       AGENT_ROLE                   = "search"
       AGENT_BACKEND                = "bedrock"
-      AGENT_ID                     = var.bedrock_agents["search"].agent_id
-      AGENT_ALIAS_ID               = var.bedrock_agents["search"].alias_id
+      AGENT_ID                     = local.agents["search"].agent_id
+      AGENT_ALIAS_ID               = local.agents["search"].alias_id
       FALLBACK_MODEL_ID            = var.fallback_model_ids["search"]
       ARTIFACT_BUCKET              = module.artifact_bucket.bucket_name
       WORKFLOW_TABLE               = module.workflow_store.workflow_table_name
@@ -89,8 +92,8 @@ locals {
       ENVIRONMENT                  = var.environment
       AGENT_ROLE                   = "summary"
       AGENT_BACKEND                = "bedrock"
-      AGENT_ID                     = var.bedrock_agents["summary"].agent_id
-      AGENT_ALIAS_ID               = var.bedrock_agents["summary"].alias_id
+      AGENT_ID                     = local.agents["summary"].agent_id
+      AGENT_ALIAS_ID               = local.agents["summary"].alias_id
       FALLBACK_MODEL_ID            = var.fallback_model_ids["summary"]
       ARTIFACT_BUCKET              = module.artifact_bucket.bucket_name
       WORKFLOW_TABLE               = module.workflow_store.workflow_table_name
@@ -102,8 +105,8 @@ locals {
       ENVIRONMENT                  = var.environment
       AGENT_ROLE                   = "writer"
       AGENT_BACKEND                = "bedrock"
-      AGENT_ID                     = var.bedrock_agents["writer"].agent_id
-      AGENT_ALIAS_ID               = var.bedrock_agents["writer"].alias_id
+      AGENT_ID                     = local.agents["writer"].agent_id
+      AGENT_ALIAS_ID               = local.agents["writer"].alias_id
       FALLBACK_MODEL_ID            = var.fallback_model_ids["writer"]
       ARTIFACT_BUCKET              = module.artifact_bucket.bucket_name
       WORKFLOW_TABLE               = module.workflow_store.workflow_table_name
@@ -115,8 +118,8 @@ locals {
       ENVIRONMENT                  = var.environment
       AGENT_ROLE                   = "reviser"
       AGENT_BACKEND                = "bedrock"
-      AGENT_ID                     = var.bedrock_agents["reviser"].agent_id
-      AGENT_ALIAS_ID               = var.bedrock_agents["reviser"].alias_id
+      AGENT_ID                     = local.agents["reviser"].agent_id
+      AGENT_ALIAS_ID               = local.agents["reviser"].alias_id
       FALLBACK_MODEL_ID            = var.fallback_model_ids["reviser"]
       ARTIFACT_BUCKET              = module.artifact_bucket.bucket_name
       WORKFLOW_TABLE               = module.workflow_store.workflow_table_name
@@ -332,6 +335,24 @@ module "approval_callback" {
   application_log_level          = local.lambda_log_level
   policy_statements              = local.function_policy_statements["approval_callback"]
   tags                           = local.tags
+}
+
+# --- agents (optional: otherwise var.bedrock_agents names existing ones) -------------
+
+module "bedrock_agents" {
+  source = "../modules/bedrock_agents"
+  count  = var.create_agents ? 1 : 0
+
+  name = local.prefix
+  agents = { for role in local.agent_roles : role => {
+    foundation_model = var.agent_model_ids[role]
+    instruction_path = "${path.root}/../agents/${role}/instructions.md"
+    description      = "research-report ${role} agent (${var.environment})"
+  } }
+  search_knowledge_base_id = var.search_knowledge_base_id
+  guardrail                = var.agent_guardrail
+  kms_key_arn              = aws_kms_key.this.arn
+  tags                     = local.tags
 }
 
 # --- storage ------------------------------------------------------------------------

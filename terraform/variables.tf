@@ -65,22 +65,54 @@ variable "workflow_version" {
 
 # --- Bedrock ------------------------------------------------------------------------
 
+variable "create_agents" {
+  description = "Create one Bedrock agent per role with modules/bedrock_agents (instructions from agents/<role>/instructions.md, model from agent_model_ids); false uses the existing agents in bedrock_agents."
+  type        = bool
+  default     = false
+}
+
 variable "bedrock_agents" {
-  description = "Existing Bedrock agent and alias per role (search, summary, writer, reviser). Each agent function may invoke only its own alias."
+  description = "Existing Bedrock agent and alias per role (search, summary, writer, reviser) when create_agents = false. Each agent function may invoke only its own alias."
   type = map(object({
     agent_id = string
     alias_id = string
   }))
+  default = null
 
   validation {
-    condition     = toset(keys(var.bedrock_agents)) == toset(["search", "summary", "writer", "reviser"])
+    condition     = var.create_agents == (var.bedrock_agents == null)
+    error_message = "Set bedrock_agents (existing agents) or create_agents = true, not both and not neither."
+  }
+
+  validation {
+    condition     = var.bedrock_agents == null || try(toset(keys(var.bedrock_agents)) == toset(["search", "summary", "writer", "reviser"]), false)
     error_message = "bedrock_agents must have exactly the roles search, summary, writer and reviser."
   }
 
   validation {
-    condition     = alltrue([for a in values(var.bedrock_agents) : can(regex("^[0-9A-Z]{10}$", a.agent_id)) && can(regex("^[0-9A-Z]{10}$", a.alias_id))])
+    condition     = var.bedrock_agents == null || try(alltrue([for a in values(var.bedrock_agents) : can(regex("^[0-9A-Z]{10}$", a.agent_id)) && can(regex("^[0-9A-Z]{10}$", a.alias_id))]), false)
     error_message = "agent_id and alias_id are 10 uppercase letters or digits."
   }
+}
+
+variable "search_knowledge_base_id" {
+  description = "With create_agents: an existing knowledge base (10-character ID) associated with the search agent; null associates none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.search_knowledge_base_id == null || can(regex("^[0-9A-Za-z]{10}$", var.search_knowledge_base_id))
+    error_message = "search_knowledge_base_id must be a 10-character knowledge base ID."
+  }
+}
+
+variable "agent_guardrail" {
+  description = "With create_agents: Bedrock guardrail (identifier, version) applied to every agent; null applies none."
+  type = object({
+    identifier = string
+    version    = string
+  })
+  default = null
 }
 
 variable "fallback_model_ids" {

@@ -17,12 +17,15 @@ def test_every_role_has_instructions_matching_its_reply_format():
         assert expected[role] in text, role
 
 
-def test_existing_agents_each_lambda_invokes_exactly_its_own_alias():
+def test_each_agent_lambda_invokes_exactly_its_own_alias_in_both_paths():
     root = tfhcl.locals_of(tfhcl.ROOT_STACK)
-    assert (
-        root["agent_alias_arns"].endswith(':agent-alias/${a.agent_id}/${a.alias_id}"}}')
-        and "var.bedrock_agents" in root["agent_alias_arns"]
-    ), root["agent_alias_arns"]
+    created, _, existing = tfhcl.unwrap(root["agent_alias_arns"]).partition(" : ")
+    # create_agents = true: the module's alias ARN per role
+    assert created == "var.create_agents ? module.bedrock_agents[0].alias_arns", created
+    # create_agents = false: the alias ARN built from that role's own existing IDs
+    assert existing.startswith("{for role, a in var.bedrock_agents :"), existing
+    assert existing.endswith(':agent-alias/${a.agent_id}/${a.alias_id}"}'), existing
+    # ... and each agent function's InvokeAgent statement names exactly local.agent_alias_arns[role]
     invoke = [
         s
         for s in tfhcl.iam_statements()
@@ -30,6 +33,28 @@ def test_existing_agents_each_lambda_invokes_exactly_its_own_alias():
     ]
     assert [s["resources"] for s in invoke] == [["${local.agent_alias_arns[role]}"]]
     assert root["agent_statements"].startswith("${{for role in local.agent_roles")
+    # the function environment names the same agents as the policy
+    assert tfhcl.unwrap(root["agents"]) == "var.create_agents ? module.bedrock_agents[0].agents : var.bedrock_agents"
+    for role in ROLES:
+        env = root["function_environment"][f"agent_{role}"]
+        assert env["AGENT_ID"] == f'${{local.agents["{role}"].agent_id}}'
+        assert env["AGENT_ALIAS_ID"] == f'${{local.agents["{role}"].alias_id}}'
+
+
+def test_root_creates_agents_from_the_role_models_and_instruction_files():
+    call = tfhcl.labelled(tfhcl.ROOT_STACK, "module")["bedrock_agents"]
+    assert call["count"] == "${var.create_agents ? 1 : 0}"
+    assert "var.agent_model_ids[role]" in call["agents"]
+    assert "/../agents/${role}/instructions.md" in call["agents"]
+
+
+def test_exactly_one_way_of_getting_agents_is_configured():
+    rule = tfhcl.labelled(tfhcl.ROOT_STACK, "variable")["bedrock_agents"]["validation"][0]
+    agents = {r: {"agent_id": "ABCDEFGHIJ", "alias_id": "ABCDEFGHIJ"} for r in ROLES}
+    assert tfhcl.evaluate_condition(rule["condition"], {"create_agents": False, "bedrock_agents": agents})
+    assert tfhcl.evaluate_condition(rule["condition"], {"create_agents": True, "bedrock_agents": None})
+    assert not tfhcl.evaluate_condition(rule["condition"], {"create_agents": True, "bedrock_agents": agents})
+    assert not tfhcl.evaluate_condition(rule["condition"], {"create_agents": False, "bedrock_agents": None})
 
 
 def test_created_agents_alias_arns_are_keyed_by_role():

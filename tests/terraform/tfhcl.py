@@ -282,6 +282,8 @@ FUNCTIONS = {
     "strcontains": lambda s, p: p in s,
     "distinct": lambda xs: list(dict.fromkeys(xs)),
     "flatten": lambda xs: [y for x in xs for y in (x if isinstance(x, list) else [x])],
+    # try(x, fallback): the conditions guard x with `v == null || ...`, which Python short-circuits.
+    "try_": lambda value, *fallbacks: value,
 }
 
 
@@ -332,6 +334,7 @@ def python_condition(condition: str) -> str:
     text = re.sub(r"\bnull\b", "None", text)
     text = re.sub(r"\btrue\b", "True", text)
     text = re.sub(r"\bfalse\b", "False", text)
+    text = re.sub(r"\btry\(", "try_(", text)  # `try` is a Python keyword
     return text
 
 
