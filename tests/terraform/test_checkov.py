@@ -18,9 +18,22 @@ def checkov_report(request):
         pytest.fail(f"{CHECKOV} is missing: run `make setup`")
     env = request.param
     result = subprocess.run(
-        [str(CHECKOV), "--config-file", str(tfhcl.REPO_ROOT / ".checkov.yaml"), "-d", "terraform",
-         "--var-file", f"envs/{env}.tfvars", "--output", "json"],
-        cwd=tfhcl.REPO_ROOT, capture_output=True, text=True, timeout=600, check=False,
+        [
+            str(CHECKOV),
+            "--config-file",
+            str(tfhcl.REPO_ROOT / ".checkov.yaml"),
+            "-d",
+            "terraform",
+            "--var-file",
+            f"envs/{env}.tfvars",
+            "--output",
+            "json",
+        ],
+        cwd=tfhcl.REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     try:
         report = json.loads(result.stdout)

@@ -11,12 +11,21 @@ ALLOWS = [s for s in STATEMENTS if s.allows]
 
 # "*" resources are allowed only for these action sets, each for a reason AWS imposes.
 STAR_RESOURCE_EXCEPTIONS = {
-    frozenset({"xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"}):
-        "X-Ray has no resource-level permissions",
-    frozenset({
-        "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
-        "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
-    }): "CloudWatch Logs vended delivery (Step Functions logging) requires '*'",
+    frozenset(
+        {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"}
+    ): "X-Ray has no resource-level permissions",
+    frozenset(
+        {
+            "logs:CreateLogDelivery",
+            "logs:GetLogDelivery",
+            "logs:UpdateLogDelivery",
+            "logs:DeleteLogDelivery",
+            "logs:ListLogDeliveries",
+            "logs:PutResourcePolicy",
+            "logs:DescribeResourcePolicies",
+            "logs:DescribeLogGroups",
+        }
+    ): "CloudWatch Logs vended delivery (Step Functions logging) requires '*'",
 }
 # In a KMS key policy "*" means "this key"; it is the only resource a key policy can name.
 KEY_POLICY_DOCUMENTS = {"data.aws_iam_policy_document.kms"}
@@ -112,7 +121,9 @@ def each_resource(resource_type):
 @pytest.mark.parametrize(("directory", "name", "spec"), list(each_resource("aws_s3_bucket")))
 def test_buckets_have_sse_kms_and_a_full_public_access_block(directory, name, spec):
     ref = f"${{aws_s3_bucket.{name}.id}}"
-    sse = [s for s in tfhcl.resources(directory, "aws_s3_bucket_server_side_encryption_configuration").values() if s["bucket"] == ref]
+    sse = [
+        s for s in tfhcl.resources(directory, "aws_s3_bucket_server_side_encryption_configuration").values() if s["bucket"] == ref
+    ]
     assert sse, f"{name}: no server-side encryption configuration"
     default = sse[0]["rule"][0]["apply_server_side_encryption_by_default"][0]
     assert default["sse_algorithm"] in ("aws:kms", "aws:kms:dsse")

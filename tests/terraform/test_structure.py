@@ -14,7 +14,13 @@ META_ARGUMENTS = {"source", "version", "providers", "count", "for_each", "depend
 
 def test_the_seven_modules_exist():
     assert {m.name for m in MODULES} >= {
-        "state_machine", "lambda_function", "workflow_store", "artifact_bucket", "event_bus", "approvals", "monitoring",
+        "state_machine",
+        "lambda_function",
+        "workflow_store",
+        "artifact_bucket",
+        "event_bus",
+        "approvals",
+        "monitoring",
     }
 
 
