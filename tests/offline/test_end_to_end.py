@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from scripts import hcl
 from scripts.bench_local import synthetic_corpus
 from scripts.offline.mock_config import load_test_case
 from scripts.offline.runtime import OfflineWorkflow
@@ -78,7 +79,11 @@ def test_invalid_input_ends_in_a_named_failure_with_an_event(workflow):
         ("WriterThrottledTwice", "Published", lambda s: s["retries"] >= 2 and s["fallbacks"] == 0),
         ("OneSummaryFails", "Published", lambda s: s["map_failures"] == 1 and s["map_items"] == 5),
         ("SearchFailsUseFallback", "Published", lambda s: s["fallbacks"] == 1),
-        ("RejectUntilRevisionLimit", "RevisionLimitReached", lambda s: "WorkflowFailed" in s["events"]),
+        (
+            "RejectUntilRevisionLimit",
+            "RevisionLimitReached",
+            lambda s: s["revisions"] == hcl.environment_values("pilot")["max_revisions"] and "WorkflowFailed" in s["events"],
+        ),
         ("ApprovalTimesOut", "ApprovalTimedOut", lambda s: s["status"] == "FAILED" and "WorkflowFailed" in s["events"]),
     ],
 )
