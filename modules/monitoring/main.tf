@@ -122,16 +122,36 @@ resource "aws_sns_topic_policy" "this" {
 
 # --- alarms -----------------------------------------------------------------------
 
-resource "aws_cloudwatch_metric_alarm" "executions_failed" {
-  alarm_name          = "${var.name}-executions-failed"
-  alarm_description   = "Workflow executions failed (WorkflowFailed events carry the reason)."
+locals {
+  # The three execution alarms differ only in metric and wording; thresholds come per key.
+  execution_alarms = {
+    executions_failed = {
+      metric      = "ExecutionsFailed"
+      description = "Workflow executions failed (WorkflowFailed events carry the reason)."
+    }
+    executions_timed_out = {
+      metric      = "ExecutionsTimedOut"
+      description = "Workflow executions hit the state machine TimeoutSeconds."
+    }
+    executions_throttled = {
+      metric      = "ExecutionThrottled"
+      description = "StartExecution/state transitions were throttled by Step Functions quotas."
+    }
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "executions" {
+  for_each = local.execution_alarms
+
+  alarm_name          = "${var.name}-${replace(each.key, "_", "-")}"
+  alarm_description   = each.value.description
   namespace           = "AWS/States"
-  metric_name         = "ExecutionsFailed"
+  metric_name         = each.value.metric
   dimensions          = { StateMachineArn = var.state_machine_arn }
   statistic           = "Sum"
   period              = 300
   evaluation_periods  = 1
-  threshold           = var.alarm_thresholds.executions_failed
+  threshold           = var.alarm_thresholds[each.key]
   comparison_operator = "GreaterThanOrEqualToThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = [local.ops_topic_arn]
@@ -143,38 +163,6 @@ resource "aws_cloudwatch_metric_alarm" "executions_failed" {
       error_message = "Set create_ops_topic = true or pass ops_topic_arn: alarms need a topic."
     }
   }
-}
-
-resource "aws_cloudwatch_metric_alarm" "executions_timed_out" {
-  alarm_name          = "${var.name}-executions-timed-out"
-  alarm_description   = "Workflow executions hit the state machine TimeoutSeconds."
-  namespace           = "AWS/States"
-  metric_name         = "ExecutionsTimedOut"
-  dimensions          = { StateMachineArn = var.state_machine_arn }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = var.alarm_thresholds.executions_timed_out
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [local.ops_topic_arn]
-  tags                = var.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "executions_throttled" {
-  alarm_name          = "${var.name}-executions-throttled"
-  alarm_description   = "StartExecution/state transitions were throttled by Step Functions quotas."
-  namespace           = "AWS/States"
-  metric_name         = "ExecutionThrottled"
-  dimensions          = { StateMachineArn = var.state_machine_arn }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = var.alarm_thresholds.executions_throttled
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [local.ops_topic_arn]
-  tags                = var.tags
 }
 
 resource "aws_cloudwatch_metric_alarm" "lambda_errors" {

@@ -11,12 +11,8 @@ output "dashboard_name" {
 output "alarm_arns" {
   description = "ARNs of the alarms, by purpose."
   value = merge(
-    {
-      executions_failed    = aws_cloudwatch_metric_alarm.executions_failed.arn
-      executions_timed_out = aws_cloudwatch_metric_alarm.executions_timed_out.arn
-      executions_throttled = aws_cloudwatch_metric_alarm.executions_throttled.arn
-      approval_timeouts    = aws_cloudwatch_metric_alarm.approval_timeouts.arn
-    },
+    { for key, alarm in aws_cloudwatch_metric_alarm.executions : key => alarm.arn },
+    { approval_timeouts = aws_cloudwatch_metric_alarm.approval_timeouts.arn },
     { for k, a in aws_cloudwatch_metric_alarm.lambda_errors : "lambda_errors_${k}" => a.arn },
   )
 }
