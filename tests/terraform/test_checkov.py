@@ -2,44 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-
 import pytest
 
 from tests.terraform import tfhcl
 
-CHECKOV = tfhcl.REPO_ROOT / ".venv-checkov" / "bin" / "checkov"
-
 
 @pytest.fixture(scope="module", params=tfhcl.ENVIRONMENTS)
 def checkov_report(request):
-    if not CHECKOV.is_file():
-        pytest.fail(f"{CHECKOV} is missing: run `make setup`")
     env = request.param
-    result = subprocess.run(
-        [
-            str(CHECKOV),
-            "--config-file",
-            str(tfhcl.REPO_ROOT / ".checkov.yaml"),
-            "-d",
-            "terraform",
-            "--var-file",
-            f"envs/{env}.tfvars",
-            "--output",
-            "json",
-        ],
-        cwd=tfhcl.REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+    report, returncode = tfhcl.run_checkov(
+        "--config-file", str(tfhcl.REPO_ROOT / ".checkov.yaml"), "-d", "terraform", "--var-file", f"envs/{env}.tfvars"
     )
-    try:
-        report = json.loads(result.stdout)
-    except json.JSONDecodeError:
-        pytest.fail(f"checkov produced no JSON (exit {result.returncode}): {result.stderr[-2000:]}")
-    return env, report, result.returncode
+    return env, report, returncode
 
 
 def test_checkov_finds_no_failed_check(checkov_report):
