@@ -279,9 +279,7 @@ def breakdown(values: dict[str, Any], counts: RunCounts) -> dict[str, float]:
     invocations = dict(counts.invocations)
     invocations["approval_callback"] = approvals * values["callback_invocations_per_approval"]
     memory = function_sizing()
-    gb_seconds = sum(
-        count * values["lambda_duration_s"][fn] * memory[fn]["memory"] / 1024 for fn, count in invocations.items()
-    )
+    gb_seconds = sum(count * values["lambda_duration_s"][fn] * memory[fn]["memory"] / 1024 for fn, count in invocations.items())
     total_invocations = sum(invocations.values())
     lines["lambda"] = runs * (total_invocations * price("lambda.request") + gb_seconds * price("lambda.gb_second"))
 
@@ -293,17 +291,28 @@ def breakdown(values: dict[str, Any], counts: RunCounts) -> dict[str, float]:
     writes += ddb["writes_per_approval"] * approvals
     reads = ddb["reads_per_run"] + agent_invocations + ddb["reads_per_approval"] * approvals
     stored_gb = runs * ddb["stored_kb_per_run"] * ddb["months_kept"] / 1024**2
-    storage = stored_gb * (price("dynamodb.storage_gb_month") + (price("dynamodb.pitr_gb_month") if values["point_in_time_recovery"] else 0))
-    lines["dynamodb"] = runs * (writes * price("dynamodb.write_request_unit") + reads * price("dynamodb.read_request_unit")) + storage
+    storage = stored_gb * (
+        price("dynamodb.storage_gb_month") + (price("dynamodb.pitr_gb_month") if values["point_in_time_recovery"] else 0)
+    )
+    lines["dynamodb"] = (
+        runs * (writes * price("dynamodb.write_request_unit") + reads * price("dynamodb.read_request_unit")) + storage
+    )
 
     # S3: PutObject + PutObjectTagging per artifact, reads per design.md's layout, storage by retention.
     kb = values["artifact_kb"]
     gets = n + (1 + n) + r * (2 + n) + 1
     intermediate_kb = kb["index"] + n * (kb["source"] + kb["summary"]) + (1 + r) * kb["draft"]
-    stored_gb = runs * (
-        intermediate_kb * values["artifact_intermediate_retention_days"] / 30 + kb["report"] * values["published_storage_months"]
-    ) / 1024**2
-    lines["s3"] = runs * (2 * s3_objects * price("s3.put_request") + gets * price("s3.get_request")) + stored_gb * price("s3.standard_gb_month")
+    stored_gb = (
+        runs
+        * (
+            intermediate_kb * values["artifact_intermediate_retention_days"] / 30
+            + kb["report"] * values["published_storage_months"]
+        )
+        / 1024**2
+    )
+    lines["s3"] = runs * (2 * s3_objects * price("s3.put_request") + gets * price("s3.get_request")) + stored_gb * price(
+        "s3.standard_gb_month"
+    )
 
     # EventBridge: WorkflowRequested, ApprovalRequested per approval, ReportPublished. SNS: one e-mail per approval.
     events = 1 + approvals + counts.invocations["publish"]
@@ -311,11 +320,15 @@ def breakdown(values: dict[str, Any], counts: RunCounts) -> dict[str, float]:
     lines["sns"] = runs * approvals * (price("sns.publish_request") + price("sns.email_notification"))
 
     # CloudWatch Logs: function logs by log level, EMF lines, execution log by its level; stored for the retention.
-    per_run_kb = total_invocations * (values["log_kb_per_invocation"][values["powertools_log_level"]] + values["emf_kb_per_invocation"])
+    per_run_kb = total_invocations * (
+        values["log_kb_per_invocation"][values["powertools_log_level"]] + values["emf_kb_per_invocation"]
+    )
     per_run_kb += counts.transitions * values["sfn_log_kb_per_transition"][values["sfn_log_level"]]
     ingested_gb = runs * per_run_kb / 1024**2
     stored_gb = ingested_gb * values["log_retention_in_days"] / 30
-    lines["cloudwatch_logs"] = ingested_gb * price("cloudwatch.logs_ingestion_gb") + stored_gb * price("cloudwatch.logs_storage_gb_month")
+    lines["cloudwatch_logs"] = ingested_gb * price("cloudwatch.logs_ingestion_gb") + stored_gb * price(
+        "cloudwatch.logs_storage_gb_month"
+    )
 
     # CloudWatch metrics, alarms, dashboard (fixed per month).
     lines["cloudwatch_metrics"] = (
@@ -398,7 +411,10 @@ def _table(results: list[dict[str, Any]], compare: bool):
     table.add_row("per 1,000 runs", *(f"{r['per_1000_runs_usd']:,.2f}" for r in results))
     table.add_row(
         "largest line",
-        *(f"{max(r['breakdown'], key=r['breakdown'].get)} {max(r['breakdown'].values()) / r['monthly_usd']:.0%}" for r in results),
+        *(
+            f"{max(r['breakdown'], key=r['breakdown'].get)} {max(r['breakdown'].values()) / r['monthly_usd']:.0%}"
+            for r in results
+        ),
     )
     if compare:
         table.add_section()
@@ -442,8 +458,12 @@ def main(argv: list[str] | None = None) -> int:
         base = [estimate(env) for env in envs]
         for before, after in zip(base, results, strict=True):
             delta = after["monthly_usd"] - before["monthly_usd"]
-            console.print(f"{after['env']}: what-if {args.what_if} changes {before['monthly_usd']:,.2f} -> {after['monthly_usd']:,.2f} ({delta:+,.2f}/month)")
-    console.print("Bedrock tokens dominate; prices marked unverified in scripts/pricing/us-east-1.json are best-known list prices.")
+            console.print(
+                f"{after['env']}: what-if {args.what_if} changes {before['monthly_usd']:,.2f} -> {after['monthly_usd']:,.2f} ({delta:+,.2f}/month)"
+            )
+    console.print(
+        "Bedrock tokens dominate; prices marked unverified in scripts/pricing/us-east-1.json are best-known list prices."
+    )
     return 0
 
 

@@ -11,7 +11,6 @@ InputTokens, OutputTokens.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -78,21 +77,3 @@ def record_agent_call(
 
 def record_cache_hit() -> None:
     metrics.add_metric(name="SearchCacheHits", unit=MetricUnit.Count, value=1)
-
-
-@dataclass
-class LocalContext:
-    """Stand-in for the Lambda context object when a handler runs outside Lambda (offline runner,
-    tests). Powertools reads these attributes to enrich log lines."""
-
-    function_name: str = "local"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:local"
-    aws_request_id: str = "00000000-0000-0000-0000-000000000000"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 900_000
-
-
-def context_or_local(context: Any) -> Any:
-    return context if context is not None else LocalContext()

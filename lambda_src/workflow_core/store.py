@@ -24,7 +24,6 @@ from botocore.exceptions import ClientError
 
 RUNNING = "RUNNING"
 PUBLISHED = "PUBLISHED"
-NO_SOURCES = "NO_SOURCES"
 FAILED = "FAILED"
 REVISION_LIMIT_REACHED = "REVISION_LIMIT_REACHED"
 APPROVAL_TIMED_OUT = "APPROVAL_TIMED_OUT"
@@ -110,11 +109,6 @@ class WorkflowStore:
             raise
         return item
 
-    def get_workflow(self, workflow_id: str) -> dict[str, Any] | None:
-        response = self._table.get_item(Key={"pk": workflow_pk(workflow_id), "sk": "META"})
-        item = response.get("Item")
-        return plain(item) if item else None
-
     def update_workflow(
         self,
         workflow_id: str,
@@ -157,20 +151,6 @@ class WorkflowStore:
                         "created_at": stamp,
                     }
                 )
-
-    def list_artifacts(self, workflow_id: str) -> list[dict[str, Any]]:
-        from boto3.dynamodb.conditions import Key
-
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "KeyConditionExpression": Key("pk").eq(workflow_pk(workflow_id)) & Key("sk").begins_with("ARTIFACT#")
-        }
-        while True:
-            response = self._table.query(**kwargs)
-            items.extend(plain(item) for item in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return items
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     # -- approvals -------------------------------------------------------------------------
     def put_approval(self, approval: dict[str, Any]) -> None:

@@ -67,7 +67,6 @@ def links_in(message: str) -> dict[str, str]:
 
 @dataclass
 class Decision:
-    approval_number: int
     decision: str
     status: int
 
@@ -135,7 +134,7 @@ class Reviewer:
         form = dict(parse_qsl(urlsplit(url).query))
         form.update({"reviewer": reviewer, "comments": comments})
         submitted = self.call("POST", url.split("?")[0], urlencode(form)) if opened < 400 else opened
-        self.decisions.append(Decision(self.requests_seen, form.get("decision", "?"), submitted))
+        self.decisions.append(Decision(form.get("decision", "?"), submitted))
         return submitted
 
     def call(self, method: str, url: str, body: str = "") -> int:
