@@ -5,6 +5,7 @@ own topic so the search cache never short-cuts a measurement. Prints a table, or
 
   python -m scripts.bench_local                 # 8, 50, 200, 500 sources on env bu
   python -m scripts.bench_local --sources 8 50  # a subset
+  python -m scripts.bench_local --sources 100 --repeat 25   # stability: every run must match the first
 """
 
 from __future__ import annotations
@@ -42,10 +43,9 @@ def measure(workflow: OfflineWorkflow, sources: int, label: str) -> dict:
     result = workflow.run(topic=f"Step Functions orchestrates Bedrock agents ({label})", approve="auto", max_sources=sources)
     wall = time.perf_counter() - started
     summary = result.summary
-    if summary["end_state"] != "Published":
-        raise RuntimeError(f"run with {sources} sources ended in {summary['end_state']}: {summary.get('error')}")
     return {
         "sources": sources,
+        "end_state": summary["end_state"],
         "wall_s": round(wall, 3),
         "state_transitions": summary["state_transitions"],
         "max_payload_bytes": summary["max_payload_bytes"],
@@ -60,6 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sources", type=int, nargs="+", default=list(DEFAULT_COUNTS), help="source counts to run")
     parser.add_argument("--env", default="bu", help="environment (its max_sources_limit must allow the largest count)")
     parser.add_argument("--dist", type=Path, default=DEFAULT_DIST)
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run each count this many times; exit 1 if a run retried, fell back or differs from the first",
+    )
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     args = parser.parse_args(argv)
     console = Console(stderr=True)
@@ -69,18 +75,48 @@ def main(argv: list[str] | None = None) -> int:
         with OfflineWorkflow(env=args.env, corpus=corpus, dist=args.dist, work_dir=Path(scratch) / "work") as workflow:
             measure(workflow, 8, "warm-up")
             for count in args.sources:
-                console.print(f"running {count} sources…")
-                rows.append(measure(workflow, count, f"run {count}"))
+                for attempt in range(1, args.repeat + 1):
+                    console.print(f"running {count} sources ({attempt}/{args.repeat})…")
+                    rows.append(measure(workflow, count, f"run {count}.{attempt:04d}"))  # same topic length: same payload
+    unstable = unstable_runs(rows)
+    for row in unstable:
+        console.print(f"[red]unstable:[/] {row}")
     if args.json:
         print(json.dumps(rows, indent=2))
-        return 0
+        return 1 if unstable else 0
     table = Table(title=f"Offline run, env {args.env}, warm")
-    for column in ("sources", "wall s", "state transitions", "max payload bytes", "ms per source", "retries", "fallbacks"):
+    for column in (
+        "sources",
+        "end state",
+        "wall s",
+        "state transitions",
+        "max payload bytes",
+        "ms per source",
+        "retries",
+        "fallbacks",
+    ):
         table.add_column(column, justify="right")
     for row in rows:
         table.add_row(*(str(value) for value in row.values()))
     Console().print(table)
-    return 0
+    if args.repeat > 1:
+        console.print(f"{len(rows)} runs, {len(unstable)} unstable")
+    return 1 if unstable else 0
+
+
+COUNTERS = ("end_state", "state_transitions", "max_payload_bytes", "retries", "fallbacks")
+
+
+def unstable_runs(rows: list[dict]) -> list[dict]:
+    """Runs that did not publish, retried or fell back with no fault injected, or whose counters
+    differ from the first run of the same size."""
+    first: dict[int, dict] = {}
+    unstable = []
+    for row in rows:
+        reference = first.setdefault(row["sources"], row)
+        if row["end_state"] != "Published" or row["retries"] or row["fallbacks"] or any(row[c] != reference[c] for c in COUNTERS):
+            unstable.append(row)
+    return unstable
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import time
 import traceback
 import uuid
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,23 +132,63 @@ def extract_code(zips: list[Path], into: Path) -> Path:
     return into
 
 
-@contextlib.contextmanager
-def _environment(values: dict[str, str]):
-    """Set a function's variables and put back exactly what was there.
+class _ThreadEnvironment(MutableMapping):
+    """`os.environ` while local functions are installed: the thread running a function sees that
+    function's variables over the process's; every other thread sees the process's, untouched.
 
-    Only these keys change: other threads (moto's interpreter making AWS calls) read os.environ
-    meanwhile and must never see an unrelated variable vanish.
+    Nothing is ever set on or removed from the process environment while a function runs: moto's
+    Map threads iterate `os.environ` (botocore's config lookup) meanwhile, and a variable that came
+    and went under them raised KeyError inside the interpreter (States.Runtime).
     """
-    previous = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+
+    def __init__(self, process: MutableMapping[str, str]) -> None:
+        self.process = process
+        self._local = threading.local()
+
+    @contextlib.contextmanager
+    def overlay(self, values: dict[str, str]):
+        """Within this block, this thread sees `values` over the process environment; what the
+        function writes stays in its own copy, as in a separate sandbox."""
+        previous = getattr(self._local, "values", None)
+        self._local.values = dict(values)
+        try:
+            yield
+        finally:
+            self._local.values = previous
+
+    def _own(self) -> dict[str, str] | None:
+        return getattr(self._local, "values", None)
+
+    def __getitem__(self, name: str) -> str:
+        own = self._own()
+        if own is not None and name in own:
+            return own[name]
+        return self.process[name]
+
+    def __setitem__(self, name: str, value: str) -> None:
+        own = self._own()
+        if own is None:
+            self.process[name] = value
+        else:
+            own[name] = value
+
+    def __delitem__(self, name: str) -> None:
+        own = self._own()
+        if own is None:
+            del self.process[name]
+        else:
+            own.pop(name, None)  # hides nothing of the process's: a sandbox cannot unset the host
+
+    def __iter__(self):
+        own = self._own()
+        # A snapshot: another thread may change the process environment while this one iterates.
+        return iter(list(self.process) if own is None else list({**dict(self.process.items()), **own}))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def copy(self) -> dict[str, str]:
+        return dict(self.items())
 
 
 def _owned(name: str, packages: tuple[str, ...]) -> bool:
@@ -203,6 +243,9 @@ class InProcessLambdas:
         self._original = None
         self._stdout = sys.stdout if isinstance(sys.stdout, _ThreadRoutedStdout) else _ThreadRoutedStdout(sys.stdout)
         sys.stdout = self._stdout
+        # Replaced once, before any function runs; os.getenv reads the same name.
+        self._environ = os.environ if isinstance(os.environ, _ThreadEnvironment) else _ThreadEnvironment(os.environ)
+        os.environ = self._environ  # noqa: B003 - rebinding, not clearing, is the point
 
     def load(self, name: str, arn: str, handler: str, environment: dict[str, str], memory_mb: int, timeout_seconds: int) -> None:
         module_name, _, function_name = handler.rpartition(".")
@@ -214,7 +257,7 @@ class InProcessLambdas:
             sys.path.insert(0, str(self.code_dir))
         with (
             self._lock,
-            _environment(full_env),
+            self._environ.overlay(full_env),
             self._stdout.routed(stream),
             _module_namespace(modules, (package, SHARED_PACKAGE)),
         ):
@@ -238,6 +281,8 @@ class InProcessLambdas:
             self._original = None
         if sys.stdout is self._stdout:
             sys.stdout = self._stdout.fallback
+        if os.environ is self._environ:
+            os.environ = self._environ.process  # noqa: B003 - put the real mapping back
 
     def invoke(self, name: str, event: Any) -> tuple[str, bool, str]:
         """moto's contract: (response payload as JSON text, errored, log text)."""
@@ -256,7 +301,7 @@ class InProcessLambdas:
             return payload, errored, ""
         with (
             self._lock,
-            _environment(function.environment),
+            self._environ.overlay(function.environment),
             self._stdout.routed(function.stdout),
             _module_namespace(function.modules, (function.package, SHARED_PACKAGE)),
         ):
