@@ -5,8 +5,9 @@ terraform {
 
   required_providers {
     aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.80, < 6.0"
+      source = "hashicorp/aws"
+      # Tested with 5.100.0 (the last 5.x release); 6.x is not supported yet (README, "Versions").
+      version = ">= 5.100, < 6.0"
     }
   }
 

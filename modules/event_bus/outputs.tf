@@ -32,3 +32,8 @@ output "start_execution_role_arn" {
   description = "ARN of the role allowed only states:StartExecution on var.state_machine_arn (null when not created)."
   value       = try(aws_iam_role.start_execution[0].arn, null)
 }
+
+output "archive_retention_days" {
+  description = "Days the event archive keeps events for replay."
+  value       = aws_cloudwatch_event_archive.this.retention_days
+}

@@ -27,3 +27,23 @@ output "log_group_name" {
   description = "Name of the function's CloudWatch log group."
   value       = aws_cloudwatch_log_group.lambda.name
 }
+
+output "memory_size" {
+  description = "Memory of the function in MB (what Lambda bills GB-seconds on)."
+  value       = aws_lambda_function.this.memory_size
+}
+
+output "timeout" {
+  description = "Timeout of the function in seconds."
+  value       = aws_lambda_function.this.timeout
+}
+
+output "reserved_concurrent_executions" {
+  description = "Concurrent executions reserved for the function; -1 means unreserved (the account pool)."
+  value       = aws_lambda_function.this.reserved_concurrent_executions
+}
+
+output "log_retention_in_days" {
+  description = "Days the function's log group keeps events."
+  value       = aws_cloudwatch_log_group.lambda.retention_in_days
+}

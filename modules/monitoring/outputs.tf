@@ -16,3 +16,12 @@ output "alarm_arns" {
     { for k, a in aws_cloudwatch_metric_alarm.lambda_errors : "lambda_errors_${k}" => a.arn },
   )
 }
+
+output "alarm_thresholds" {
+  description = "Threshold of each alarm, keyed as alarm_arns."
+  value = merge(
+    { for key, alarm in aws_cloudwatch_metric_alarm.executions : key => alarm.threshold },
+    { approval_timeouts = aws_cloudwatch_metric_alarm.approval_timeouts.threshold },
+    { for k, a in aws_cloudwatch_metric_alarm.lambda_errors : "lambda_errors_${k}" => a.threshold },
+  )
+}

@@ -27,3 +27,13 @@ output "log_group_arn" {
   description = "ARN of the execution log group."
   value       = aws_cloudwatch_log_group.execution.arn
 }
+
+output "definition" {
+  description = "The rendered Amazon States Language definition (JSON) the state machine runs."
+  value       = aws_sfn_state_machine.this.definition
+}
+
+output "log_retention_in_days" {
+  description = "Days the execution log group keeps events."
+  value       = aws_cloudwatch_log_group.execution.retention_in_days
+}

@@ -17,3 +17,8 @@ output "search_cache_table_arn" {
   description = "ARN of the search-cache table."
   value       = aws_dynamodb_table.search_cache.arn
 }
+
+output "point_in_time_recovery_enabled" {
+  description = "Whether the workflow table has point-in-time recovery (the search cache never does)."
+  value       = aws_dynamodb_table.this.point_in_time_recovery[0].enabled
+}
