@@ -5,10 +5,18 @@
 * POST -> verify again, then move the approval PENDING -> DECIDED with a conditional update (single
   use), then SendTaskSuccess with ``{approval_id, decision, reviewer, comments}``.
 
-Status codes: 400 malformed link or form; 403 bad signature (forged, or signed with another
-secret); 410 expired link or the task is no longer waiting; 404 unknown approval id; 409 already
-decided (replay); 405 other methods. A link that fails verification never reaches Step Functions,
-not even for a heartbeat. The task token and the signature are never logged.
+Delivery is reliable: the decision is recorded before it is sent, and marked sent only after
+Step Functions took it. If SendTaskSuccess fails (throttling, a service error past the SDK's
+retries), the function fails (a 5xx that counts toward the Lambda errors alarm) and the decision
+stays "delivery pending": opening or submitting the *same* link again delivers it, once. A
+delivered decision, or a different one, is refused with 409 and never resumes the execution.
+
+Status codes: 400 malformed link or form (every field is parsed to its exact ASCII format);
+403 bad signature (forged, or signed with another secret); 410 expired link or the task is no
+longer waiting; 404 unknown approval id; 409 already decided (replay); 405 other methods. No input
+an outsider can send raises: hostile requests get a 4xx and are never a Lambda error. A link that
+fails verification never reaches Step Functions, not even for a heartbeat. The task token and the
+signature are never logged.
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ import re
 import time
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qsl
 
 import boto3
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
@@ -29,7 +37,7 @@ from botocore.exceptions import ClientError
 from workflow_core.config import load_config
 from workflow_core.observability import logger, metrics, start_invocation
 from workflow_core.signing import LinkError, MalformedLink, VerifiedLink, verify
-from workflow_core.store import PENDING, AlreadyDecided, NotFound, WorkflowStore
+from workflow_core.store import DECIDED, DELIVERED, DELIVERY_GONE, DELIVERY_PENDING, PENDING, AlreadyDecided, WorkflowStore
 
 REQUIRED_ENV = ("ENVIRONMENT", "WORKFLOW_TABLE", "SIGNING_SECRET_ARN")
 
@@ -37,6 +45,8 @@ CONFIG = load_config(REQUIRED_ENV)
 ENVIRONMENT = CONFIG.str("ENVIRONMENT")
 SECRET_MAX_AGE_SECONDS = 300
 MAX_BODY_BYTES = 16_384
+MAX_QUERY_BYTES = 2_048
+MAX_FIELDS = 8  # a link has 4, the form 6; mail gateways may append a tracking parameter or two
 MAX_REVIEWER = 200
 MAX_COMMENTS = 4_000
 TASK_GONE = {"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"}
@@ -45,7 +55,9 @@ STORE = WorkflowStore(boto3.resource("dynamodb").Table(CONFIG.str("WORKFLOW_TABL
 SFN = boto3.client("stepfunctions")
 SECRETS = SecretsProvider(boto3_client=boto3.client("secretsmanager"))
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 and C1 control characters; comments keep tab and newlines, the reviewer keeps none.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE_BREAKS = re.compile(r"[\t\n\r]")
 HEADERS = {
     "Content-Type": "text/html; charset=utf-8",
     "Cache-Control": "no-store",
@@ -61,6 +73,12 @@ class HttpError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+class DeliveryFailed(Exception):
+    """Step Functions did not take a heartbeat or a decision: an internal fault, so the function
+    fails and the Lambda errors alarm hears of it. Only the error code is kept (AWS's message can
+    echo the task token)."""
 
 
 def signing_secret() -> str:
@@ -87,23 +105,26 @@ def error_page(error: HttpError) -> dict[str, Any]:
         405: "Method not allowed",
         409: "Already decided",
         410: "Link no longer valid",
-        502: "Try again later",
     }
     return page(error.status, titles.get(error.status, "Error"), f"<p>{html.escape(error.message)}</p>")
 
 
-def _single_values(pairs: Mapping[str, list[str]]) -> dict[str, str]:
-    repeated = sorted(name for name, values in pairs.items() if len(values) > 1)
+def _fields(text: str, limit: int) -> dict[str, str]:
+    if len(text) > limit:
+        raise MalformedLink("request is too large")
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+    except ValueError:  # more fields than max_num_fields
+        raise MalformedLink("too many fields") from None
+    names = [name for name, _ in pairs]
+    repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
         raise MalformedLink(f"repeated field(s): {', '.join(repeated)}")
-    return {name: values[0] for name, values in pairs.items()}
+    return dict(pairs)
 
 
 def query_params(event: dict[str, Any]) -> dict[str, str]:
-    raw = event.get("rawQueryString")
-    if raw:
-        return _single_values(parse_qs(raw, keep_blank_values=True))
-    return {k: str(v) for k, v in (event.get("queryStringParameters") or {}).items()}
+    return _fields(str(event.get("rawQueryString") or ""), MAX_QUERY_BYTES)
 
 
 def form_params(event: dict[str, Any]) -> dict[str, str]:
@@ -111,11 +132,9 @@ def form_params(event: dict[str, Any]) -> dict[str, str]:
     if event.get("isBase64Encoded"):
         try:
             body = base64.b64decode(body, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except (binascii.Error, UnicodeDecodeError, ValueError):
             raise MalformedLink("body is not valid base64 UTF-8") from None
-    if len(body.encode("utf-8")) > MAX_BODY_BYTES:
-        raise MalformedLink("form is too large")
-    return _single_values(parse_qs(body, keep_blank_values=True))
+    return _fields(str(body), MAX_BODY_BYTES)
 
 
 # -- the two steps ---------------------------------------------------------------------------
@@ -127,13 +146,24 @@ def _verified(params: Mapping[str, str], now: float) -> VerifiedLink:
         raise HttpError(error.status, str(error)) from None
 
 
-def _pending_approval(link: VerifiedLink) -> dict[str, Any]:
+def _approval(link: VerifiedLink) -> dict[str, Any]:
     approval = STORE.get_approval(link.approval_id)
     if approval is None:
         raise HttpError(404, "There is no approval request with this id.")
-    if approval.get("status") != PENDING:
-        raise HttpError(409, "This request has already been decided; each link works once.")
     return approval
+
+
+def _undelivered(approval: dict[str, Any], link: VerifiedLink) -> bool:
+    """This link's own decision, recorded but not yet taken by Step Functions."""
+    return (
+        approval.get("status") == DECIDED
+        and approval.get("decision") == link.decision
+        and approval.get("delivery") == DELIVERY_PENDING
+    )
+
+
+def _already_decided() -> HttpError:
+    return HttpError(409, "This request has already been decided; each link works once.")
 
 
 def _call_step_functions(action: str, **kwargs: Any) -> None:
@@ -144,7 +174,7 @@ def _call_step_functions(action: str, **kwargs: Any) -> None:
         logger.warning("step functions call failed", extra={"action": action, "code": code})  # no message: it can echo the token
         if code in TASK_GONE:
             raise HttpError(410, "The workflow is no longer waiting for this decision (it timed out or ended).") from None
-        raise HttpError(502, "The decision could not be delivered; please try the link again shortly.") from None
+        raise DeliveryFailed(f"{action} failed: {code or 'no error code'}") from None
 
 
 def _hidden(name: str, value: str) -> str:
@@ -155,8 +185,11 @@ def open_link(event: dict[str, Any], now: float) -> dict[str, Any]:
     """GET: heartbeat and confirmation form."""
     params = query_params(event)
     link = _verified(params, now)
-    approval = _pending_approval(link)
-    _call_step_functions("send_task_heartbeat", taskToken=approval["task_token"])
+    approval = _approval(link)
+    if approval.get("status") == PENDING:
+        _call_step_functions("send_task_heartbeat", taskToken=approval["task_token"])
+    elif not _undelivered(approval, link):
+        raise _already_decided()
     logger.info("approval link opened", extra={"approval_id": link.approval_id, "decision": link.decision})
     action = html.escape(event.get("rawPath") or "/", quote=True)
     verb = "Approve" if link.decision == "approve" else "Reject"
@@ -189,34 +222,40 @@ def iam_caller(event: dict[str, Any]) -> str:
 
 
 def submit_decision(event: dict[str, Any], now: float) -> dict[str, Any]:
-    """POST: single-use decision, then SendTaskSuccess."""
+    """POST: record the decision once, then deliver it with SendTaskSuccess."""
     form = form_params(event)
     link = _verified(form, now)
-    # With AWS_IAM auth the Function URL has authenticated the caller: that identity is the
-    # reviewer, whatever the form says. With NONE only the form names the reviewer.
-    reviewer = iam_caller(event) or _CONTROL.sub("", form.get("reviewer", "")).strip()
-    comments = _CONTROL.sub("", form.get("comments", "")).strip()
-    if not reviewer or len(reviewer) > MAX_REVIEWER:
-        raise HttpError(400, f"Please give your name or e-mail (1-{MAX_REVIEWER} characters).")
-    if len(comments) > MAX_COMMENTS:
-        raise HttpError(400, f"Comments are limited to {MAX_COMMENTS} characters.")
-    _pending_approval(link)
-    try:
-        decided = STORE.decide_approval(link.approval_id, link.decision, reviewer, comments)
-    except NotFound:
-        raise HttpError(404, "There is no approval request with this id.") from None
-    except AlreadyDecided:
-        raise HttpError(409, "This request has already been decided; each link works once.") from None
-    output = {"approval_id": link.approval_id, "decision": link.decision, "reviewer": reviewer, "comments": comments}
-    try:
-        _call_step_functions("send_task_success", taskToken=decided["task_token"], output=json.dumps(output))
-    except HttpError as error:
-        STORE.annotate_approval(link.approval_id, delivery="failed", delivery_status=error.status)
-        raise
-    STORE.annotate_approval(link.approval_id, delivery="sent")
+    approval = _approval(link)
+    if approval.get("status") == PENDING:
+        # With AWS_IAM auth the Function URL has authenticated the caller: that identity is the
+        # reviewer, whatever the form says. With NONE only the form names the reviewer.
+        reviewer = iam_caller(event) or _LINE_BREAKS.sub(" ", _CONTROL.sub("", form.get("reviewer", ""))).strip()
+        comments = _CONTROL.sub("", form.get("comments", "")).strip()
+        if not reviewer or len(reviewer) > MAX_REVIEWER:
+            raise HttpError(400, f"Please give your name or e-mail (1-{MAX_REVIEWER} characters).")
+        if len(comments) > MAX_COMMENTS:
+            raise HttpError(400, f"Comments are limited to {MAX_COMMENTS} characters.")
+        try:
+            approval = STORE.decide_approval(link.approval_id, link.decision, reviewer, comments)
+        except AlreadyDecided:  # another request decided meanwhile
+            approval = _approval(link)
+    if not _undelivered(approval, link):
+        raise _already_decided()
+    _deliver(approval)
     logger.info("approval decided", extra={"approval_id": link.approval_id, "decision": link.decision})
     verb = "approved" if link.decision == "approve" else "rejected"
     return page(200, f"Report {verb}", "<p>Thank you, your decision has been recorded. You can close this page.</p>")
+
+
+def _deliver(approval: dict[str, Any]) -> None:
+    """SendTaskSuccess with the recorded decision (the first submission's reviewer and comments)."""
+    output = {key: approval.get(key, "") for key in ("approval_id", "decision", "reviewer", "comments")}
+    try:
+        _call_step_functions("send_task_success", taskToken=approval["task_token"], output=json.dumps(output))
+    except HttpError:
+        STORE.finish_delivery(approval["approval_id"], DELIVERY_GONE)
+        raise
+    STORE.finish_delivery(approval["approval_id"], DELIVERED)
 
 
 def handle(event: dict[str, Any], now: float | None = None) -> dict[str, Any]:
@@ -229,6 +268,7 @@ def handle(event: dict[str, Any], now: float | None = None) -> dict[str, Any]:
             return submit_decision(event, current)
         raise HttpError(405, "Use the link from the approval message.")
     except MalformedLink as error:  # raised while parsing the query or the form
+        logger.info("approval request malformed", extra={"reason": str(error)})
         return error_page(HttpError(400, str(error)))
     except HttpError as error:
         response = error_page(error)

@@ -19,8 +19,19 @@ from urllib.parse import urlencode
 
 DECISIONS = ("approve", "reject")
 LINK_FIELDS = ("approval_id", "decision", "expires", "signature")
-_APPROVAL_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_SIGNATURE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # 32 bytes, base64url, no padding
+# Exact shapes, ASCII only (fullmatch: no surrounding whitespace, no Unicode digits or letters).
+FIELD_FORMATS = {
+    "approval_id": re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
+    "decision": re.compile(r"approve|reject"),
+    "expires": re.compile(r"[1-9][0-9]{0,11}"),  # epoch seconds, no sign, no leading zero
+    "signature": re.compile(r"[A-Za-z0-9_-]{43}"),  # 32 bytes, base64url, no padding
+}
+FIELD_PROBLEMS = {
+    "approval_id": "approval_id is not a valid id",
+    "decision": "decision must be approve or reject",
+    "expires": "expires is not an epoch timestamp",
+    "signature": "signature is not a base64url HMAC-SHA256",
+}
 
 
 class LinkError(Exception):
@@ -73,23 +84,19 @@ def sign_link(base_url: str, approval_id: str, decision: str, expires_at: int, s
 
 
 def verify(params: Mapping[str, str], secret: str, now: float) -> VerifiedLink:
-    """Check shape, then signature, then expiry (a forged link learns nothing about expiry)."""
-    missing = [name for name in LINK_FIELDS if not str(params.get(name) or "").strip()]
+    """Check shape, then signature, then expiry (a forged link learns nothing about expiry).
+
+    Every field must match its exact ASCII format: anything else an outsider can send is a
+    MalformedLink (HTTP 400), never an exception further down."""
+    missing = [name for name in LINK_FIELDS if not params.get(name)]
     if missing:
         raise MalformedLink(f"missing field(s): {', '.join(missing)}")
-    approval_id = str(params["approval_id"]).strip()
-    decision = str(params["decision"]).strip()
-    expires_raw = str(params["expires"]).strip()
-    signature = str(params["signature"]).strip()
-    if not _APPROVAL_ID.match(approval_id):
-        raise MalformedLink("approval_id is not a valid id")
-    if decision not in DECISIONS:
-        raise MalformedLink("decision must be approve or reject")
-    if not expires_raw.isdigit() or len(expires_raw) > 12:
-        raise MalformedLink("expires is not an epoch timestamp")
-    if not _SIGNATURE.match(signature):
-        raise MalformedLink("signature is not a base64url HMAC-SHA256")
-    expires_at = int(expires_raw)
+    for name in LINK_FIELDS:
+        value = params[name]
+        if not isinstance(value, str) or not FIELD_FORMATS[name].fullmatch(value):
+            raise MalformedLink(FIELD_PROBLEMS[name])
+    approval_id, decision, signature = params["approval_id"], params["decision"], params["signature"]
+    expires_at = int(params["expires"])
     expected = sign(approval_id, decision, expires_at, secret)
     if not hmac.compare_digest(expected.encode("ascii"), signature.encode("ascii")):
         raise BadSignature("signature does not match")

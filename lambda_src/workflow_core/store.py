@@ -30,6 +30,11 @@ APPROVAL_TIMED_OUT = "APPROVAL_TIMED_OUT"
 
 PENDING = "PENDING"
 DECIDED = "DECIDED"
+# Delivery of a decision to Step Functions: recorded first (single use), then sent. A decision
+# whose SendTaskSuccess failed stays DELIVERY_PENDING, so the same link can deliver it again.
+DELIVERY_PENDING = "pending"
+DELIVERED = "sent"
+DELIVERY_GONE = "gone"  # the task stopped waiting (timed out, execution ended): nothing to resume
 
 
 class AlreadyExists(Exception):
@@ -171,12 +176,13 @@ class WorkflowStore:
         comments: str,
         now: float | None = None,
     ) -> dict[str, Any]:
-        """PENDING -> DECIDED exactly once; AlreadyDecided on replay, NotFound if absent."""
+        """PENDING -> DECIDED exactly once, delivery pending; AlreadyDecided on replay, NotFound if absent."""
         try:
             response = self._table.update_item(
                 Key={"pk": approval_pk(approval_id), "sk": "APPROVAL"},
                 UpdateExpression=(
-                    "SET #status = :decided, decision = :decision, reviewer = :reviewer, comments = :comments, decided_at = :at"
+                    "SET #status = :decided, decision = :decision, reviewer = :reviewer, comments = :comments, "
+                    "decided_at = :at, delivery = :delivery"
                 ),
                 ConditionExpression="attribute_exists(pk) AND #status = :pending",
                 ExpressionAttributeNames={"#status": "status"},
@@ -187,6 +193,7 @@ class WorkflowStore:
                     ":reviewer": reviewer,
                     ":comments": comments,
                     ":at": now_iso(now),
+                    ":delivery": DELIVERY_PENDING,
                 },
                 ReturnValues="ALL_NEW",
             )
@@ -198,15 +205,21 @@ class WorkflowStore:
             raise
         return plain(response["Attributes"])
 
-    def annotate_approval(self, approval_id: str, **attributes: Any) -> None:
-        names = {f"#a{i}": name for i, name in enumerate(attributes)}
-        values = {f":v{i}": value for i, value in enumerate(attributes.values())}
-        self._table.update_item(
-            Key={"pk": approval_pk(approval_id), "sk": "APPROVAL"},
-            UpdateExpression="SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(names))),
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
+    def finish_delivery(self, approval_id: str, outcome: str, now: float | None = None) -> bool:
+        """Pending delivery -> `outcome` (sent or gone); False if another request finished it first."""
+        try:
+            self._table.update_item(
+                Key={"pk": approval_pk(approval_id), "sk": "APPROVAL"},
+                UpdateExpression="SET delivery = :outcome, delivered_at = :at",
+                ConditionExpression="delivery = :pending",
+                ExpressionAttributeValues={":outcome": outcome, ":pending": DELIVERY_PENDING, ":at": now_iso(now)},
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                return False
+            raise
+        return True
+
 
 
 # -- search cache ------------------------------------------------------------------------------

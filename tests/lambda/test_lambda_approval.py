@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import re
+import sys
 import time
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import boto3
 import pytest
@@ -43,10 +45,13 @@ class SfnSpy:
     def __init__(self, error_code: str | None = None) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.error_code = error_code
+        self.failures_left: int | None = None  # None: fail every call while error_code is set
 
     def _call(self, name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
         self.calls.append((name, kwargs))
-        if self.error_code:
+        if self.error_code and self.failures_left != 0:
+            if self.failures_left is not None:
+                self.failures_left -= 1
             raise ClientError({"Error": {"Code": self.error_code, "Message": f"token {kwargs['taskToken']}"}}, name)
         return {}
 
@@ -96,8 +101,9 @@ def callback(resources, load_handler, context, monkeypatch):
         def __call__(self, event: dict[str, Any]) -> dict[str, Any]:
             return module.lambda_handler(event, context)
 
-        def fail_with(self, code: str) -> None:
+        def fail_with(self, code: str, times: int | None = None) -> None:
             self.sfn.error_code = code
+            self.sfn.failures_left = times
 
     cb = Callback()
     monkeypatch.setattr(module, "SFN", cb.sfn)
@@ -304,7 +310,7 @@ def test_a_decision_for_a_task_that_timed_out_is_gone(pending, callback, code) -
     response = callback(post_form(pending["links"]["approve"]))
     assert response["statusCode"] == 410
     assert [name for name, _ in callback.sfn.calls] == ["send_task_success"]
-    assert approval_item(pending["approval_id"])["delivery"] == "failed"
+    assert approval_item(pending["approval_id"])["delivery"] == "gone"
 
 
 def test_opening_a_link_after_the_task_timed_out_is_gone(pending, callback) -> None:
@@ -333,3 +339,100 @@ def test_an_iam_authenticated_caller_is_recorded_as_the_reviewer(pending, callba
     assert callback(event)["statusCode"] == 200
     assert json.loads(callback.sfn.calls[0][1]["output"])["reviewer"] == caller
     assert approval_item(pending["approval_id"])["reviewer"] == caller
+
+
+# -- ApprovalCallback: a decision is never lost ---------------------------------------------
+def test_a_decision_step_functions_did_not_take_is_delivered_by_the_same_link_once(pending, callback, load_handler) -> None:
+    module = sys.modules["approval_callback.handler"]
+    callback.fail_with("ThrottlingException", times=1)
+    # Step Functions refuses once: the function fails (a 5xx that raises the Lambda errors alarm)...
+    with pytest.raises(module.DeliveryFailed, match="send_task_success failed: ThrottlingException"):
+        callback(post_form(pending["links"]["approve"], comments="ship it"))
+    item = approval_item(pending["approval_id"])
+    assert (item["status"], item["decision"], item["delivery"]) == ("DECIDED", "approve", "pending")
+    # ...the other decision's link cannot change it, and never reaches Step Functions...
+    assert callback(post_form(pending["links"]["reject"]))["statusCode"] == 409
+    assert [name for name, _ in callback.sfn.calls] == ["send_task_success"]
+    # ...opening the same link again shows the form without a heartbeat, and submitting it delivers
+    # the decision first recorded (its reviewer and comments), exactly once.
+    assert callback(function_url_event("GET", query_of(pending["links"]["approve"])))["statusCode"] == 200
+    assert callback(post_form(pending["links"]["approve"], reviewer="someone@example.com"))["statusCode"] == 200
+    assert [name for name, _ in callback.sfn.calls] == ["send_task_success", "send_task_success"]
+    delivered = json.loads(callback.sfn.calls[1][1]["output"])
+    assert (delivered["reviewer"], delivered["comments"]) == ("rita@example.com", "ship it")
+    assert approval_item(pending["approval_id"])["delivery"] == "sent"
+    # Once delivered, every replay is refused without calling Step Functions.
+    for event in (post_form(pending["links"]["approve"]), function_url_event("GET", query_of(pending["links"]["approve"]))):
+        assert callback(event)["statusCode"] == 409
+    assert len(callback.sfn.calls) == 2
+
+
+def test_a_heartbeat_step_functions_refuses_is_an_internal_fault(pending, callback) -> None:
+    module = sys.modules["approval_callback.handler"]
+    callback.fail_with("InternalServerError")
+    with pytest.raises(module.DeliveryFailed):
+        callback(function_url_event("GET", query_of(pending["links"]["approve"])))
+    assert approval_item(pending["approval_id"])["status"] == "PENDING"
+
+
+def test_a_reviewer_name_cannot_carry_line_breaks_or_control_characters(pending, callback) -> None:
+    event = post_form(pending["links"]["approve"], reviewer="rita\n\x1b[31mX-Injected: yes\x85")
+    assert callback(event)["statusCode"] == 200
+    assert json.loads(callback.sfn.calls[0][1]["output"])["reviewer"] == "rita [31mX-Injected: yes"
+
+
+# Values an outsider can put in each field of a link (query string) or form (body): each must be
+# refused with a 4xx, never reach Step Functions, and never raise (a raise is a Lambda error).
+HOSTILE_VALUES = {
+    "unicode digits": "\u00b2\u2460\u0663",
+    "full-width digits": "\uff11\uff17\uff10\uff10\uff10\uff10\uff10\uff10\uff10\uff10",
+    "plus sign": "+1700000000",
+    "minus sign": "-1",
+    "leading space": " 1700000000",
+    "trailing newline": "1700000000\n",
+    "tab inside": "17000\t00000",
+    "NUL": "\x00",
+    "overlong": "9" * 5000,
+    "empty": "",
+    "non-ascii letters": "\u00e9\u00e8\u4e2d",
+    "percent garbage": "%ZZ%",
+    "surrogate escape": "%ED%A0%80",
+    "zero padded": "00001700000000",
+    "float": "1.7e9",
+}
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("field", ["approval_id", "decision", "expires", "signature"])
+def test_hostile_link_fields_get_a_4xx_and_never_reach_step_functions(pending, callback, method, field) -> None:
+    params = dict(parse_qsl(query_of(pending["links"]["approve"])))
+    statuses = {}
+    for label, value in HOSTILE_VALUES.items():
+        raw = urlencode({k: v for k, v in params.items() if k != field})
+        # As it arrives on the wire: percent-encoded, unless the value is itself broken encoding.
+        raw += f"&{field}=" + (value if label in ("percent garbage", "surrogate escape") else quote(value, safe=""))
+        event = function_url_event("GET", raw) if method == "GET" else function_url_event("POST", body=raw + "&reviewer=eve")
+        statuses[label] = callback(event)["statusCode"]
+    assert {label: status for label, status in statuses.items() if not 400 <= status < 500} == {}
+    assert callback.sfn.calls == []
+    assert approval_item(pending["approval_id"])["status"] == "PENDING"
+
+
+@pytest.mark.parametrize(
+    ("method", "event_change"),
+    [
+        pytest.param("GET", lambda e: e.update(rawQueryString="a=" + "x" * 5000), id="overlong query"),
+        pytest.param("GET", lambda e: e.update(rawQueryString="&".join(f"f{i}=1" for i in range(50))), id="too many fields"),
+        pytest.param("POST", lambda e: e.update(body="%%%", isBase64Encoded=True), id="body not base64"),
+        pytest.param(
+            "POST", lambda e: e.update(body=base64.b64encode(b"\xff\xfe").decode(), isBase64Encoded=True), id="body not utf-8"
+        ),
+        pytest.param("POST", lambda e: e.update(body="reviewer=" + "x" * 20000), id="overlong body"),
+        pytest.param("POST", lambda e: e.update(body="&".join(f"f{i}=1" for i in range(50))), id="too many form fields"),
+    ],
+)
+def test_hostile_requests_get_a_4xx_and_never_reach_step_functions(pending, callback, method, event_change) -> None:
+    event = function_url_event(method, query_of(pending["links"]["approve"]))
+    event_change(event)
+    assert 400 <= callback(event)["statusCode"] < 500
+    assert callback.sfn.calls == []
