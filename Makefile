@@ -6,11 +6,12 @@ PYTHON ?= python3
 VENV := .venv
 VENV_CHECKOV := .venv-checkov
 PY := $(VENV)/bin/python
+TF := $(PY) -m scripts.terraform_runner
 ENV ?= pilot
 ENVS := pilot team bu
 TOPIC ?= How do Step Functions and Bedrock Agents share work in a research workflow?
 
-.PHONY: help setup test lint security package demo cost bench plan apply clean
+.PHONY: help setup tf-init test tf-test tf-mutate lint security package demo cost bench plan apply clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-10s %s\n", $$1, $$2}'
@@ -33,26 +34,32 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
-setup: $(VENV)/.installed $(VENV_CHECKOV)/.installed node_modules/.installed ## Create .venv, .venv-checkov and node_modules from pinned requirements
+# Providers for every Terraform root (terraform/, modules/*, examples/*): from the registry, or from a
+# local filesystem mirror (TF_PROVIDER_MIRROR=<dir>, else one found in the usual places).
+tf-init: $(VENV)/.installed ## terraform init every root (providers from the registry or a local mirror)
+	@$(TF) init
+
+setup: $(VENV)/.installed $(VENV_CHECKOV)/.installed node_modules/.installed tf-init ## Create .venv, .venv-checkov, node_modules and the Terraform providers from pinned versions
 
 package: $(VENV)/.installed ## Build deterministic Lambda zips under dist/
 	$(PY) -m scripts.package_lambdas
 
-test: setup package ## Run every offline gate: ruff, then pytest (unit, policy, checkov, moto end to end)
-	$(VENV)/bin/ruff check .
+test: setup package lint tf-test ## Every offline gate: ruff, terraform fmt/validate/test, then pytest (unit, policy, checkov, moto end to end)
 	@# pytest exits 5 when it collected nothing: a gate that tests nothing must not pass.
 	@$(PY) -m pytest -n 2 -q; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing the run"; exit 1; fi; exit $$status
 
-lint: $(VENV)/.installed ## ruff; terraform fmt/validate when terraform is on PATH
+lint: $(VENV)/.installed package tf-init ## ruff; terraform fmt -check and validate for every root
 	$(VENV)/bin/ruff check .
-	@if command -v terraform >/dev/null 2>&1; then \
-		terraform fmt -check -recursive && \
-		for d in terraform modules/*; do \
-			(cd $$d && terraform init -backend=false -input=false >/dev/null 2>&1 && terraform validate) \
-			|| echo "terraform validate skipped in $$d: providers could not be installed (offline?)"; \
-		done; \
-	else echo "terraform not on PATH: fmt/validate skipped"; fi
+	@$(TF) fmt
+	@$(TF) validate
+
+tf-test: $(VENV)/.installed package tf-init ## terraform test: every module, the root stack per env, the example; every rule has its failing run
+	@$(TF) coverage
+	@$(TF) test
+
+tf-mutate: $(VENV)/.installed package tf-init ## Delete each validation/condition in turn: some suite must fail (slow: minutes)
+	@$(TF) mutate
 
 security: $(VENV_CHECKOV)/.installed ## checkov per environment with the custom policies (policies/); JUnit and SARIF under out/security/
 	@mkdir -p out/security

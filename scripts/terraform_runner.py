@@ -21,6 +21,7 @@ command with one line saying what to install (exit 2).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -217,10 +218,55 @@ class Outcome:
     failed: int = 0
 
 
-def run_terraform(args: Sequence[str], cwd: Path, timeout: float = 900) -> subprocess.CompletedProcess:
+def run_terraform(
+    args: Sequence[str], cwd: Path, timeout: float = 900, shared_provider: bool = False
+) -> subprocess.CompletedProcess:
+    env = environment()
+    if shared_provider and _reattach:
+        env["TF_REATTACH_PROVIDERS"] = _reattach
     return subprocess.run(
-        [terraform_binary(), *args], cwd=cwd, env=environment(), capture_output=True, text=True, timeout=timeout, check=False
+        [terraform_binary(), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
+
+
+# While set: the provider process every mocked suite and validate attaches to (see shared_provider).
+_reattach: str | None = None
+_REATTACH_LINE = re.compile(r"TF_REATTACH_PROVIDERS='(?P<value>\{.*\})'")
+
+
+@contextlib.contextmanager
+def shared_provider(root: Path, startup_seconds: float = 60.0):
+    """One AWS provider process for every `terraform test` and `validate` of this command.
+
+    Under mock_provider, Terraform asks the real provider only for its schema and for config
+    validation, yet starts the ~700 MB plugin afresh for every run (0.2 s each, and there are
+    hundreds of runs). Terraform's TF_REATTACH_PROVIDERS lets every command attach to one provider
+    started in debug mode instead. Never used for plan/apply against an endpoint: a configured
+    provider must not be shared. If the provider does not start, each command starts its own."""
+    global _reattach
+    binaries = sorted(
+        (root / ".terraform" / "providers").glob(f"registry.terraform.io/hashicorp/aws/*/{_platform()}/terraform-provider-aws*")
+    )
+    if not binaries:
+        yield
+        return
+    with tempfile.TemporaryFile(mode="w+") as output:
+        process = subprocess.Popen([str(binaries[-1]), "-debug"], stdout=output, stderr=subprocess.STDOUT, text=True)
+        try:
+            deadline = time.monotonic() + startup_seconds
+            while _reattach is None and process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.1)
+                output.seek(0)
+                match = _REATTACH_LINE.search(output.read())
+                _reattach = match.group("value") if match else None
+            yield
+        finally:
+            _reattach = None
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def _init_stamp(root: Path) -> str:
@@ -291,27 +337,28 @@ class Suite:
         return args
 
 
-def suites(root: Path) -> list[Suite]:
-    """The root stack's env-named suites run with that env's tfvars, its others with the baseline's;
-    a module or example runs all its suites in one invocation."""
-    files = sorted(root.glob("tests/*.tftest.hcl"))
+def _var_file(root: Path, test_file: str) -> Path | None:
+    """The tfvars a root-stack suite runs with: its environment's if named after one, else the baseline's."""
     if root != REPO_ROOT / "terraform":
+        return None
+    env = Path(test_file).name.removesuffix(".tftest.hcl")
+    return REPO_ROOT / "envs" / f"{env if env in ENVIRONMENTS else BASELINE_ENVIRONMENT}.tfvars"
+
+
+def suites(root: Path, only: Iterable[str] | None = None) -> list[Suite]:
+    """The root stack's env-named suites run with that env's tfvars, its others with the baseline's;
+    a module or example runs all its suites in one invocation (or the files in `only`, one each)."""
+    files = sorted(f"tests/{path.name}" for path in root.glob("tests/*.tftest.hcl"))
+    if only is not None:
+        return [Suite(root, name, _var_file(root, name)) for name in files if name in set(only)]
+    if _var_file(root, "tests/x.tftest.hcl") is None:
         return [Suite(root)] if files else []
-    envs_dir = REPO_ROOT / "envs"
-    return [
-        Suite(
-            root,
-            f"tests/{path.name}",
-            envs_dir
-            / f"{path.name.removesuffix('.tftest.hcl') if path.name.removesuffix('.tftest.hcl') in ENVIRONMENTS else BASELINE_ENVIRONMENT}.tfvars",
-        )
-        for path in files
-    ]
+    return [Suite(root, name, _var_file(root, name)) for name in files]
 
 
 def run_suite(suite: Suite) -> Outcome:
     started = time.monotonic()
-    result = run_terraform(suite.args(), suite.root)
+    result = run_terraform(suite.args(), suite.root, shared_provider=True)
     output = result.stdout + result.stderr
     match = ([None] + list(_SUMMARY.finditer(output)))[-1]  # the last summary line is the suite's
     passed, failed = (int(match.group(2)), int(match.group(3))) if match else (0, 0)
@@ -326,7 +373,7 @@ def run_parallel(function, items: Iterable, jobs: int) -> list:
 
 def validate_root(root: Path) -> Outcome:
     started = time.monotonic()
-    result = run_terraform(["validate", "-no-color"], root)
+    result = run_terraform(["validate", "-no-color"], root, shared_provider=True)
     return Outcome(root, "validate", result.returncode == 0, result.stdout + result.stderr, time.monotonic() - started)
 
 
@@ -408,19 +455,31 @@ def rules(root: Path) -> list[Rule]:
     return [rule for path in sorted(root.glob("*.tf")) for rule, _, _ in rule_spans(path)]
 
 
-_EXPECT = re.compile(r"expect_failures\s*=\s*\[(?P<items>[^\]]*)\]", re.S)
+_EXPECT = re.compile(r"expect_failures\s*=\s*\[(?P<items>(?:[^\[\]]|\[[^\]]*\])*)\]", re.S)
+
+
+def _expectations(path: Path) -> list[str]:
+    """The objects each run of one test file expects to fail (aws_x.y["key"] names aws_x.y)."""
+    found = []
+    for match in _EXPECT.finditer(path.read_text(encoding="utf-8")):
+        for item in re.split(r"[,\s]+", match.group("items")):
+            item = re.sub(r"\[[^\]]*\]$", "", item.strip())
+            if item:
+                found.append(item)
+    return found
 
 
 def expected_failures(root: Path) -> dict[str, int]:
     """How many runs of the root's suites expect each object to fail."""
     counts: dict[str, int] = {}
     for path in sorted(root.glob("tests/*.tftest.hcl")):
-        for match in _EXPECT.finditer(path.read_text(encoding="utf-8")):
-            for item in re.split(r"[,\s]+", match.group("items")):
-                item = re.sub(r"\[[^\]]*\]$", "", item.strip())  # aws_x.y["key"] names aws_x.y
-                if item:
-                    counts[item] = counts.get(item, 0) + 1
+        for item in _expectations(path):
+            counts[item] = counts.get(item, 0) + 1
     return counts
+
+
+def files_expecting(root: Path, target: str) -> list[str]:
+    return [f"tests/{p.name}" for p in sorted(root.glob("tests/*.tftest.hcl")) if target in _expectations(p)]
 
 
 def uncovered(root: Path) -> list[str]:
@@ -456,7 +515,9 @@ def mutate(root: Path, jobs: int) -> list[tuple[Rule, bool, str]]:
             shutil.rmtree(mutant_root)
             shutil.copytree(copied_root, mutant_root, symlinks=True)
             (mutant_root / target.name).write_text("".join(original[:start] + original[end + 1 :]), encoding="utf-8")
-            outcomes = [run_suite(Suite(mutant_root, s.test_file, s.var_file)) for s in suites(root)]
+            # The files that expect this rule to fail must now fail; with none, every suite is a candidate.
+            expecting = files_expecting(root, rule.target) or None
+            outcomes = [run_suite(Suite(mutant_root, s.test_file, s.var_file)) for s in suites(root, expecting)]
             shutil.rmtree(mutant_root)
             caught = any(not o.ok for o in outcomes)
             return rule, caught, "" if caught else "; ".join(o.label for o in outcomes)
@@ -498,22 +559,23 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "init":
             print(f"terraform init: {len(selected)} roots ready in {time.monotonic() - started:.1f} s")
             return 0
-        if args.command == "validate":
-            ok = report(run_parallel(validate_root, selected, args.jobs), "validate")
-            print(f"terraform validate: {len(selected)} roots in {time.monotonic() - started:.1f} s")
-            return 0 if ok else 1
-        if args.command == "test":
-            planned = [suite for root in selected for suite in suites(root)]
-            ok = report(run_parallel(run_suite, planned, args.jobs), "terraform test", counts=True)
-            print(f"terraform test: wall time {time.monotonic() - started:.1f} s with {args.jobs} at once")
-            return 0 if ok else 1
-        survivors = 0
-        for root in selected:
-            for rule, caught, where in mutate(root, args.jobs):
-                survivors += not caught
-                print(f"  {'killed  ' if caught else 'SURVIVED'} {rule}" + (f" (still passing: {where})" if where else ""))
-        print(f"mutation: {survivors} rule(s) whose deletion no suite noticed, in {time.monotonic() - started:.1f} s")
-        return 1 if survivors else 0
+        with shared_provider(selected[0]):
+            if args.command == "validate":
+                ok = report(run_parallel(validate_root, selected, args.jobs), "validate")
+                print(f"terraform validate: {len(selected)} roots in {time.monotonic() - started:.1f} s")
+                return 0 if ok else 1
+            if args.command == "test":
+                planned = [suite for root in selected for suite in suites(root)]
+                ok = report(run_parallel(run_suite, planned, args.jobs), "terraform test", counts=True)
+                print(f"terraform test: wall time {time.monotonic() - started:.1f} s with {args.jobs} at once")
+                return 0 if ok else 1
+            survivors = 0
+            for root in selected:
+                for rule, caught, where in mutate(root, args.jobs):
+                    survivors += not caught
+                    print(f"  {'killed  ' if caught else 'SURVIVED'} {rule}" + (f" (still passing: {where})" if where else ""))
+            print(f"mutation: {survivors} rule(s) whose deletion no suite noticed, in {time.monotonic() - started:.1f} s")
+            return 1 if survivors else 0
     except TerraformUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

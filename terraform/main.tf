@@ -136,13 +136,8 @@ locals {
       APPROVAL_LINK_TTL_SECONDS = var.approval_link_ttl_seconds
       EVENT_BUS_NAME            = module.event_bus.bus_name
     }
-    # Same map as local.approval_callback_environment, which the approval_callback function
-    # reads (see there for why); check.approval_callback_environment keeps the two equal.
-    approval_callback = {
-      ENVIRONMENT        = var.environment
-      WORKFLOW_TABLE     = module.workflow_store.workflow_table_name
-      SIGNING_SECRET_ARN = module.approvals.signing_secret_arn
-    }
+    # The callback function reads local.approval_callback_environment directly (see there for why).
+    approval_callback = local.approval_callback_environment
     publish = {
       ENVIRONMENT     = var.environment
       WORKFLOW_TABLE  = module.workflow_store.workflow_table_name
@@ -530,9 +525,3 @@ check "state_machine_arn" {
   }
 }
 
-check "approval_callback_environment" {
-  assert {
-    condition     = local.function_environment["approval_callback"] == local.approval_callback_environment
-    error_message = "local.function_environment[\"approval_callback\"] and local.approval_callback_environment must be identical."
-  }
-}

@@ -9,6 +9,11 @@ variable "name" {
     condition     = can(regex("^[a-z][a-z0-9-]{1,30}$", var.name))
     error_message = "name must be 2-31 lowercase letters, digits or '-', starting with a letter."
   }
+
+  validation {
+    condition     = !can(regex("--|-$", var.name))
+    error_message = "name must end in a letter or digit and have no \"--\": resource names join it to the environment and role with '-', and Bedrock agent names allow one separator at a time."
+  }
 }
 
 variable "environment" {
@@ -19,6 +24,14 @@ variable "environment" {
   validation {
     condition     = can(regex("^[a-z][a-z0-9]{1,15}$", var.environment))
     error_message = "environment must be 2-16 lowercase letters or digits, starting with a letter."
+  }
+
+  validation {
+    # The longest name built on the prefix: the EventBridge rule <prefix>-events-workflow-requested
+    # (64 at most); the function <prefix>-approval_callback-role (IAM, 64) and the bucket
+    # <prefix>-artifacts-<12-digit account> (S3, 63) fit whenever it does.
+    condition     = length("${var.name}-${var.environment}") <= 38
+    error_message = "\"<name>-<environment>\" must be at most 38 characters: the event rule <prefix>-events-workflow-requested, the function roles and the artifact bucket are named after it and must fit AWS's limits."
   }
 }
 

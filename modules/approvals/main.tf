@@ -146,7 +146,7 @@ locals {
       # (the same form AWS CDK's grantTaskResponse uses), so the callback can answer
       # tokens of this workflow only.
       sid        = "AnswerApprovalTask"
-      actions    = ["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"]
+      actions    = ["states:SendTaskSuccess", "states:SendTaskHeartbeat"]
       resources  = [var.state_machine_arn]
       conditions = []
     },

@@ -32,7 +32,9 @@ variable "subscriptions" {
   }
 
   validation {
+    # An unknown protocol is the rule above's to report; this one judges the endpoints of known ones.
     condition = alltrue([for s in var.subscriptions :
+      !contains(["email", "https", "sqs"], s.protocol) ||
       (s.protocol == "email" && can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", s.endpoint))) ||
       (s.protocol == "https" && startswith(s.endpoint, "https://")) ||
     (s.protocol == "sqs" && can(regex("^arn:aws[a-z-]*:sqs:", s.endpoint)))])

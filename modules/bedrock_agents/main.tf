@@ -80,8 +80,9 @@ resource "aws_iam_role_policy" "agent" {
 resource "aws_bedrockagent_agent" "this" {
   for_each = var.agents
 
-  agent_name                  = "${var.name}-${each.key}"
-  description                 = each.value.description
+  agent_name = "${var.name}-${each.key}"
+  # The API takes 1-200 characters: the optional description's default "" means none.
+  description                 = each.value.description == "" ? null : each.value.description
   agent_resource_role_arn     = aws_iam_role.agent[each.key].arn
   foundation_model            = each.value.foundation_model
   instruction                 = file(each.value.instruction_path)

@@ -18,9 +18,11 @@ resource "aws_budgets_budget" "this" {
   limit_unit   = "USD"
   time_unit    = "MONTHLY"
 
+  # AWS Budgets' TagKeyValue format is "user:<key>$<value>". Not "...}$${...": in HCL "$${" is
+  # the escape for a literal "${", which would filter on that text and match no cost at all.
   cost_filter {
     name   = "TagKeyValue"
-    values = ["user:${var.cost_filter_tag.key}$${var.cost_filter_tag.value}"]
+    values = [format("user:%s$%s", var.cost_filter_tag.key, var.cost_filter_tag.value)]
   }
 
   notification {

@@ -91,7 +91,7 @@ resource "aws_iam_role_policy" "lambda" {
 # --- logs -------------------------------------------------------------------------
 
 resource "aws_cloudwatch_log_group" "lambda" {
-  #checkov:skip=CKV_AWS_338:Retention is the per-environment variable log_retention_in_days (validated); tests/terraform asserts the bu environment keeps >= 365 days, shorter pilot/team retention is a deliberate cost choice.
+  #checkov:skip=CKV_AWS_338:Retention is the per-environment variable log_retention_in_days (validated); terraform/tests/bu.tftest.hcl asserts the bu environment keeps 365 days, shorter pilot/team retention is a deliberate cost choice.
   name              = local.log_group_name
   retention_in_days = var.log_retention_in_days
   kms_key_id        = var.kms_key_arn

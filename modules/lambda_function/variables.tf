@@ -3,8 +3,9 @@ variable "function_name" {
   type        = string
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9_-]{1,64}$", var.function_name))
-    error_message = "function_name must be 1-64 characters of letters, digits, '-' or '_'."
+    # Lambda allows 64 characters, but the role is named <function_name>-role and IAM allows 64.
+    condition     = can(regex("^[A-Za-z0-9_-]{1,59}$", var.function_name))
+    error_message = "function_name must be 1-59 characters of letters, digits, '-' or '_' (its role <function_name>-role must fit IAM's 64)."
   }
 }
 

@@ -124,7 +124,7 @@ resource "aws_iam_role_policy" "state_machine" {
 # --- logs -------------------------------------------------------------------------
 
 resource "aws_cloudwatch_log_group" "execution" {
-  #checkov:skip=CKV_AWS_338:Retention is the per-environment variable log_retention_in_days (validated); tests/terraform asserts the bu environment keeps >= 365 days, shorter pilot/team retention is a deliberate cost choice.
+  #checkov:skip=CKV_AWS_338:Retention is the per-environment variable log_retention_in_days (validated); terraform/tests/bu.tftest.hcl asserts the bu environment keeps 365 days, shorter pilot/team retention is a deliberate cost choice.
   # The /aws/vendedlogs/ prefix keeps the CloudWatch Logs resource policy small (AWS guidance).
   name              = "/aws/vendedlogs/states/${var.name}"
   retention_in_days = var.log_retention_in_days

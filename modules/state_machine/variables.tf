@@ -3,8 +3,9 @@ variable "name" {
   type        = string
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9_-]{1,80}$", var.name))
-    error_message = "name must be 1-80 characters of letters, digits, '-' or '_'."
+    # 55, not the 80 Step Functions allows: the role <name>-sfn-role must fit IAM's 64 characters.
+    condition     = can(regex("^[A-Za-z0-9_-]{1,55}$", var.name))
+    error_message = "name must be 1-55 characters of letters, digits, '-' or '_' (the role <name>-sfn-role must fit IAM's 64)."
   }
 }
 

@@ -1,6 +1,6 @@
 # Workflow records, artifact index and approvals (design.md, "DynamoDB").
 resource "aws_dynamodb_table" "this" {
-  #checkov:skip=CKV_AWS_28:PITR is the per-environment variable point_in_time_recovery; tests/terraform asserts team and bu enable it. The pilot disables it for cost: its records can be re-created by re-running workflows.
+  #checkov:skip=CKV_AWS_28:PITR is the per-environment variable point_in_time_recovery; terraform/tests/team.tftest.hcl and bu.tftest.hcl assert team and bu enable it. The pilot disables it for cost: its records can be re-created by re-running workflows.
   name                        = var.workflow_table_name
   billing_mode                = "PAY_PER_REQUEST"
   hash_key                    = "pk"

@@ -69,10 +69,15 @@ class Deployment:
 
 def root_function_environments() -> dict[str, dict[str, Any]]:
     """`local.function_environment` of the root stack: function key -> {VAR: HCL expression}."""
-    for block in hcl.load_directory(hcl.ROOT_STACK).get("locals", []):
-        if "function_environment" in block:
-            return block["function_environment"]
-    raise DeploymentError("terraform/ defines no local.function_environment")
+    blocks = hcl.load_directory(hcl.ROOT_STACK).get("locals", [])
+    named = {name: value for block in blocks for name, value in block.items()}
+    if "function_environment" not in named:
+        raise DeploymentError("terraform/ defines no local.function_environment")
+    # An entry may be another local (approval_callback's: `local.approval_callback_environment`).
+    return {
+        key: named[value[len("${local.") : -1]] if isinstance(value, str) and value.startswith("${local.") else value
+        for key, value in named["function_environment"].items()
+    }
 
 
 def root_function_packages() -> dict[str, str]:

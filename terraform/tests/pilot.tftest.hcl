@@ -1,27 +1,96 @@
+# envs/pilot.tfvars as Terraform builds it: assertions on the resources and on the decoded state
+# machine definition, never on var.*. The runner runs this file with -var-file=../envs/pilot.tfvars.
+# The pilot: every role on the large model, a small Map, PITR off and a month of logs to keep the bill near $120.
+
 mock_provider "aws" {
   source = "../tests/terraform/mocks"
 }
 
+# The mock gives every state machine one ARN; the stack's policies name its real one.
 override_resource {
   target = module.state_machine.aws_sfn_state_machine.this
-  values = {
-    arn = "arn:aws:states:us-east-1:123456789012:stateMachine:research-report-pilot"
-  }
+  values = { arn = "arn:aws:states:us-east-1:123456789012:stateMachine:research-report-pilot" }
 }
 
-run "pilot" {
+run "pilot_definition_is_sized_for_the_environment" {
   command = apply
 
   assert {
     condition     = jsondecode(module.state_machine.definition).States.SummarizeSources.MaxConcurrency == 2
-    error_message = "pilot Map MaxConcurrency must be 2"
+    error_message = "pilot: the Map runs at most 2 summaries at once (within the Bedrock TPS quota)."
   }
   assert {
-    condition     = module.functions["agent_summary"].reserved_concurrent_executions == 4
-    error_message = "x"
+    condition     = jsondecode(module.state_machine.definition).TimeoutSeconds == 604800
+    error_message = "pilot: an execution may run 604800 s, longer than the approval wait."
+  }
+  assert {
+    condition = (
+      jsondecode(module.state_machine.definition).States.RequestApproval.TimeoutSeconds == 259200 &&
+      jsondecode(module.state_machine.definition).States.RequestApproval.HeartbeatSeconds == 86400
+    )
+    error_message = "pilot: the approval waits 259200 s, with a heartbeat every 86400 s."
+  }
+  assert {
+    condition     = jsondecode(module.state_machine.definition).States.Search.Retry[0].MaxAttempts == 4
+    error_message = "pilot: agent tasks retry 4 times before the fallback."
+  }
+  assert {
+    condition     = module.state_machine.log_retention_in_days == 30
+    error_message = "pilot: execution logs are kept 30 days."
+  }
+}
+
+run "pilot_functions_are_reserved_and_retained" {
+  command = apply
+
+  assert {
+    condition = alltrue([for key in ["agent_search", "agent_summary", "agent_writer", "agent_reviser"] :
+    module.functions[key].reserved_concurrent_executions == 4])
+    error_message = "pilot: each agent function reserves 4 concurrent executions."
+  }
+  assert {
+    condition = (
+      module.functions["approval_request"].reserved_concurrent_executions == 2 &&
+      module.approval_callback.reserved_concurrent_executions == 2
+    )
+    error_message = "pilot: the approval functions reserve 2 concurrent executions."
+  }
+  assert {
+    condition = alltrue([for key in ["validate_input", "publish", "on_failure"] :
+    module.functions[key].reserved_concurrent_executions == 2])
+    error_message = "pilot: the control functions reserve 2 concurrent executions."
+  }
+  assert {
+    condition = alltrue(concat([for fn in module.functions : fn.log_retention_in_days == 30],
+    [module.approval_callback.log_retention_in_days == 30]))
+    error_message = "pilot: every function's logs are kept 30 days."
+  }
+  assert {
+    condition     = length(module.functions) == 8
+    error_message = "pilot: eight workflow functions besides the approval callback."
+  }
+}
+
+run "pilot_operations_match_the_environment" {
+  command = apply
+
+  assert {
+    condition = module.monitoring.alarm_thresholds == merge(
+      { executions_failed = 1, executions_timed_out = 1, executions_throttled = 1, approval_timeouts = 1 },
+      { for key in keys(output.function_names) : "lambda_errors_${key}" => 1 },
+    )
+    error_message = "pilot: alarm thresholds as sized for the environment, one Lambda errors alarm per function."
   }
   assert {
     condition     = module.budget.limit_amount_usd == 150
-    error_message = "x"
+    error_message = "pilot: the monthly budget is $150."
+  }
+  assert {
+    condition     = module.workflow_store.point_in_time_recovery_enabled == false
+    error_message = "pilot: point-in-time recovery of the workflow table is false."
+  }
+  assert {
+    condition     = module.event_bus.archive_retention_days == 7
+    error_message = "pilot: the event archive keeps 7 days for replay."
   }
 }

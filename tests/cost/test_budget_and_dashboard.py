@@ -25,24 +25,6 @@ def root_module(name):
     return hcl.labelled_blocks(hcl.ROOT_STACK, "module")[name]
 
 
-def test_budget_notifies_at_80_percent_forecast_and_100_percent_actual():
-    variables = hcl.labelled_blocks(BUDGET, "variable")
-    notifications = resource(BUDGET, "aws_budgets_budget", "this")["notification"]
-    kinds = {n["notification_type"]: n["threshold"] for n in notifications}
-    assert kinds == {"FORECASTED": "${var.forecast_threshold_percent}", "ACTUAL": "${var.actual_threshold_percent}"}
-    assert variables["forecast_threshold_percent"]["default"] == 80
-    assert variables["actual_threshold_percent"]["default"] == 100
-    for notification in notifications:
-        assert notification["subscriber_sns_topic_arns"] == "${var.notification_topic_arns}"
-        assert notification["subscriber_email_addresses"] == "${var.notification_emails}"
-
-
-def test_budget_is_filtered_on_the_cost_allocation_tag():
-    cost_filter = resource(BUDGET, "aws_budgets_budget", "this")["cost_filter"]
-    assert cost_filter[0]["name"] == "TagKeyValue"
-    assert cost_filter[0]["values"] == ["user:${var.cost_filter_tag.key}$${var.cost_filter_tag.value}"]
-
-
 def test_root_budget_takes_the_env_limit_the_stack_tag_and_the_ops_topic():
     budget = root_module("budget")
     assert budget["monthly_limit_usd"] == "${var.monthly_budget_usd}"

@@ -48,15 +48,6 @@ def test_root_creates_agents_from_the_role_models_and_instruction_files():
     assert "/../agents/${role}/instructions.md" in call["agents"]
 
 
-def test_exactly_one_way_of_getting_agents_is_configured():
-    rule = tfhcl.labelled(tfhcl.ROOT_STACK, "variable")["bedrock_agents"]["validation"][0]
-    agents = {r: {"agent_id": "ABCDEFGHIJ", "alias_id": "ABCDEFGHIJ"} for r in ROLES}
-    assert tfhcl.evaluate_condition(rule["condition"], {"create_agents": False, "bedrock_agents": agents})
-    assert tfhcl.evaluate_condition(rule["condition"], {"create_agents": True, "bedrock_agents": None})
-    assert not tfhcl.evaluate_condition(rule["condition"], {"create_agents": True, "bedrock_agents": agents})
-    assert not tfhcl.evaluate_condition(rule["condition"], {"create_agents": False, "bedrock_agents": None})
-
-
 def test_created_agents_alias_arns_are_keyed_by_role():
     outputs = tfhcl.labelled(MODULE, "output")
     assert (

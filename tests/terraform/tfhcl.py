@@ -1,12 +1,12 @@
-"""Helpers for the Terraform gates: load HCL with python-hcl2, find IAM statements, and evaluate
-the simple validation conditions of the root variables in Python.
+"""Helpers for the Python-side Terraform gates: load HCL with python-hcl2 and find the IAM statements
+written in it (for parliament and the least-privilege checks).
 
-There is no AWS provider offline (no `terraform validate`/`plan`), so these gates read the HCL.
+Terraform's own rules (validations, preconditions, checks) are proven by `terraform test`
+(tests/*.tftest.hcl in each root; scripts/terraform_runner.py), never re-evaluated here.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -239,107 +239,3 @@ def as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
-
-
-# --- evaluating validation conditions -------------------------------------------------------------
-
-
-class AttrDict(dict):
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError as error:
-            raise AttributeError(name) from error
-
-
-def _attr(value: Any) -> Any:
-    if isinstance(value, dict):
-        return AttrDict({k: _attr(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return [_attr(v) for v in value]
-    return value
-
-
-def _regex(pattern: str, text: Any) -> Any:
-    if not isinstance(text, str):
-        return False
-    return re.search(pattern, text) or False
-
-
-FUNCTIONS = {
-    "can": lambda value: value is not False,
-    "regex": _regex,
-    "contains": lambda collection, value: value in collection,
-    "length": len,
-    "keys": lambda m: list(m.keys()),
-    "values": lambda m: list(m.values()),
-    "toset": set,
-    "alltrue": all,
-    "anytrue": any,
-    "floor": math.floor,
-    "startswith": lambda s, p: s.startswith(p),
-    "endswith": lambda s, p: s.endswith(p),
-    "strcontains": lambda s, p: p in s,
-    "distinct": lambda xs: list(dict.fromkeys(xs)),
-    "flatten": lambda xs: [y for x in xs for y in (x if isinstance(x, list) else [x])],
-    # try(x, fallback): the conditions guard x with `v == null || ...`, which Python short-circuits.
-    "try_": lambda value, *fallbacks: value,
-}
-
-
-def _translate_for(text: str) -> str:
-    """`[for x in xs : expr]` -> `[expr for x in xs]` (recursively)."""
-    while True:
-        match = re.search(r"\[\s*for\s+(\w+)\s+in\s+", text)
-        if not match:
-            return text
-        end = _matching(text, match.start())
-        inner = text[match.end() : end]
-        source, body = _split_top_level(inner, " : ")[:2]
-        text = (
-            f"{text[: match.start()]}[({_translate_for(body)}) for {match.group(1)} in {_translate_for(source)}]{text[end + 1 :]}"
-        )
-
-
-def python_condition(condition: str) -> str:
-    """Translate an HCL validation condition (the subset the root stack uses) to Python."""
-    text = unwrap(condition)
-    text = _translate_for(text)
-    # operators outside string literals
-    out, quoted, i = [], False, 0
-    while i < len(text):
-        ch = text[i]
-        if quoted:
-            out.append(ch)
-            if ch == "\\" and i + 1 < len(text):
-                out.append(text[i + 1])
-                i += 1
-            elif ch == '"':
-                quoted = False
-        elif ch == '"':
-            quoted = True
-            out.append(ch)
-        elif text.startswith("&&", i):
-            out.append(" and ")
-            i += 1
-        elif text.startswith("||", i):
-            out.append(" or ")
-            i += 1
-        elif ch == "!" and not text.startswith("!=", i):
-            out.append(" not ")
-        else:
-            out.append(ch)
-        i += 1
-    text = "".join(out)
-    text = re.sub(r"\bnull\b", "None", text)
-    text = re.sub(r"\btrue\b", "True", text)
-    text = re.sub(r"\bfalse\b", "False", text)
-    text = re.sub(r"\btry\(", "try_(", text)  # `try` is a Python keyword
-    return text
-
-
-def evaluate_condition(condition: str, variables: dict[str, Any]) -> bool:
-    """Evaluate a validation condition against variable values; raises if it cannot be translated."""
-    code = python_condition(condition)
-    namespace = {"var": AttrDict({k: _attr(v) for k, v in variables.items()}), **FUNCTIONS, "__builtins__": {}}
-    return bool(eval(code, namespace))  # noqa: S307 - our own HCL, evaluated offline in tests

@@ -1,0 +1,169 @@
+# The dashboard: completion time, execution failures, agent invocations / latency / retries per
+# role (SEARCH on the ResearchReport namespace), and, on request, cost per execution, Lambda
+# errors and DLQ depth. The body is decoded and its widgets checked by title and metrics.
+
+mock_provider "aws" {
+  source = "../../tests/terraform/mocks"
+}
+
+variables {
+  name                         = "research-report-test"
+  environment                  = "test"
+  state_machine_arn            = "arn:aws:states:us-east-1:123456789012:stateMachine:research-report-test"
+  state_machine_log_group_name = "/aws/vendedlogs/states/research-report-test"
+}
+
+run "default_dashboard_has_the_five_workflow_widgets" {
+  command = plan
+
+  assert {
+    condition     = aws_cloudwatch_dashboard.this.dashboard_name == "research-report-test" && output.dashboard_name == "research-report-test"
+    error_message = "The dashboard is named <name>."
+  }
+  assert {
+    condition = [for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w.properties.title] == [
+      "Execution time (ms)",
+      "Executions failed / timed out / throttled",
+      "Agent invocations by role",
+      "Agent latency by role (p90)",
+      "Retries and fallbacks by role",
+    ]
+    error_message = "Without prices, Lambda functions or DLQs the dashboard has the five workflow widgets, in order."
+  }
+  assert {
+    condition     = alltrue([for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w.properties.region == "us-east-1"])
+    error_message = "Every widget shows the current region."
+  }
+  assert {
+    condition = jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[0].properties.metrics[0] == [
+      "AWS/States", "ExecutionTime", "StateMachineArn", "arn:aws:states:us-east-1:123456789012:stateMachine:research-report-test", { stat = "p50", label = "p50" }
+    ]
+    error_message = "Completion time is the state machine's ExecutionTime p50 (and p90)."
+  }
+  assert {
+    condition = [for m in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[1].properties.metrics : m[1]] == [
+      "ExecutionsFailed", "ExecutionsTimedOut", "ExecutionThrottled", "ApprovalTimeouts",
+    ]
+    error_message = "The failure widget shows the three execution metrics and the approval timeouts."
+  }
+}
+
+run "agent_widgets_plot_one_search_per_role_for_this_environment" {
+  command = plan
+
+  assert {
+    condition     = [for m in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[2].properties.metrics : m[0].label] == ["search", "summary", "writer", "reviser"]
+    error_message = "The default agent_roles are plotted, one line per role."
+  }
+  assert {
+    condition = (
+      jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[2].properties.metrics[0][0].expression
+      == "SEARCH('Namespace=\"ResearchReport\" MetricName=\"AgentInvocations\" role=\"search\" environment=\"test\"', 'Sum', 300)"
+    )
+    error_message = "Invocations come from a SEARCH on ResearchReport by metric, role and environment."
+  }
+  assert {
+    condition     = strcontains(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[3].properties.metrics[3][0].expression, "MetricName=\"AgentLatencyMs\" role=\"reviser\" environment=\"test\"', 'p90'")
+    error_message = "Latency is the p90 of AgentLatencyMs per role."
+  }
+  assert {
+    condition     = length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[4].properties.metrics) == 8
+    error_message = "Retries and fallbacks: two lines per role."
+  }
+}
+
+run "custom_roles_and_metric_names_reach_the_searches" {
+  command = plan
+
+  variables {
+    environment        = "bu"
+    agent_roles        = ["planner", "critic"]
+    agent_metric_names = { invocations = "Calls", retries = "Retries", fallbacks = "Fallbacks" }
+  }
+
+  assert {
+    condition = [for m in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[2].properties.metrics : m[0].expression] == [
+      "SEARCH('Namespace=\"ResearchReport\" MetricName=\"Calls\" role=\"planner\" environment=\"bu\"', 'Sum', 300)",
+      "SEARCH('Namespace=\"ResearchReport\" MetricName=\"Calls\" role=\"critic\" environment=\"bu\"', 'Sum', 300)",
+    ]
+    error_message = "agent_roles, agent_metric_names.invocations and environment shape the invocation searches."
+  }
+  assert {
+    condition = [for m in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[4].properties.metrics : m[0].label] == [
+      "planner retries", "critic retries", "planner fallbacks", "critic fallbacks",
+    ]
+    error_message = "Retries then fallbacks, one line per role."
+  }
+  assert {
+    condition     = strcontains(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[4].properties.metrics[2][0].expression, "MetricName=\"Fallbacks\" role=\"planner\"")
+    error_message = "agent_metric_names.fallbacks shapes the fallback searches."
+  }
+  assert {
+    condition     = strcontains(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[3].properties.metrics[0][0].expression, "MetricName=\"AgentLatencyMs\"")
+    error_message = "Names left out of agent_metric_names keep their defaults."
+  }
+}
+
+run "token_prices_add_the_cost_per_execution_widget" {
+  command = plan
+
+  variables {
+    token_prices_usd_per_1k = {
+      writer = { input = 0.003, output = 0.015 }
+      search = { input = 0.0008, output = 0.004 }
+    }
+    transitions_per_execution = 40
+    transition_price_usd      = 0.000025
+  }
+
+  assert {
+    condition     = jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[5].properties.title == "Estimated cost per execution (USD): tokens x price + transitions x price"
+    error_message = "token_prices_usd_per_1k adds the cost widget after the five workflow widgets."
+  }
+  assert {
+    condition     = [for m in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[5].properties.metrics : try(m[0].id, m[4].id)] == ["usd0", "usd1", "started", "cost"]
+    error_message = "One hidden cost line per priced role (sorted), ExecutionsStarted, then the visible cost per execution."
+  }
+  assert {
+    condition = (
+      strcontains(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[5].properties.metrics[0][0].expression, "MetricName=\"InputTokens\" role=\"search\" environment=\"test\"', 'Sum', 3600)) * 0.0008")
+      && strcontains(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[5].properties.metrics[1][0].expression, "MetricName=\"OutputTokens\" role=\"writer\" environment=\"test\"', 'Sum', 3600)) * 0.015")
+    )
+    error_message = "Each role's input and output tokens are priced per 1,000 at that role's prices."
+  }
+  assert {
+    condition     = jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[5].properties.metrics[3][0].expression == "(FILL(usd0, 0) + FILL(usd1, 0)) / started + 40 * 0.000025"
+    error_message = "Cost per execution: priced tokens / ExecutionsStarted + transitions_per_execution x transition_price_usd."
+  }
+}
+
+run "lambda_functions_and_dlqs_add_their_widgets" {
+  command = plan
+
+  variables {
+    lambda_function_names = { validate_input = "research-report-test-validate_input" }
+    dlq_names             = ["research-report-test-dlq", "research-report-test-events-dlq"]
+  }
+
+  assert {
+    condition     = [for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w.properties.title if contains(["Lambda errors", "DLQ depth"], w.properties.title)] == ["Lambda errors", "DLQ depth"]
+    error_message = "lambda_function_names and dlq_names add the Lambda errors and DLQ depth widgets."
+  }
+  assert {
+    condition     = length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets) == 7
+    error_message = "No cost widget without token prices."
+  }
+  assert {
+    condition = jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[5].properties.metrics == [
+      ["AWS/Lambda", "Errors", "FunctionName", "research-report-test-validate_input", { label = "validate_input" }]
+    ]
+    error_message = "Lambda errors are plotted per function, labelled with its key."
+  }
+  assert {
+    condition = jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[6].properties.metrics == [
+      ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "research-report-test-dlq"],
+      ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "research-report-test-events-dlq"],
+    ]
+    error_message = "DLQ depth is each queue's ApproximateNumberOfMessagesVisible."
+  }
+}
