@@ -11,7 +11,7 @@ ENV ?= pilot
 ENVS := pilot team bu
 TOPIC ?= How do Step Functions and Bedrock Agents share work in a research workflow?
 
-.PHONY: help setup tf-init test tf-test tf-mutate lint security package demo cost bench plan apply clean
+.PHONY: help setup tf-init test test-deploy tf-test tf-mutate lint security package demo up down cost bench plan apply clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-10s %s\n", $$1, $$2}'
@@ -44,10 +44,26 @@ setup: $(VENV)/.installed $(VENV_CHECKOV)/.installed node_modules/.installed tf-
 package: $(VENV)/.installed ## Build deterministic Lambda zips under dist/
 	$(PY) -m scripts.package_lambdas
 
-test: setup package lint tf-test ## Every offline gate: ruff, terraform fmt/validate/test, then pytest (unit, policy, checkov, moto end to end)
-	@# pytest exits 5 when it collected nothing: a gate that tests nothing must not pass.
-	@$(PY) -m pytest -n 2 -q; status=$$?; \
+# pytest exits 5 when it collected nothing: a gate that tests nothing must not pass.
+PYTEST = $(PY) -m pytest -n 2 -q
+define run_pytest
+	@$(PYTEST) $(1); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing the run"; exit 1; fi; exit $$status
+endef
+
+TEST_OFFLINE := out/test-offline
+
+# The pilot's apply into the test account mostly waits on the provider's own polling, so it runs
+# in the background while the Terraform gates use the CPU; pytest then finds it applied.
+test: setup package ## Every offline gate: ruff, terraform fmt/validate/test, then pytest (unit, policy, checkov, the pilot applied into the embedded account and run end to end)
+	@rm -rf $(TEST_OFFLINE); trap '$(PY) -m scripts.offline.account down --work-dir $(TEST_OFFLINE)/account >/dev/null' EXIT; \
+	$(PY) -m scripts.offline.account up --work-dir $(TEST_OFFLINE)/account --deploy pilot --background && \
+	$(MAKE) --no-print-directory lint tf-test && \
+	OFFLINE_TEST_WORK_DIR=$(CURDIR)/$(TEST_OFFLINE) $(PYTEST) --ignore=tests/deploy; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing the run"; exit 1; fi; exit $$status
+
+test-deploy: setup package ## Slower deployment gates: team, bu and the consumer example applied, re-planned (no diff), run and destroyed
+	$(call run_pytest,tests/deploy)
 
 lint: $(VENV)/.installed package tf-init ## ruff; terraform fmt -check and validate for every root
 	$(VENV)/bin/ruff check .
@@ -61,16 +77,27 @@ tf-test: $(VENV)/.installed package tf-init ## terraform test: every module, the
 tf-mutate: $(VENV)/.installed package tf-init ## Delete each validation/condition in turn: some suite must fail (slow: minutes)
 	@$(TF) mutate
 
-security: $(VENV_CHECKOV)/.installed ## checkov per environment with the custom policies (policies/); JUnit and SARIF under out/security/
+# The plan scan applies each env into the embedded account (the one `make up` keeps, else a
+# temporary one), so the plan holds deployed values: minutes on a first run.
+security: setup package ## checkov per environment, on the HCL and on its plan, with the custom policies (policies/); JUnit and SARIF under out/security/
 	@mkdir -p out/security
 	@for env in $(ENVS); do \
-		echo "== checkov $$env"; \
+		echo "== checkov $$env (HCL)"; \
 		$(VENV_CHECKOV)/bin/checkov --config-file .checkov.yaml --external-checks-dir policies -d terraform --var-file envs/$$env.tfvars \
 			--output cli --output junitxml --output sarif --output-file-path console,out/security/$$env,out/security/$$env || exit 1; \
+		echo "== checkov $$env (plan)"; \
+		$(PY) -m scripts.offline.plan --env $$env -- --output cli --output junitxml --output sarif \
+			--output-file-path console,out/security/$$env-plan,out/security/$$env-plan || exit 1; \
 	done
 
-demo: setup package ## Run the whole workflow offline (moto + local agents) and write out/demo/
+demo: setup package ## Deploy ENV into the embedded account with terraform apply, run the workflow, write out/demo/
 	$(PY) -m scripts.local_run --env $(ENV) --approve auto --topic "$(TOPIC)"
+
+up: setup ## Keep an embedded AWS account running (later demo/bench runs reuse it and its deployments)
+	$(PY) -m scripts.offline.account up
+
+down: $(VENV)/.installed ## Stop the embedded AWS account started by `make up`
+	$(PY) -m scripts.offline.account down
 
 cost: $(VENV)/.installed ## Monthly cost estimate for the three environments
 	$(PY) -m scripts.cost_estimate --compare

@@ -8,6 +8,9 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 from rr_policy_lib import GUIDELINE_BASE, first
 
+# Set by checkov's terraform_plan parser on every resource of a plan.
+PLAN_CHANGE_ACTIONS = "__change_actions__"
+
 
 class FunctionUrlIsAuthenticated(BaseResourceCheck):
     def __init__(self) -> None:
@@ -25,6 +28,10 @@ class FunctionUrlIsAuthenticated(BaseResourceCheck):
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         if str(first(conf.get("authorization_type"), "")).upper() == "AWS_IAM":
             return CheckResult.PASSED
+        if PLAN_CHANGE_ACTIONS in conf:
+            # A plan holds no lifecycle blocks: this rule is decided on the HCL, which the same
+            # review scans (make security runs both frameworks).
+            return CheckResult.UNKNOWN
         for lifecycle in conf.get("lifecycle") or []:
             for precondition in (lifecycle or {}).get("precondition") or []:
                 condition = str(first(precondition.get("condition"), ""))

@@ -25,7 +25,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from scripts import hcl, render_definition
+from scripts import hcl, terraform_values
 
 PRICES_FILE = Path(__file__).resolve().parent / "pricing" / "us-east-1.json"
 ASSUMPTIONS_FILE = Path(__file__).resolve().parent / "cost_assumptions.json"
@@ -74,12 +74,9 @@ def model_price(name: str) -> tuple[float, float]:
     return spec["input_usd_per_1k"], spec["output_usd_per_1k"]
 
 
-def function_sizing() -> dict[str, dict[str, Any]]:
-    """Memory per function from the root stack's `local.function_sizing`."""
-    for block in hcl.load_directory(hcl.ROOT_STACK).get("locals", []):
-        if "function_sizing" in block:
-            return block["function_sizing"]
-    raise KeyError("local.function_sizing not found in terraform/")
+def function_sizing(env: str) -> dict[str, dict[str, Any]]:
+    """Memory and timeout per function, as the root stack sizes them (`local.function_sizing`)."""
+    return terraform_values.stack_values(env)["function_sizing"]
 
 
 def inputs(env: str, what_if: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -92,6 +89,7 @@ def inputs(env: str, what_if: dict[str, Any] | None = None) -> dict[str, Any]:
     for key, value in (what_if or {}).items():
         _apply_what_if(values, key, value)
     values["agent_model_ids"] = {role: model_id(m) for role, m in values["agent_model_ids"].items()}
+    values["function_memory_mb"] = {fn: sizing["memory"] for fn, sizing in function_sizing(env).items()}
     return values
 
 
@@ -207,9 +205,7 @@ def walk(definition: dict[str, Any], sources: int, revisions: int, functions: di
 
 @cache
 def _definition(env: str) -> tuple[dict[str, Any], dict[str, str]]:
-    resources = render_definition.placeholder_resources()
-    functions = {arn: key.removesuffix("_arn") for key, arn in resources.items() if key.endswith("_arn")}
-    return render_definition.render(env, resources), functions
+    return terraform_values.definition(env), terraform_values.function_arns(env)
 
 
 def run_counts(env: str, sources: int, revisions: float) -> RunCounts:
@@ -278,8 +274,8 @@ def breakdown(values: dict[str, Any], counts: RunCounts) -> dict[str, float]:
     approvals = counts.invocations["approval_request"]
     invocations = dict(counts.invocations)
     invocations["approval_callback"] = approvals * values["callback_invocations_per_approval"]
-    memory = function_sizing()
-    gb_seconds = sum(count * values["lambda_duration_s"][fn] * memory[fn]["memory"] / 1024 for fn, count in invocations.items())
+    memory = values["function_memory_mb"]
+    gb_seconds = sum(count * values["lambda_duration_s"][fn] * memory[fn] / 1024 for fn, count in invocations.items())
     total_invocations = sum(invocations.values())
     lines["lambda"] = runs * (total_invocations * price("lambda.request") + gb_seconds * price("lambda.gb_second"))
 

@@ -1,9 +1,14 @@
-"""Run the research-report workflow end to end offline: no AWS account, no Docker, one process.
+"""Run the research-report workflow end to end offline: no AWS account, no Docker.
 
-moto plays the AWS account and runs the same state machine definition the Terraform deploys;
-the real Lambda handlers from the `make package` zips run in-process with a deterministic local
-agent backend (BM25 search over a corpus, extractive summaries). A reviewer approves through the
-real signed-link callback. Writes report.md, history.json, summary.json and timeline.html.
+`terraform apply -var-file envs/<env>.tfvars` deploys the root stack into the embedded AWS account
+(moto plus the gaps it lacks, scripts/offline/account.py), which runs every Lambda function from
+its `make package` zip in a worker process of its own. The request goes on the event bus and the
+rule Terraform created starts the execution; a reviewer approves through the real signed-link
+callback. Agents use a deterministic local backend (BM25 search over a corpus, extractive
+summaries). Writes report.md, history.json, summary.json and timeline.html.
+
+`make up` keeps an account running (deployments into it are reused); otherwise each run starts
+one and stops it at the end.
 
 Examples:
   python -m scripts.local_run                                  # pilot, auto-approve, default topic
@@ -24,10 +29,19 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from scripts.offline.approvals import POLICIES
-from scripts.offline.embedded_aws import DeploymentError
-from scripts.offline.mock_config import MockConfigError, load_test_case
-from scripts.offline.runtime import DEFAULT_CORPUS, DEFAULT_DIST, REPO_ROOT, OfflineWorkflow, RunInputError, RunResult
+from scripts.offline.account import AccountError
+from scripts.offline.approvals import POLICIES, loopback_link
+from scripts.offline.deploy import REVIEWER_EMAIL, DeployError
+from scripts.offline.mock_config import MockConfigError, read_document, test_case_from_document
+from scripts.offline.runtime import (
+    DEFAULT_CORPUS,
+    DEFAULT_DIST,
+    DEFAULT_WORK_DIR,
+    REPO_ROOT,
+    OfflineWorkflow,
+    RunInputError,
+    RunResult,
+)
 
 DEFAULT_TOPIC = "How do Step Functions and Bedrock Agents share work in a research workflow?"
 EXIT_BAD_INPUT = 2
@@ -68,6 +82,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--out", type=Path, default=REPO_ROOT / "out" / "demo", help="where to write the run's files (default: out/demo/)"
     )
     parser.add_argument("--dist", type=Path, default=DEFAULT_DIST, help="where `make package` put the zips (default: dist/)")
+    parser.add_argument(
+        "--work-dir",
+        type=Path,
+        default=DEFAULT_WORK_DIR,
+        help="the embedded account's state (account/) and Terraform's (deployments/) (default: out/offline/)",
+    )
     parser.add_argument(
         "--time-scale",
         type=float,
@@ -192,9 +212,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     console = Console(stderr=args.json, highlight=False)
     try:
-        test_case = load_test_case(args.mock_config, args.test_case) if args.mock_config else None
+        mock_config = read_document(args.mock_config) if args.mock_config else None
+        if mock_config is not None:
+            test_case_from_document(mock_config, args.test_case, "research-report")  # refuse an unknown case now
         workflow = OfflineWorkflow(
-            env=args.env, corpus=args.corpus, dist=args.dist, work_dir=args.out / ".runtime", scale=args.time_scale
+            env=args.env,
+            corpus=args.corpus,
+            dist=args.dist,
+            work_dir=args.work_dir,
+            scale=args.time_scale,
+            progress=lambda m: console.print(f"[dim]{m}[/]"),
         )
     except (MockConfigError, RunInputError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -211,7 +238,8 @@ def main(argv: list[str] | None = None) -> int:
                 if args.approve == "interactive":
                     console.print("\n[bold]Approval requested.[/] Open a link in a browser, or type a (approve) / r (reject):")
                     for decision, url in links.items():
-                        console.print(f"  {decision}: {url}", soft_wrap=True)  # whole, so it can be copied
+                        # whole, so it can be copied; on loopback, where the runner serves the Function URL
+                        console.print(f"  {decision}: {loopback_link(url, args.port)}", soft_wrap=True)
                     _terminal_answer(workflow, links, console)
 
             result = workflow.run(
@@ -220,12 +248,16 @@ def main(argv: list[str] | None = None) -> int:
                 tenant=args.tenant,
                 requested_by=args.requested_by,
                 max_sources=args.sources,
-                test_case=test_case,
+                test_case=args.test_case,
+                mock_config=mock_config,
                 on_event=view,
                 serve_port=args.port if args.approve == "interactive" else None,
                 on_links=show_links,
             )
-    except DeploymentError as error:
+    except (AccountError, DeployError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except RunInputError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     written = write_outputs(result, args.out)
@@ -250,11 +282,13 @@ def _terminal_answer(workflow: OfflineWorkflow, links: dict[str, str], console: 
         answer = input("> ").strip().lower()
         decision = "reject" if answer.startswith("r") else "approve"
         comments = input("comments> ").strip() if decision == "reject" else ""
+        deployment = workflow.deployment
         reviewer = Reviewer(
             "none",
-            workflow.deployment.approval_queue_url,
-            workflow.deployment.functions["approval_callback"].name,
-            workflow.deployment.region,
+            workflow.account,
+            REVIEWER_EMAIL,
+            deployment.outputs["approval_topic_arn"],
+            deployment.functions["approval_callback"],
         )
         status = reviewer.click(links[decision], comments=comments)
         console.print(f"  {decision} → HTTP {status}")

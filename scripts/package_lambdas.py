@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import ast
 import hashlib
+import io
+import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,13 +69,19 @@ def required_env(package: str, src: Path = LAMBDA_SRC) -> tuple[str, ...]:
 def build_zip(package: str, dist: Path, src: Path = LAMBDA_SRC) -> BuiltZip:
     dist.mkdir(parents=True, exist_ok=True)
     target = dist / f"{package}.zip"
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for name, path in package_files(package, src):
             entry = zipfile.ZipInfo(name, date_time=FIXED_TIMESTAMP)
             entry.external_attr = FILE_MODE
             entry.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(entry, path.read_bytes(), compresslevel=9)
-    data = target.read_bytes()
+    data = buffer.getvalue()
+    if not target.is_file() or target.read_bytes() != data:
+        # Whole or not at all: a reader (terraform, another test worker) never sees half a zip.
+        partial = target.with_name(f".{target.name}.{os.getpid()}")
+        partial.write_bytes(data)
+        partial.replace(target)
     return BuiltZip(package, target, len(data), hashlib.sha256(data).hexdigest())
 
 

@@ -394,11 +394,10 @@ module "approvals" {
 
 # --- orchestration ------------------------------------------------------------------
 
-module "state_machine" {
-  source = "../modules/state_machine"
-
-  name                     = local.prefix
-  definition_template_path = "${path.module}/workflow.asl.json.tftpl"
+locals {
+  # The values workflow.asl.json.tftpl is rendered with. A local, so that
+  # scripts/terraform_values.py can render the same template with the same bindings (placeholder
+  # ARNs for the resources) through `terraform console`, for the cost model and asl-validator.
   definition_variables = {
     validate_input_arn         = module.functions["validate_input"].arn
     agent_search_arn           = module.functions["agent_search"].arn
@@ -419,6 +418,14 @@ module "state_machine" {
     retry_backoff_rate         = var.retry_backoff_rate
     retry_max_delay_seconds    = var.retry_max_delay_seconds
   }
+}
+
+module "state_machine" {
+  source = "../modules/state_machine"
+
+  name                     = local.prefix
+  definition_template_path = "${path.module}/workflow.asl.json.tftpl"
+  definition_variables     = local.definition_variables
 
   lambda_function_arns   = [for key in sort(tolist(local.workflow_functions)) : module.functions[key].arn]
   dynamodb_table_arns    = [module.workflow_store.workflow_table_arn]

@@ -55,3 +55,13 @@ output "kms_key_arn" {
   description = "Customer managed key encrypting the stack's data at rest."
   value       = aws_kms_key.this.arn
 }
+
+output "workflow_limits" {
+  description = "Limits the deployed workflow enforces: sources per run (maximum and default), revision rounds, Map concurrency."
+  value = {
+    max_sources_limit   = var.max_sources_limit
+    default_max_sources = var.default_max_sources
+    max_revisions       = var.max_revisions
+    map_max_concurrency = var.map_max_concurrency
+  }
+}

@@ -89,7 +89,14 @@ def record_failure(event: dict[str, Any]) -> dict[str, str]:
             logger.warning("no workflow record owned by this execution; failure not recorded")
     EVENTS.publish(
         event_types.WORKFLOW_FAILED,
-        {"workflow_id": workflow_id, "tenant": tenant, "reason": reason, "error": failure},
+        # The execution ARN lets a subscriber correlate a failure whose input named no workflow id.
+        {
+            "workflow_id": workflow_id,
+            "execution_arn": event.get("execution_arn"),
+            "tenant": tenant,
+            "reason": reason,
+            "error": failure,
+        },
     )
     logger.info("workflow failed", extra={"reason": reason, "error": original["Error"]})
     return fail_state_error(original)

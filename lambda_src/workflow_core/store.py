@@ -221,7 +221,6 @@ class WorkflowStore:
         return True
 
 
-
 # -- search cache ------------------------------------------------------------------------------
 _SPACES = re.compile(r"\s+")
 

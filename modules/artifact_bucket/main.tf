@@ -123,9 +123,10 @@ data "aws_iam_policy_document" "bucket" {
     }
   }
 
-  # Writers normally omit the encryption header and rely on the bucket's default SSE-KMS.
-  # A "deny when the header is missing" rule would break those writes, so deny only a
-  # header that is present and names something other than SSE-KMS (...IfExists).
+  # Writers normally omit the encryption header and rely on the bucket's default SSE-KMS, so
+  # deny only a header that is present (Null = false) and names something other than SSE-KMS.
+  # Not "...IfExists": IAM evaluates an IfExists condition as true when the key is absent, so a
+  # Deny with StringNotEqualsIfExists would deny exactly those header-less writes.
   statement {
     sid       = "DenyNonKmsEncryptionHeader"
     effect    = "Deny"
@@ -138,7 +139,13 @@ data "aws_iam_policy_document" "bucket" {
     }
 
     condition {
-      test     = "StringNotEqualsIfExists"
+      test     = "Null"
+      variable = "s3:x-amz-server-side-encryption"
+      values   = ["false"]
+    }
+
+    condition {
+      test     = "StringNotEquals"
       variable = "s3:x-amz-server-side-encryption"
       values   = ["aws:kms", "aws:kms:dsse"]
     }
@@ -157,7 +164,13 @@ data "aws_iam_policy_document" "bucket" {
     }
 
     condition {
-      test     = "StringNotEqualsIfExists"
+      test     = "Null"
+      variable = "s3:x-amz-server-side-encryption-aws-kms-key-id"
+      values   = ["false"]
+    }
+
+    condition {
+      test     = "StringNotEquals"
       variable = "s3:x-amz-server-side-encryption-aws-kms-key-id"
       values   = [var.kms_key_arn]
     }

@@ -1,10 +1,17 @@
 variable "name" {
-  description = "Name prefix of the budget and the Bedrock spend alarm (the stack prefix)."
+  description = "Name prefix of the budget and the Bedrock spend alarm (the stack prefix); letters, digits, '-' or '_', at most 92 characters (the budget <name>-monthly: AWS Budgets allows 100)."
   type        = string
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9_-]{1,100}$", var.name))
-    error_message = "name must be 1-100 letters, digits, '-' or '_'."
+    condition     = can(regex("^[A-Za-z0-9_-]+$", var.name))
+    error_message = "name must be letters, digits, '-' or '_' (at least one)."
+  }
+
+  # The provider does not check the budget name's length: without this, only apply fails. The
+  # alarm "<name>-bedrock-spend" then stays far below CloudWatch's 255.
+  validation {
+    condition     = length(var.name) <= 92
+    error_message = "The budget \"${var.name}-monthly\" is ${length(var.name) + 8} characters but AWS Budgets names are at most 100: name may be at most 92 characters."
   }
 }
 

@@ -1,10 +1,16 @@
 variable "name" {
-  description = "Name of the event bus; prefixes its rules, DLQ, role and alarm."
+  description = "Name of the event bus; prefixes its rules, DLQ, role and alarm. Letters, digits, '_' or '-'; at most 76 characters (DLQ <name>-dlq: SQS allows 80), 48 when the StartExecution role is created (<name>-start-execution: IAM allows 64), and <name>-<rule name> at most 64 (EventBridge)."
   type        = string
 
+  # No '.': the bus would take it, but the DLQ "<name>-dlq" is an SQS queue name, which does not.
   validation {
-    condition     = can(regex("^[A-Za-z0-9._-]{1,200}$", var.name)) && var.name != "default"
-    error_message = "name must be 1-200 characters of letters, digits, '.', '_' or '-' and not \"default\"."
+    condition     = can(regex("^[A-Za-z0-9_-]+$", var.name)) && var.name != "default"
+    error_message = "name must be letters, digits, '_' or '-' (no '.': SQS refuses it in the DLQ name \"<name>-dlq\") and not \"default\"."
+  }
+
+  validation {
+    condition     = length(var.name) <= 76
+    error_message = "The DLQ \"${var.name}-dlq\" is ${length(var.name) + 4} characters but SQS queue names are at most 80: name may be at most 76 characters."
   }
 }
 
@@ -25,6 +31,8 @@ variable "rules" {
     start_execution = true on a target whose arn is var.state_machine_arn: it then uses the
     module's dedicated role that may only states:StartExecution on that state machine.
     role_arn is for other targets that need a role (e.g. a bus in another account).
+    A rule is named "<name>-<rule name>": letters, digits, '.', '_' or '-', at most 64
+    characters (EventBridge).
   EOT
   type = list(object({
     name          = string
@@ -45,6 +53,25 @@ variable "rules" {
   validation {
     condition     = length(distinct([for r in var.rules : r.name])) == length(var.rules)
     error_message = "Rule names must be unique."
+  }
+
+  validation {
+    condition     = alltrue([for r in var.rules : can(regex("^[A-Za-z0-9._-]*$", r.name))])
+    error_message = "Rule names must be letters, digits, '.', '_' or '-': EventBridge refuses any other character in the rule name \"<name>-<rule name>\"."
+  }
+
+  # The two rules below read var.name and var.state_machine_arn, so they sit here and not on name:
+  # whatever reads a variable waits for its validations, and in the root stack the bus name feeds
+  # the functions whose state machine a target starts; on name they would close a cycle.
+  validation {
+    condition     = alltrue([for r in var.rules : length("${var.name}-${r.name}") <= 64])
+    error_message = "EventBridge rule names are at most 64 characters, and these \"<name>-<rule name>\" are longer: ${join(", ", [for r in var.rules : "\"${var.name}-${r.name}\" (${length("${var.name}-${r.name}")})" if length("${var.name}-${r.name}") > 64])}. Shorten name or the rule's name."
+  }
+
+  # The role exists only when local.create_start_execution_role does (main.tf).
+  validation {
+    condition     = length(var.name) <= 48 || var.state_machine_arn == null || !anytrue(flatten([for r in var.rules : [for t in r.targets : t.start_execution]]))
+    error_message = "The StartExecution role \"${var.name}-start-execution\" is ${length(var.name) + 16} characters but IAM role names are at most 64: with a start_execution target, name may be at most 48 characters."
   }
 
   validation {

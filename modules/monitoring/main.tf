@@ -114,6 +114,7 @@ data "aws_iam_policy_document" "topic" {
 }
 
 resource "aws_sns_topic_policy" "this" {
+  #checkov:skip=CKV_AWS_385:Not cross-account: the only AWS principal is this account's own root (the owner's management statement, as in the default topic policy); every service principal is conditioned on aws:SourceAccount or aws:SourceArn.
   count = var.create_ops_topic ? 1 : 0
 
   arn    = aws_sns_topic.this[0].arn

@@ -1,6 +1,6 @@
-"""The reviewer: reads approval requests from the SQS queue subscribed to the approval topic and
-answers by "clicking" the signed links, i.e. by calling the real approval_callback function with
-the event a Lambda Function URL would deliver.
+"""The reviewer: reads approval requests from the mailbox of the address Terraform subscribed to
+the approval topic, and answers by "clicking" the signed links, i.e. by calling the real
+approval_callback function with the event its Function URL would deliver.
 """
 
 from __future__ import annotations
@@ -16,10 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-import boto3
-
-from scripts.offline import interpreter
-from scripts.offline.mock_config import MockedResponse
+from scripts.offline.account import AccountClient
 
 POLICIES = ("auto", "reject-then-approve", "interactive", "none")
 REJECTION_COMMENT = "Please add a section on cost drivers and say which line dominates."
@@ -55,6 +52,13 @@ def function_url_event(
     }
 
 
+def loopback_link(url: str, port: int) -> str:
+    """The same link on the loopback server `serve_links` runs: a browser here cannot reach the
+    Function URL's host, so the path and the signed query string move to 127.0.0.1."""
+    parts = urlsplit(url)
+    return f"http://127.0.0.1:{port}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
+
+
 def links_in(message: str) -> dict[str, str]:
     """{"approve": url, "reject": url} from an approval message."""
     links = {}
@@ -76,11 +80,12 @@ class Reviewer:
     """Answers approval requests according to a policy, through the real callback function."""
 
     policy: str
-    queue_url: str
+    account: AccountClient
+    address: str
+    topic_arn: str
     callback_function: str
-    region: str
     on_links: Callable[[dict[str, str]], None] | None = None
-    ready: Callable[[], bool] = lambda: True
+    workflow_id: str | None = None  # answer only the requests of this workflow (named in the message)
     decisions: list[Decision] = field(default_factory=list)
     requests_seen: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -89,11 +94,10 @@ class Reviewer:
     def __post_init__(self) -> None:
         if self.policy not in POLICIES:
             raise ValueError(f"unknown approval policy {self.policy!r}; choose from {', '.join(POLICIES)}")
-        self._sqs = boto3.client("sqs", region_name=self.region)
-        self._lambda = boto3.client("lambda", region_name=self.region)
+        self._lambda = self.account.client("lambda")
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="reviewer", daemon=True)
+    def start(self, since: int = 0) -> None:
+        self._thread = threading.Thread(target=self._run, args=(since,), name="reviewer", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -101,24 +105,23 @@ class Reviewer:
         if self._thread:
             self._thread.join(timeout=5)
 
-    def _run(self) -> None:
+    def _run(self, since: int) -> None:
         while not self._stop.is_set():
-            messages = self._sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get(
-                "Messages", []
-            )
-            for message in messages:
-                self._sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+            mail = self.account.control("GET", f"mailbox?since={since}")
+            since += len(mail)
+            for message in mail:
+                if self._stop.is_set():
+                    return
+                if message["to"] != self.address or message["topic_arn"] != self.topic_arn:
+                    continue
+                if self.workflow_id and f"workflow {self.workflow_id}," not in message["message"]:
+                    continue  # another run's request, in the same mailbox
                 self.requests_seen += 1
-                self._answer(links_in(message["Body"]))
-            if not messages:
+                self._answer(links_in(message["message"]))
+            if not mail:
                 self._stop.wait(0.02)
 
     def _answer(self, links: dict[str, str]) -> None:
-        # The request is published before Step Functions registers the task token; a person is
-        # never that fast, a script is: wait until the task is really waiting.
-        deadline = time.monotonic() + 10
-        while not self.ready() and time.monotonic() < deadline:
-            time.sleep(0.002)
         if self.on_links:
             self.on_links(links)
         if self.policy in ("none", "interactive"):
@@ -180,32 +183,3 @@ def serve_links(reviewer: Reviewer, host: str = "127.0.0.1", port: int = 8765) -
     server = ThreadingHTTPServer((host, port), Handler)
     threading.Thread(target=server.serve_forever, name="approval-links", daemon=True).start()
     return server
-
-
-def answer_mocked_callback(region: str, account: str) -> Callable[[str, MockedResponse], None]:
-    """How a mocked `.waitForTaskToken` state completes: Return → SendTaskSuccess with the
-    mocked output; Throw States.Timeout/HeartbeatTimeout → the task times out; other Throw →
-    SendTaskFailure. The token is registered only after the invoke returns, so this waits for it."""
-    sfn = boto3.client("stepfunctions", region_name=region)
-
-    def deliver(token: str, response: MockedResponse) -> None:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                if response.error in ("States.Timeout", "States.HeartbeatTimeout"):
-                    if interpreter.time_out_callback(token, region, account):
-                        return
-                elif response.is_throw:
-                    sfn.send_task_failure(taskToken=token, error=response.error, cause=response.cause)
-                    return
-                else:
-                    sfn.send_task_success(taskToken=token, output=json.dumps(response.returns))
-                    return
-            except sfn.exceptions.InvalidToken:
-                pass
-            time.sleep(0.01)
-
-    def answer(token: str, response: MockedResponse) -> None:
-        threading.Thread(target=deliver, args=(token, response), name="mocked-callback", daemon=True).start()
-
-    return answer

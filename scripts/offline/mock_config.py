@@ -90,33 +90,72 @@ def _sequence(name: str, raw: Any) -> list[MockedResponse]:
     return sequence
 
 
-def load_test_case(path: Path, test_case: str, state_machine: str = WORKFLOW_NAME) -> TestCase:
+def read_document(path: Path) -> dict[str, Any]:
+    """The mock config file as a JSON object, or a MockConfigError saying what is wrong with it."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise MockConfigError(f"mock config file not found: {path}") from None
+    except IsADirectoryError:
+        raise MockConfigError(f"mock config {path} is a directory, not a file") from None
+    except UnicodeDecodeError:
+        raise MockConfigError(f"mock config file {path} is not UTF-8 text") from None
+    except OSError as error:
+        raise MockConfigError(f"mock config file {path} cannot be read: {error.strerror}") from None
+    try:
+        document = json.loads(text)
     except json.JSONDecodeError as error:
         raise MockConfigError(f"mock config file {path} is not JSON: {error}") from None
+    parse_document(document, str(path))
+    return document
+
+
+def parse_document(document: Any, source: str) -> dict[str, dict[str, list[MockedResponse]]]:
+    """Every test case of a MockConfigFile, validated: {state machine: {test case: ...}} flattened to
+    {test case: {state: responses}} per state machine."""
     if not isinstance(document, dict):
-        raise MockConfigError(f"mock config file {path} must hold a JSON object")
+        raise MockConfigError(f"{source} must hold a JSON object")
     machines = document.get("StateMachines")
-    if not isinstance(machines, dict) or state_machine not in machines:
-        raise MockConfigError(f"{path}: StateMachines has no {state_machine!r}")
-    cases = machines[state_machine].get("TestCases") if isinstance(machines[state_machine], dict) else None
-    if not isinstance(cases, dict) or test_case not in cases:
-        known = ", ".join(sorted(cases)) if isinstance(cases, dict) else "none"
-        raise MockConfigError(f"{path}: no test case {test_case!r} (known: {known})")
+    if not isinstance(machines, dict) or not machines:
+        raise MockConfigError(f"{source}: StateMachines must be a non-empty object")
     mocked = document.get("MockedResponses")
     if not isinstance(mocked, dict):
-        raise MockConfigError(f"{path}: MockedResponses must be an object")
-    responses = {}
-    for state, response_name in cases[test_case].items():
-        if response_name not in mocked:
-            raise MockConfigError(f"{path}: test case {test_case!r} names unknown response {response_name!r}")
-        responses[state] = _sequence(response_name, mocked[response_name])
-    return TestCase(test_case, responses)
+        raise MockConfigError(f"{source}: MockedResponses must be an object")
+    parsed: dict[str, dict[str, list[MockedResponse]]] = {}
+    for machine, body in machines.items():
+        cases = body.get("TestCases") if isinstance(body, dict) else None
+        if not isinstance(cases, dict):
+            raise MockConfigError(f"{source}: StateMachines.{machine}.TestCases must be an object")
+        for case, states in cases.items():
+            if not isinstance(states, dict):
+                raise MockConfigError(f"{source}: test case {case!r} must map state names to response names")
+            responses = {}
+            for state, response_name in states.items():
+                if not isinstance(response_name, str):
+                    raise MockConfigError(f"{source}: test case {case!r}: the response of {state!r} must be a name")
+                if response_name not in mocked:
+                    raise MockConfigError(f"{source}: test case {case!r} names unknown response {response_name!r}")
+                responses[state] = _sequence(response_name, mocked[response_name])
+            parsed[f"{machine}#{case}"] = responses
+    return parsed
+
+
+def test_case_from_document(document: dict[str, Any], test_case: str, state_machine: str) -> TestCase:
+    """`test_case` of the state machine named `state_machine`; a file keyed by the workflow's name
+    (research-report) serves every deployment of it (research-report-<env>)."""
+    parsed = parse_document(document, "mock config")
+    for machine in (state_machine, WORKFLOW_NAME):
+        if f"{machine}#{test_case}" in parsed:
+            return TestCase(test_case, parsed[f"{machine}#{test_case}"])
+    known = ", ".join(sorted(key.partition("#")[2] for key in parsed)) or "none"
+    raise MockConfigError(f"no test case {test_case!r} for {state_machine} (known: {known})")
+
+
+def load_test_case(path: Path, test_case: str, state_machine: str = WORKFLOW_NAME) -> TestCase:
+    return test_case_from_document(read_document(path), test_case, state_machine)
 
 
 def list_test_cases(path: Path, state_machine: str = WORKFLOW_NAME) -> list[str]:
-    document = json.loads(path.read_text(encoding="utf-8"))
-    return sorted(document["StateMachines"][state_machine]["TestCases"])
+    return sorted(
+        key.partition("#")[2] for key in parse_document(read_document(path), str(path)) if key.startswith(state_machine + "#")
+    )

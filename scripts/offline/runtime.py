@@ -1,39 +1,41 @@
-"""The offline workflow: moto as the account, the same definition, the same handlers, in-process.
+"""The offline workflow: Terraform deploys the stack into the embedded account, and runs go
+through it exactly as they would through AWS.
 
     with OfflineWorkflow(env="pilot") as workflow:
         result = workflow.run(topic="...", approve="auto")
 
-Deploy happens once on enter; each `run` is one execution, so a second run can hit the search
-cache the first one filled.
+On enter: connect to the account `make up` keeps running (or start one for this workflow), and
+`terraform apply -var-file envs/<env>.tfvars` into it (skipped when nothing changed since the last
+apply into that account). Everything the runner knows about the deployment comes from
+`terraform output -json` and from the account's APIs. Each `run` is one execution: a client
+request is put on the event bus and the rule Terraform created starts it (or, for a fault-
+injection test case, StartExecution with `<arn>#<TestCase>` as in Step Functions Local).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import time
 import uuid
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import boto3
-from moto import mock_aws
+from scripts import cost_estimate
+from scripts.offline import account as accounts
+from scripts.offline import history, timeline
+from scripts.offline.approvals import Reviewer, serve_links
+from scripts.offline.deploy import REVIEWER_EMAIL, StackDeployer
+from scripts.seed_signing_secret import new_signing_key
 
-from scripts import cost_estimate, hcl
-from scripts.offline import history, interpreter, timeline
-from scripts.offline.approvals import Reviewer, answer_mocked_callback, serve_links
-from scripts.offline.embedded_aws import ACCOUNT, REGION, Deployment, EmbeddedAws
-from scripts.offline.lambdas import InProcessLambdas
-from scripts.offline.mock_config import TestCase
-
-REPO_ROOT = hcl.REPO_ROOT
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS = REPO_ROOT / "corpus"
 DEFAULT_DIST = REPO_ROOT / "dist"
+DEFAULT_WORK_DIR = REPO_ROOT / "out" / "offline"
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 DEFAULT_RUN_TIMEOUT_S = 600.0
+EVENT_SOURCE = "research-report"
 
 
 class RunTimedOut(RuntimeError):
@@ -51,7 +53,45 @@ class RunResult:
     history: list[dict[str, Any]]
     report: str | None
     timeline_html: str
-    invocations: list[Any] = field(default_factory=list)
+    invocations: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Deployment:
+    """What the runner uses of a deployment: Terraform's outputs and what the account reports."""
+
+    env: str
+    outputs: dict[str, Any]
+    definition: dict[str, Any]
+    region: str
+    account_id: str
+
+    @property
+    def state_machine_arn(self) -> str:
+        return self.outputs["state_machine_arn"]
+
+    @property
+    def bucket(self) -> str:
+        return self.outputs["artifact_bucket_name"]
+
+    @property
+    def event_bus_name(self) -> str:
+        return self.outputs["event_bus_name"]
+
+    @property
+    def functions(self) -> dict[str, str]:
+        """Function key -> deployed function name."""
+        return self.outputs["function_names"]
+
+
+def known_environments() -> list[str]:
+    return sorted(path.stem for path in (REPO_ROOT / "envs").glob("*.tfvars"))
+
+
+def check_environment(env: str) -> str:
+    if env not in known_environments():
+        raise RunInputError(f"unknown environment {env!r} (known: {', '.join(known_environments())})")
+    return env
 
 
 def check_corpus(corpus: Path) -> Path:
@@ -70,53 +110,72 @@ class OfflineWorkflow:
         dist: Path = DEFAULT_DIST,
         work_dir: Path | None = None,
         scale: float = 0.0,
+        account: accounts.AccountClient | None = None,
+        progress: Callable[[str], None] | None = None,
     ) -> None:
-        try:
-            hcl.environment_values(env)
-        except hcl.UnknownEnvironment as error:
-            raise RunInputError(str(error)) from None
-        self.env = env
+        self.env = check_environment(env)
         self.corpus = check_corpus(corpus)
         self.dist = dist
-        self.work_dir = work_dir or (REPO_ROOT / "out" / ".offline")
+        self.work_dir = work_dir or DEFAULT_WORK_DIR
         self.scale = scale
-        self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
+        self.progress = progress
+        self.account = account
+        self._owns_account = False
         self.deployment: Deployment | None = None
-        self.lambdas: InProcessLambdas | None = None
 
+    # -- deploy ---------------------------------------------------------------------------------
     def __enter__(self) -> OfflineWorkflow:
-        # Handlers that emit no metric on a path (on_failure, say) make Powertools warn; on AWS that
-        # goes to the function's log, here it would clutter the terminal.
-        warnings.filterwarnings("ignore", message="No application metrics to publish")
-        # Pinned for the whole run: moto's threads read them while functions run, so they must not
-        # come and go with each invocation's environment.
-        self._saved_region = {name: os.environ.get(name) for name in ("AWS_REGION", "AWS_DEFAULT_REGION")}
-        os.environ.update({"AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION})
-        self._mock.start()
+        missing = [p.name for p in (self.dist,) if not any(p.glob("*.zip"))]
+        if missing:
+            raise RunInputError(f"no Lambda zips in {self.dist}: run `make package`")
         try:
-            interpreter.apply(self.scale)
-            self.lambdas = InProcessLambdas(self.work_dir / "lambda", REGION)
-            self.deployment = EmbeddedAws(self.env, self.dist, self.work_dir, self.corpus).deploy(self.lambdas)
-            self.lambdas.on_mocked_callback = answer_mocked_callback(REGION, ACCOUNT)
-            self.lambdas.install()
+            if self.account is None:
+                self.account = accounts.connect(self.work_dir / "account")
+            if self.account is None:
+                self._say("starting the embedded AWS account")
+                self.account = accounts.start(self.work_dir / "account", self.scale)
+                self._owns_account = True
+            self.account.control("PUT", "time-scale", self.scale)
+            self.account.control("PUT", "corpus", str(self.corpus))
+            outputs = self.deployer().apply(self._say)
+            self._seed_signing_secret(outputs["approval_signing_secret_arn"])
+            definition = json.loads(
+                self.client("stepfunctions").describe_state_machine(stateMachineArn=outputs["state_machine_arn"])["definition"]
+            )
+            self.deployment = Deployment(self.env, outputs, definition, self.account.region, self.account.account_id)
         except BaseException:
             self.__exit__(None, None, None)
             raise
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
-        if self.lambdas:
-            self.lambdas.uninstall()
-        self._mock.stop()
-        for name, value in self._saved_region.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        if self._owns_account and self.account is not None:
+            self.account.close()
+
+    def deployer(self, variables: dict[str, Any] | None = None) -> StackDeployer:
+        """Terraform for this environment in this workflow's account (its state lives in the work
+        folder); `variables` as `-var` on top of the environment's tfvars."""
+        assert self.account is not None
+        work_dir = self.work_dir / "deployments" / f"{self.account.id[:12]}-{self.env}"
+        return StackDeployer(self.account, self.env, work_dir=work_dir, variables=variables)
+
+    def _say(self, message: str) -> None:
+        if self.progress:
+            self.progress(message)
+
+    def _seed_signing_secret(self, secret_arn: str) -> None:
+        """As the README tells a user to after the first apply: the secret is created empty."""
+        secrets = self.client("secretsmanager")
+        try:
+            secrets.get_secret_value(SecretId=secret_arn)
+        except secrets.exceptions.ResourceNotFoundException:
+            secrets.put_secret_value(SecretId=secret_arn, SecretString=new_signing_key())
 
     def client(self, service: str):
-        return boto3.client(service, region_name=REGION)
+        assert self.account is not None
+        return self.account.client(service)
 
+    # -- one execution ----------------------------------------------------------------------------
     def run(
         self,
         topic: str,
@@ -125,65 +184,61 @@ class OfflineWorkflow:
         requested_by: str = "analyst@example.com",
         max_sources: int | None = None,
         workflow_id: str | None = None,
-        test_case: TestCase | None = None,
+        test_case: str | None = None,
+        mock_config: dict[str, Any] | None = None,
         execution_input: dict[str, Any] | None = None,
         serve_port: int | None = None,
         on_event: Callable[[dict[str, Any]], None] | None = None,
         on_links: Callable[[dict[str, str]], None] | None = None,
         timeout_s: float = DEFAULT_RUN_TIMEOUT_S,
     ) -> RunResult:
-        assert self.deployment and self.lambdas, "use OfflineWorkflow as a context manager"
+        assert self.deployment and self.account, "use OfflineWorkflow as a context manager"
         deployment, sfn = self.deployment, self.client("stepfunctions")
         workflow_id = workflow_id or f"wf-{uuid.uuid4().hex[:12]}"
         if execution_input is None:
             execution_input = {"topic": topic, "tenant": tenant, "requested_by": requested_by, "workflow_id": workflow_id}
             if max_sources is not None:
                 execution_input["max_sources"] = max_sources
-        self.lambdas.test_case = test_case
-        first_invocation = len(self.lambdas.invocations)
-        lambdas = self.lambdas
-
-        heartbeat = "HeartbeatSeconds" in deployment.definition["States"]["RequestApproval"]
-
-        def approval_task_waiting() -> bool:
-            token = lambdas.callback_tokens[-1] if lambdas.callback_tokens else None
-            return token is not None and interpreter.callback_ready(token, REGION, ACCOUNT, heartbeat)
-
+        marks = {name: len(self.account.control("GET", name)) for name in ("invocations", "bus_events", "mailbox")}
         reviewer = Reviewer(
             approve,
-            deployment.approval_queue_url,
-            deployment.functions["approval_callback"].name,
-            REGION,
+            self.account,
+            REVIEWER_EMAIL,
+            deployment.outputs["approval_topic_arn"],
+            deployment.functions["approval_callback"],
             on_links,
-            ready=approval_task_waiting,
+            workflow_id=execution_input.get("workflow_id"),
         )
+        reviewer.start(since=marks["mailbox"])
         server = serve_links(reviewer, port=serve_port) if serve_port else None
-        reviewer.start()
         try:
-            # The client's request, as on AWS; the bus rule's StartExecution target is not
-            # available in moto, so the runner starts the execution itself, named as the API path names it.
-            self.client("events").put_events(
-                Entries=[
-                    {
-                        "Source": "research-report",
-                        "DetailType": "WorkflowRequested",
-                        "Detail": json.dumps(execution_input),
-                        "EventBusName": deployment.event_bus_name,
-                    }
-                ]
-            )
-            name = f"{tenant}-{workflow_id}"[:80]
-            execution_arn = sfn.start_execution(
-                stateMachineArn=deployment.state_machine_arn, name=name, input=json.dumps(execution_input)
-            )["executionArn"]
+            if test_case is not None:
+                if mock_config is not None:
+                    self.account.control("PUT", "mock-config", mock_config)
+                execution_arn = sfn.start_execution(
+                    stateMachineArn=f"{deployment.state_machine_arn}#{test_case}",
+                    name=f"{execution_input.get('tenant', tenant)}-{workflow_id}"[:80],
+                    input=json.dumps(execution_input),
+                )["executionArn"]
+            else:
+                execution_arn = self._request_through_the_bus(execution_input)
             described = self._wait(sfn, execution_arn, on_event, time.monotonic() + timeout_s)
         finally:
             reviewer.stop()
             if server:
                 server.shutdown()
         events = history.fetch_history(sfn, execution_arn)
-        invocations = self.lambdas.invocations[first_invocation:]
-        summary = self._summary(described, events, workflow_id, invocations, reviewer)
+        # Only this execution's: other executions (another test, a second terminal) may run in the
+        # same account meanwhile.
+        invocations = [
+            invocation
+            for invocation in self.account.control("GET", f"invocations?since={marks['invocations']}")
+            if invocation["execution_arn"] == execution_arn
+        ]
+        bus_events = self.account.control("GET", f"bus_events?since={marks['bus_events']}")
+        summary = self._summary(
+            described, events, execution_input.get("workflow_id", workflow_id), invocations, bus_events, reviewer
+        )
         report = self._published_report(summary)
         spans = history.spans(events, timeline.map_inner_states(deployment.definition))
         page = timeline.render(
@@ -195,9 +250,36 @@ class OfflineWorkflow:
         )
         return RunResult(execution_arn, summary, events, report, page, invocations)
 
-    def _wait(
-        self, sfn, execution_arn: str, on_event: Callable[[dict[str, Any]], None] | None, deadline: float
-    ) -> dict[str, Any]:
+    def _request_through_the_bus(self, execution_input: dict[str, Any]) -> str:
+        """Put WorkflowRequested on the bus, as a client does; the rule Terraform created starts the
+        execution (with a name AWS generates), found here by its input."""
+        assert self.deployment is not None
+        events, sfn = self.client("events"), self.client("stepfunctions")
+        known = {e["executionArn"] for e in _executions(sfn, self.deployment.state_machine_arn)}
+        answer = events.put_events(
+            Entries=[
+                {
+                    "Source": EVENT_SOURCE,
+                    "DetailType": "WorkflowRequested",
+                    "Detail": json.dumps(execution_input),
+                    "EventBusName": self.deployment.event_bus_name,
+                }
+            ]
+        )
+        if answer.get("FailedEntryCount"):
+            raise RuntimeError(f"the bus refused WorkflowRequested: {answer['Entries']}")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            for execution in _executions(sfn, self.deployment.state_machine_arn):
+                if execution["executionArn"] in known:
+                    continue
+                described = sfn.describe_execution(executionArn=execution["executionArn"])
+                if json.loads(described.get("input") or "{}") == execution_input:
+                    return execution["executionArn"]
+            time.sleep(0.02)
+        raise RuntimeError("WorkflowRequested was accepted but no execution started (see the events DLQ)")
+
+    def _wait(self, sfn, execution_arn: str, on_event, deadline: float) -> dict[str, Any]:
         seen = 0
         while True:
             if time.monotonic() > deadline:
@@ -214,14 +296,16 @@ class OfflineWorkflow:
                     for event in history.fetch_history(sfn, execution_arn)[seen:]:
                         on_event(event)
                 return described
-            time.sleep(0.05 if on_event else 0.01)
+            time.sleep(0.05 if on_event else 0.02)
 
+    # -- what happened ----------------------------------------------------------------------------
     def _summary(
         self,
         described: dict[str, Any],
         events: list[dict[str, Any]],
         workflow_id: str,
-        invocations: list[Any],
+        invocations: list[dict[str, Any]],
+        bus_events: list[dict[str, Any]],
         reviewer: Reviewer,
     ) -> dict[str, Any]:
         deployment = self.deployment
@@ -232,6 +316,7 @@ class OfflineWorkflow:
             "status": described["status"],
             "end_state": history.end_state(events, deployment.definition["States"]),
             "error": described.get("error"),
+            "cause": described.get("cause"),
             "workflow_id": workflow_id,
             "execution_arn": described["executionArn"],
             "env": self.env,
@@ -248,25 +333,18 @@ class OfflineWorkflow:
             "map_failures": history.entered(events, "SourceFailed"),
             "cache_hits": int(bool(search.get("search", {}).get("cache_hit"))),
             "agent_invocations": _agent_invocations(invocations, deployment),
+            "peak_concurrency": peak_concurrency(invocations, deployment),
             "reviewer_decisions": [d.decision for d in reviewer.decisions],
             "reviewer_http_statuses": [d.status for d in reviewer.decisions],
-            "events": self._bus_events(),
+            "events": [
+                e["detail_type"]
+                for e in bus_events
+                if e["bus"] == deployment.event_bus_name and _about(e, workflow_id, described["executionArn"])
+            ],
             "artifacts": self._artifacts(workflow_id),
         }
-        summary["effectiveness"] = effectiveness(self.env, summary, self.lambdas.emf_metrics(invocations))
+        summary["effectiveness"] = effectiveness(self.env, summary, emf_documents(invocations))
         return summary
-
-    def _bus_events(self) -> list[str]:
-        sqs, names = self.client("sqs"), []
-        while True:
-            messages = sqs.receive_message(QueueUrl=self.deployment.event_tap_queue_url, MaxNumberOfMessages=10).get(
-                "Messages", []
-            )
-            if not messages:
-                return names
-            for message in messages:
-                names.append(json.loads(message["Body"])["detail-type"])
-                sqs.delete_message(QueueUrl=self.deployment.event_tap_queue_url, ReceiptHandle=message["ReceiptHandle"])
 
     def _artifacts(self, workflow_id: str) -> list[str]:
         s3, keys = self.client("s3"), []
@@ -282,13 +360,44 @@ class OfflineWorkflow:
         return self.client("s3").get_object(Bucket=self.deployment.bucket, Key=key)["Body"].read().decode("utf-8")
 
 
-def effectiveness(env: str, summary: dict[str, Any], emf_documents: list[dict[str, Any]]) -> dict[str, Any]:
+def _executions(sfn, state_machine_arn: str) -> list[dict[str, Any]]:
+    return [
+        e for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=state_machine_arn) for e in page["executions"]
+    ]
+
+
+def _about(event: dict[str, Any], workflow_id: str, execution_arn: str) -> bool:
+    detail = event.get("detail") or {}
+    return (
+        detail.get("execution_arn") == execution_arn
+        or detail.get("workflow_id") == workflow_id
+        or (detail.get("workflow") or {}).get("workflow_id") == workflow_id
+    )
+
+
+def emf_documents(invocations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every Embedded Metric Format document the handlers printed."""
+    documents = []
+    for invocation in invocations:
+        for line in invocation["log_lines"]:
+            if '"_aws"' not in line:
+                continue
+            try:
+                document = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(document, dict) and "_aws" in document:
+                documents.append(document)
+    return documents
+
+
+def effectiveness(env: str, summary: dict[str, Any], emf: list[dict[str, Any]]) -> dict[str, Any]:
     """The seed's four effectiveness metrics for this run, from the same EMF metrics CloudWatch gets:
     completion time, agent utilisation per role, retries, and the cost model's price of this
     execution (its real state transitions and tokens)."""
     roles: dict[str, dict[str, float]] = {}
     agent_retries = 0
-    for document in emf_documents:
+    for document in emf:
         role = document.get("role")
         if role is None or "AgentInvocations" not in document:
             continue
@@ -320,15 +429,35 @@ def _metric_sum(document: dict[str, Any], name: str) -> float:
     return float(sum(value)) if isinstance(value, list) else float(value)
 
 
-def _agent_invocations(invocations: list[Any], deployment: Deployment) -> dict[str, dict[str, Any]]:
-    """Per function: calls, errors and handler time — the local view of agent utilisation."""
-    by_name = {spec.name: key for key, spec in deployment.functions.items()}
+def peak_concurrency(invocations: list[dict[str, Any]], deployment: Deployment) -> dict[str, int]:
+    """Per function key: the most invocations of this execution running at the same time (from
+    the handler time the account recorded; mocked responses never ran)."""
+    by_name = {name: key for key, name in deployment.functions.items()}
+    edges: dict[str, list[tuple[float, int]]] = {}
+    for invocation in invocations:
+        if invocation["mocked"]:
+            continue
+        points = edges.setdefault(by_name.get(invocation["function"], invocation["function"]), [])
+        points += [(invocation["started"], 1), (invocation["started"] + invocation["duration_s"], -1)]
+    peaks = {}
+    for key, points in edges.items():
+        running = peak = 0
+        for _, step in sorted(points):  # at the same instant an end (-1) sorts before a start
+            running += step
+            peak = max(peak, running)
+        peaks[key] = peak
+    return dict(sorted(peaks.items()))
+
+
+def _agent_invocations(invocations: list[dict[str, Any]], deployment: Deployment) -> dict[str, dict[str, Any]]:
+    """Per function key: calls, errors, mocked calls and handler time."""
+    by_name = {name: key for key, name in deployment.functions.items()}
     result: dict[str, dict[str, Any]] = {}
     for invocation in invocations:
-        key = by_name.get(invocation.function, invocation.function)
+        key = by_name.get(invocation["function"], invocation["function"])
         entry = result.setdefault(key, {"calls": 0, "errors": 0, "mocked": 0, "busy_s": 0.0})
         entry["calls"] += 1
-        entry["errors"] += int(invocation.error is not None)
-        entry["mocked"] += int(invocation.mocked)
-        entry["busy_s"] = round(entry["busy_s"] + invocation.duration_s, 4)
+        entry["errors"] += int(invocation["error"] is not None)
+        entry["mocked"] += int(invocation["mocked"])
+        entry["busy_s"] = round(entry["busy_s"] + invocation["duration_s"], 4)
     return dict(sorted(result.items()))

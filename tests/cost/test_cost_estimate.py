@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from scripts import cost_estimate, hcl, render_definition
+from scripts import cost_estimate, hcl
 
 ENVS = hcl.ENVIRONMENTS
 PRICES = cost_estimate.load_prices()
@@ -60,8 +60,7 @@ def test_compare_prints_the_three_envs_beside_the_seed(capsys):
 
 
 def pilot_walk(sources, revisions):
-    definition = render_definition.render("pilot", render_definition.placeholder_resources())
-    _, functions = cost_estimate._definition("pilot")
+    definition, functions = cost_estimate._definition("pilot")
     return cost_estimate.walk(definition, sources, revisions, functions)
 
 

@@ -120,6 +120,6 @@ def load_handler(monkeypatch: pytest.MonkeyPatch) -> Callable[..., ModuleType]:
 
 @pytest.fixture
 def context() -> Any:
-    from scripts.offline.lambdas import LambdaContext  # the one local stand-in for Lambda's context
+    from scripts.offline.lambda_worker import LambdaContext  # the one local stand-in for Lambda's context
 
     return LambdaContext("test", "arn:aws:lambda:us-east-1:123456789012:function:test", 256, 900, "/aws/lambda/test")

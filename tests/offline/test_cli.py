@@ -37,8 +37,9 @@ def test_bad_input_is_one_line_and_exit_code_2(capsys, args, message):
     assert len(err.strip().splitlines()) == 1
 
 
-def test_json_run_writes_the_four_files(capsys, tmp_path, dist):
-    code, out, _ = run_cli(["--json", "--sources", "3", "--out", str(tmp_path), "--dist", str(dist)], capsys)
+def test_json_run_writes_the_four_files(capsys, tmp_path, workflow, offline_dir):
+    # As `make up` users run it: the CLI finds the running account and the pilot already applied there.
+    code, out, _ = run_cli(["--json", "--sources", "3", "--out", str(tmp_path), "--work-dir", str(offline_dir)], capsys)
     summary = json.loads(out)
     assert code == 0 and summary["end_state"] == "Published"
     for name in ("report.md", "history.json", "summary.json", "timeline.html"):

@@ -1,89 +1,88 @@
-"""The offline deployment and the Terraform root stack cannot drift apart silently.
-
-Same functions, same handlers, same environment variable names (and the handlers require exactly
-those), same definition, and only integrations the state machine's role is given.
-"""
+"""What Terraform deployed is what the handlers need: read from the embedded account after
+`terraform apply`, never from the HCL."""
 
 from __future__ import annotations
 
-import re
+import json
 
 import pytest
 
-from scripts import hcl, render_definition
-from scripts.offline.embedded_aws import (
-    LOCAL_ONLY_VARIABLES,
-    root_function_environments,
-    root_function_packages,
-    root_powertools_environment,
-)
 from scripts.package_lambdas import CODE_PACKAGES, required_env
 
-HCL_FUNCTIONS = root_function_environments()
-PACKAGES = root_function_packages()
-SUPPORTED_INTEGRATIONS = {
-    "arn:aws:states:::lambda:invoke",
-    "arn:aws:states:::lambda:invoke.waitForTaskToken",
-    "arn:aws:states:::dynamodb:updateItem",
-}
+POWERTOOLS = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}
 
 
-def test_every_code_package_is_deployed_and_every_deployed_package_is_built():
-    assert set(PACKAGES.values()) == set(CODE_PACKAGES)
+@pytest.fixture(scope="module")
+def configurations(workflow) -> dict[str, dict]:
+    functions = workflow.client("lambda")
+    return {key: functions.get_function_configuration(FunctionName=name) for key, name in workflow.deployment.functions.items()}
 
 
-@pytest.mark.parametrize("function_key", sorted(HCL_FUNCTIONS))
-def test_terraform_sets_exactly_the_variables_the_handler_requires(function_key):
-    assert set(HCL_FUNCTIONS[function_key]) == set(required_env(PACKAGES[function_key]))
+def package_of(configuration: dict) -> str:
+    return configuration["Handler"].split(".")[0]
 
 
-def test_the_local_deployment_has_the_terraform_functions_with_the_same_handlers(workflow):
-    local = workflow.deployment.functions
-    assert set(local) == set(HCL_FUNCTIONS)
-    for key, spec in local.items():
-        assert spec.handler == f"{PACKAGES[key]}.handler.lambda_handler"
+def test_every_code_package_is_deployed_with_its_handler(configurations):
+    assert {package_of(c) for c in configurations.values()} == set(CODE_PACKAGES)
+    for configuration in configurations.values():
+        assert configuration["Handler"] == f"{package_of(configuration)}.handler.lambda_handler"
 
 
-def test_the_local_deployment_sets_the_same_variable_names_plus_documented_local_ones(workflow):
-    powertools = set(root_powertools_environment())
-    for key, spec in workflow.deployment.functions.items():
-        local_names = set(spec.environment) - set(LOCAL_ONLY_VARIABLES)
-        assert local_names == set(HCL_FUNCTIONS[key]) | powertools, key
+def test_terraform_sets_exactly_the_variables_each_handler_requires(configurations):
+    for key, configuration in configurations.items():
+        variables = set(configuration["Environment"]["Variables"]) - POWERTOOLS
+        assert variables == set(required_env(package_of(configuration))), key
 
 
-def test_local_agents_run_the_local_backend_and_terraform_agents_run_bedrock(workflow):
-    for key, spec in workflow.deployment.functions.items():
-        if PACKAGES[key] == "agent":
-            assert HCL_FUNCTIONS[key]["AGENT_BACKEND"] == "bedrock"
-            assert spec.environment["AGENT_BACKEND"] == "local"
-            assert spec.environment["AGENT_ROLE"] == HCL_FUNCTIONS[key]["AGENT_ROLE"]
+def test_agent_functions_are_deployed_to_call_bedrock(configurations):
+    for key, configuration in configurations.items():
+        if package_of(configuration) == "agent":
+            variables = configuration["Environment"]["Variables"]
+            assert variables["AGENT_BACKEND"] == "bedrock", key
+            assert variables["AGENT_ROLE"] == key.removeprefix("agent_")
 
 
-def test_tfvars_values_reach_the_local_functions(workflow):
-    variables = hcl.environment_values("pilot")
-    for key, expressions in HCL_FUNCTIONS.items():
-        for name, expression in expressions.items():
-            variable = hcl.variable_reference(expression)
-            if variable is not None:
-                assert workflow.deployment.functions[key].environment[name] == str(variables[variable]), (key, name)
-
-
-def test_the_local_state_machine_is_the_template_rendered_with_the_env_values(workflow):
+def test_the_state_machine_invokes_only_the_workflow_functions_and_its_table(workflow):
     deployment = workflow.deployment
-    resources = {f"{key}_arn": deployment.function_arn(key) for key in deployment.functions}
-    resources["workflow_table_name"] = deployment.workflow_table
-    assert deployment.definition == render_definition.render("pilot", resources)
+    invoked, integrations = set(), set()
+
+    def walk(states: dict) -> None:
+        for state in states.values():
+            if state["Type"] == "Task":
+                integrations.add(state["Resource"])
+                if "FunctionName" in state.get("Parameters", {}):
+                    invoked.add(state["Parameters"]["FunctionName"])
+            if "ItemProcessor" in state:
+                walk(state["ItemProcessor"]["States"])
+
+    walk(deployment.definition["States"])
+    arns = {
+        key: f"arn:aws:lambda:{deployment.region}:{deployment.account_id}:function:{name}"
+        for key, name in deployment.functions.items()
+    }
+    assert invoked == {arn for key, arn in arns.items() if key != "approval_callback"}
+    assert integrations == {
+        "arn:aws:states:::lambda:invoke",
+        "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        "arn:aws:states:::dynamodb:updateItem",
+    }
+    role = workflow.client("stepfunctions").describe_state_machine(stateMachineArn=deployment.state_machine_arn)["roleArn"]
+    iam = workflow.client("iam")
+    name = role.rsplit("/", 1)[1]
+    statements = [
+        statement
+        for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]
+        for statement in json.loads(_document(iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"]))[
+            "Statement"
+        ]
+    ]
+    allowed = {resource for s in statements for resource in _list(s["Resource"])}
+    assert {arns[key] for key in arns if key != "approval_callback"} <= allowed
 
 
-def test_the_definition_uses_only_integrations_the_state_machine_role_allows():
-    definition = render_definition.render("pilot", render_definition.placeholder_resources())
-    template = render_definition.TEMPLATE.read_text()
-    used = set(re.findall(r'"Resource": "([^"]+)"', template))
-    assert used <= SUPPORTED_INTEGRATIONS
-    state_machine = next(m for m in hcl.labelled_blocks(hcl.ROOT_STACK, "module").values() if "definition_variables" in m)
-    invoked = {key.removesuffix("_arn") for key in render_definition.definition_bindings() if key.endswith("_arn")}
-    allowed = state_machine["lambda_function_arns"]
-    assert "workflow_functions" in allowed  # the role's Lambda list is the workflow functions
-    assert "workflow_store.workflow_table_arn" in str(state_machine["dynamodb_table_arns"])
-    assert definition["StartAt"] == "ValidateInput"
-    assert invoked <= set(HCL_FUNCTIONS) - {"approval_callback"}
+def _document(document) -> str:
+    return document if isinstance(document, str) else json.dumps(document)
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else [value]

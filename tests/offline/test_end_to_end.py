@@ -1,16 +1,15 @@
-"""The whole workflow, offline: same definition, same handlers, moto as the account."""
+"""The whole workflow, offline, on what `terraform apply` built in the embedded account."""
 
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 import pytest
 
-from scripts import hcl
-from scripts.bench_local import synthetic_corpus
-from scripts.offline.mock_config import load_test_case
-from scripts.offline.runtime import OfflineWorkflow
+from scripts.offline.approvals import loopback_link
+from scripts.offline.mock_config import read_document
 
 TOPIC = "How do Step Functions and Bedrock Agents share work in a research workflow?"
 FAULTS = Path("scripts/mock_configs/faults.json")
@@ -43,23 +42,24 @@ def test_payload_carries_pointers_only(workflow):
 def test_reject_then_approve_revises_once(workflow):
     result = workflow.run(topic=TOPIC, approve="reject-then-approve", max_sources=3)
     summary = result.summary
-    assert summary["end_state"] == "Published"
-    assert summary["revisions"] == 1 and summary["approvals_requested"] == 2
-    assert (summary["retries"], summary["fallbacks"]) == (0, 0)
-    assert summary["reviewer_decisions"] == ["reject", "approve"]
+    assert summary["end_state"] == "Published", summary
+    assert summary["revisions"] == 1 and summary["approvals_requested"] == 2, summary
+    assert (summary["retries"], summary["fallbacks"]) == (0, 0), summary
+    assert summary["reviewer_decisions"] == ["reject", "approve"], summary
     assert f"{summary['workflow_id']}/drafts/v2.md" in summary["artifacts"]
     assert "Revisions" in result.report
     assert summary["events"].count("ApprovalRequested") == 2
 
 
 def test_second_run_with_the_same_topic_hits_the_search_cache(workflow):
-    topic = "Caching search results with DynamoDB TTL"
+    # Unique per session: an account kept running by `make up` remembers earlier sessions' searches.
+    topic = f"Caching search results with DynamoDB TTL {uuid.uuid4().hex[:8]}"
     first = workflow.run(topic=topic, approve="auto", max_sources=4)
     second = workflow.run(topic=topic, approve="auto", max_sources=4)
     assert first.summary["cache_hits"] == 0
     assert second.summary["cache_hits"] == 1
     assert second.summary["end_state"] == "Published"
-    assert not any(i.state == "Search" for i in second.invocations if i.function.endswith("agent_search") and i.error)
+    assert not any(i["state"] == "Search" for i in second.invocations if i["function"].endswith("agent_search") and i["error"])
 
 
 def test_invalid_input_ends_in_a_named_failure_with_an_event(workflow):
@@ -82,24 +82,27 @@ def test_invalid_input_ends_in_a_named_failure_with_an_event(workflow):
         (
             "RejectUntilRevisionLimit",
             "RevisionLimitReached",
-            lambda s: s["revisions"] == hcl.environment_values("pilot")["max_revisions"] and "WorkflowFailed" in s["events"],
+            lambda s: s["revisions"] == s["limits"]["max_revisions"] and "WorkflowFailed" in s["events"],
         ),
         ("ApprovalTimesOut", "ApprovalTimedOut", lambda s: s["status"] == "FAILED" and "WorkflowFailed" in s["events"]),
     ],
 )
 def test_shipped_fault_cases_end_where_they_should(workflow, case, end_state, check):
-    result = workflow.run(topic=TOPIC, approve="auto", max_sources=5, test_case=load_test_case(FAULTS, case))
+    result = workflow.run(topic=TOPIC, approve="auto", max_sources=5, test_case=case, mock_config=read_document(FAULTS))
     assert result.summary["end_state"] == end_state, result.summary
-    assert check(result.summary), result.summary
+    assert check({**result.summary, "limits": workflow.deployment.outputs["workflow_limits"]}), result.summary
 
 
-def test_two_hundred_sources_keep_the_payload_small(dist, tmp_path):
-    corpus = synthetic_corpus(tmp_path / "corpus", passages=250)
-    with OfflineWorkflow(env="bu", corpus=corpus, dist=dist, work_dir=tmp_path / "work") as workflow:
-        result = workflow.run(topic="Step Functions orchestrates Bedrock agents", approve="auto", max_sources=200)
+def test_the_largest_pilot_run_keeps_the_payload_small(workflow):
+    limits = workflow.deployment.outputs["workflow_limits"]  # 200 sources run on bu in tests/deploy
+    result = workflow.run(topic="Map concurrency and Bedrock quotas", approve="auto", max_sources=limits["max_sources_limit"])
     assert result.summary["end_state"] == "Published"
-    assert result.summary["map_items"] == 200
+    assert limits["map_max_concurrency"] < result.summary["map_items"] <= limits["max_sources_limit"]
     assert result.summary["max_payload_bytes"] < 8 * 1024
+    # Map runs as many summaries at once as the deployed definition allows, and never more.
+    map_state = next(s for s in workflow.deployment.definition["States"].values() if s["Type"] == "Map")
+    assert map_state["MaxConcurrency"] == limits["map_max_concurrency"]
+    assert result.summary["peak_concurrency"]["agent_summary"] == map_state["MaxConcurrency"]
 
 
 def test_interactive_approval_serves_the_signed_link_on_loopback_like_a_browser_would(workflow):
@@ -115,13 +118,13 @@ def test_interactive_approval_serves_the_signed_link_on_loopback_like_a_browser_
     statuses = {}
 
     def click(links: dict[str, str]) -> None:
-        link = links["approve"].replace(":8765/", f":{port}/")
+        link = loopback_link(links["approve"], port)  # the Function URL, served on loopback
         with urllib.request.urlopen(link, timeout=10) as opened:  # GET: heartbeat + confirmation form
             statuses["get"] = opened.status
             form = dict(re.findall(r'name="([a-z_]+)" value="([^"]*)"', opened.read().decode()))
         form.update({"reviewer": "person@example.com", "comments": ""})
         body = urllib.parse.urlencode(form).encode()
-        post = f"http://127.0.0.1:{port}/approval"
+        post = f"http://127.0.0.1:{port}/"
         with urllib.request.urlopen(urllib.request.Request(post, data=body), timeout=10) as submitted:
             statuses["post"] = submitted.status
         try:

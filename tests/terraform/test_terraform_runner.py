@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -208,13 +209,15 @@ def test_mocked_suites_share_one_provider_process_and_stop_it(tmp_path):
     )
     binary.parent.mkdir(parents=True)
     reattach = '{"registry.terraform.io/hashicorp/aws":{"Protocol":"grpc","Pid":1,"Test":true,"Addr":{"Network":"unix","String":"/tmp/p"}}}'
-    binary.write_text(f"#!/bin/sh\ncat <<'EOF'\n\tTF_REATTACH_PROVIDERS='{reattach}'\nEOF\nexec sleep 60\n")
+    # A duration no other process on the machine uses, so the test finds its own stand-in.
+    duration = f"60.{uuid.uuid4().int % 10**9:09d}"
+    binary.write_text(f"#!/bin/sh\ncat <<'EOF'\n\tTF_REATTACH_PROVIDERS='{reattach}'\nEOF\nexec sleep {duration}\n")
     binary.chmod(0o755)
     with runner.shared_provider(tmp_path, startup_seconds=10):
         assert runner._reattach == reattach
-        pid = next(int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and "sleep" in _cmdline(p))
+        pid = next(int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and duration in _cmdline(p))
     assert runner._reattach is None
-    assert not Path(f"/proc/{pid}").exists() or "sleep" not in _cmdline(Path(f"/proc/{pid}"))
+    assert duration not in _cmdline(Path(f"/proc/{pid}"))
 
 
 def _cmdline(proc: Path) -> str:

@@ -1,5 +1,5 @@
 """asl-validator (npm, pinned in package.json) on the definition each environment deploys, rendered
-exactly as Terraform's templatefile() would (scripts/render_definition.py)."""
+by Terraform itself (scripts/terraform_values.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts import render_definition
+from scripts import terraform_values
 from scripts.hcl import ENVIRONMENTS, REPO_ROOT
 
 VALIDATOR = REPO_ROOT / "node_modules" / ".bin" / "asl-validator"
@@ -33,14 +33,14 @@ def validate(validator: Path, definition: dict, tmp_path: Path) -> subprocess.Co
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_rendered_definition_is_valid_asl(validator, env, tmp_path):
-    definition = render_definition.render(env, render_definition.placeholder_resources())
+    definition = terraform_values.definition(env)
     result = validate(validator, definition, tmp_path)
     assert result.returncode == 0, f"{env}: {result.stdout}{result.stderr}"
     assert "is valid" in result.stdout
 
 
 def test_validator_rejects_a_broken_definition(validator, tmp_path):
-    definition = render_definition.render("pilot", render_definition.placeholder_resources())
+    definition = json.loads(json.dumps(terraform_values.definition("pilot")))  # a copy: the value is cached
     definition["States"][definition["StartAt"]]["Next"] = "NoSuchState"
     result = validate(validator, definition, tmp_path)
     assert result.returncode != 0, result.stdout

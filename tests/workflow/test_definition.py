@@ -1,13 +1,11 @@
-"""The state machine template: structure, error handling and rendering for every environment."""
+"""The state machine definition each environment deploys, as Terraform renders it (through
+`terraform console`, scripts/terraform_values.py): structure and error handling."""
 
 from __future__ import annotations
 
-import json
-import re
-
 import pytest
 
-from scripts import hcl, render_definition
+from scripts import hcl, terraform_values
 
 ENVS = hcl.ENVIRONMENTS
 TRANSIENT_LAMBDA_ERRORS = {"Lambda.ServiceException", "Lambda.TooManyRequestsException"}
@@ -15,7 +13,7 @@ TRANSIENT_LAMBDA_ERRORS = {"Lambda.ServiceException", "Lambda.TooManyRequestsExc
 
 @pytest.fixture(scope="module", params=ENVS)
 def rendered(request) -> tuple[str, dict]:
-    return request.param, render_definition.render(request.param, render_definition.placeholder_resources())
+    return request.param, terraform_values.definition(request.param)
 
 
 def all_states(states: dict) -> dict:
@@ -40,12 +38,6 @@ def targets(state: dict) -> list[str]:
     found += [choice.get("Next") for choice in state.get("Choices", [])]
     found += [catcher["Next"] for catcher in state.get("Catch", [])]
     return [target for target in found if target]
-
-
-def test_template_uses_only_variables_the_root_stack_binds():
-    template = render_definition.TEMPLATE.read_text()
-    used = set(re.findall(r"\$\{([a-z_]+)\}", template))
-    assert used == set(render_definition.definition_bindings())
 
 
 def test_every_transition_target_exists_in_its_scope(rendered):
@@ -139,22 +131,3 @@ def test_every_task_payload_names_the_execution_and_state(rendered):
             payload = state["Parameters"]["Payload"]
             assert payload["execution_arn.$"] == "$$.Execution.Id", name
             assert payload["state.$"] == "$$.State.Name", name
-
-
-def test_renderer_rejects_unknown_and_unused_values():
-    with pytest.raises(render_definition.TemplateError, match="has no value"):
-        render_definition.render_template('{"a": ${missing}}', {})
-    with pytest.raises(render_definition.TemplateError, match="not used"):
-        render_definition.render_template('{"a": 1}', {"extra": 2})
-    assert render_definition.render_template('{"a": "$${x}", "b": ${n}}', {"n": 3}) == '{"a": "${x}", "b": 3}'
-
-
-def test_renderer_names_the_missing_environment():
-    with pytest.raises(hcl.UnknownEnvironment, match="staging"):
-        render_definition.render("staging", render_definition.placeholder_resources())
-
-
-def test_render_cli_writes_valid_json(tmp_path):
-    target = tmp_path / "definition.json"
-    assert render_definition.main(["--env", "pilot", "--out", str(target)]) == 0
-    assert json.loads(target.read_text())["StartAt"] == "ValidateInput"

@@ -67,10 +67,11 @@ run "a_present_encryption_header_must_name_sse_kms" {
     error_message = "The encryption header rule covers object writes."
   }
   assert {
-    condition = (one(data.aws_iam_policy_document.bucket.statement[1].condition).test == "StringNotEqualsIfExists"
-      && one(data.aws_iam_policy_document.bucket.statement[1].condition).variable == "s3:x-amz-server-side-encryption"
-    && toset(one(data.aws_iam_policy_document.bucket.statement[1].condition).values) == toset(["aws:kms", "aws:kms:dsse"]))
-    error_message = "Writes without the header rely on the default SSE-KMS; a header naming anything but aws:kms or aws:kms:dsse is denied (IfExists)."
+    condition = ({ for c in data.aws_iam_policy_document.bucket.statement[1].condition : c.test => { variable = c.variable, values = toset(c.values) } } == {
+      Null            = { variable = "s3:x-amz-server-side-encryption", values = toset(["false"]) }
+      StringNotEquals = { variable = "s3:x-amz-server-side-encryption", values = toset(["aws:kms", "aws:kms:dsse"]) }
+    })
+    error_message = "Writes without the header rely on the default SSE-KMS; only a present header (Null = false) naming anything but aws:kms or aws:kms:dsse is denied (not IfExists, which holds when the header is absent)."
   }
 }
 
@@ -83,10 +84,11 @@ run "a_present_kms_key_header_must_name_the_buckets_key" {
     error_message = "The key header rule covers object writes."
   }
   assert {
-    condition = (one(data.aws_iam_policy_document.bucket.statement[2].condition).test == "StringNotEqualsIfExists"
-      && one(data.aws_iam_policy_document.bucket.statement[2].condition).variable == "s3:x-amz-server-side-encryption-aws-kms-key-id"
-    && toset(one(data.aws_iam_policy_document.bucket.statement[2].condition).values) == toset([var.kms_key_arn]))
-    error_message = "A write naming a KMS key other than kms_key_arn is denied (IfExists)."
+    condition = ({ for c in data.aws_iam_policy_document.bucket.statement[2].condition : c.test => { variable = c.variable, values = toset(c.values) } } == {
+      Null            = { variable = "s3:x-amz-server-side-encryption-aws-kms-key-id", values = toset(["false"]) }
+      StringNotEquals = { variable = "s3:x-amz-server-side-encryption-aws-kms-key-id", values = toset([var.kms_key_arn]) }
+    })
+    error_message = "Only a present key header (Null = false) naming a KMS key other than kms_key_arn is denied."
   }
 }
 

@@ -41,6 +41,27 @@ run "valid_at_the_boundaries" {
   }
 }
 
+run "valid_with_the_longest_name" {
+  command = plan
+
+  variables {
+    name = join("", [for i in range(92) : "n"])
+    bedrock_spend = {
+      threshold_usd = 5
+      roles = { writer = {
+        dimensions               = { Role = "writer" }
+        input_usd_per_1k_tokens  = 0.003
+        output_usd_per_1k_tokens = 0.015
+      } }
+    }
+  }
+
+  assert {
+    condition     = length(aws_budgets_budget.this.name) == 100 && length(aws_cloudwatch_metric_alarm.bedrock_spend[0].alarm_name) == 106
+    error_message = "92 characters give a 100-character budget name (AWS Budgets' limit) and a 106-character alarm name (CloudWatch allows 255)."
+  }
+}
+
 run "valid_with_e_mail_only" {
   command = plan
 
@@ -55,6 +76,16 @@ run "name_with_a_space" {
 
   variables {
     name = "research report"
+  }
+
+  expect_failures = [var.name]
+}
+
+run "name_too_long_for_the_budget" {
+  command = plan
+
+  variables {
+    name = join("", [for i in range(93) : "n"])
   }
 
   expect_failures = [var.name]

@@ -55,12 +55,73 @@ run "valid_with_every_option_at_its_limits" {
   }
 }
 
-run "valid_with_dots_and_underscores_and_no_state_machine" {
+run "valid_with_underscores_and_no_state_machine" {
   command = plan
 
   variables {
-    name              = "research_report.test-events"
+    name              = "research_report_test-events"
     state_machine_arn = null
+  }
+}
+
+run "valid_with_the_longest_name_when_no_role_is_created" {
+  command = plan
+
+  variables {
+    name             = join("", [for i in range(76) : "n"])
+    alarm_topic_arns = ["arn:aws:sns:us-east-1:123456789012:ops"]
+  }
+
+  assert {
+    condition     = length(aws_sqs_queue.dlq.name) == 80 && length(aws_iam_role.start_execution) == 0
+    error_message = "76 characters give an 80-character DLQ name, SQS's limit; no target starts the state machine, so no role."
+  }
+  assert {
+    condition     = length(aws_cloudwatch_event_archive.this.name) == 48 && length(aws_cloudwatch_metric_alarm.dlq[0].alarm_name) == 90
+    error_message = "The archive name is cut to EventBridge's 48; the alarm name stays under CloudWatch's 255."
+  }
+}
+
+run "valid_long_name_with_rules_but_no_start_execution_target" {
+  command = plan
+
+  variables {
+    name = join("", [for i in range(62) : "n"])
+    rules = [{
+      name          = "x"
+      event_pattern = jsonencode({ source = ["research-report.api"] })
+      targets = [{
+        target_id = "log"
+        arn       = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/events/audit"
+      }]
+    }]
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_event_rule.this["x"].name) == 64 && length(aws_iam_role.start_execution) == 0
+    error_message = "A 64-character rule name is EventBridge's limit; with state_machine_arn but no start_execution target there is no role to limit name to 48."
+  }
+}
+
+run "valid_at_the_role_and_rule_name_limits" {
+  command = plan
+
+  variables {
+    name = join("", [for i in range(48) : "n"])
+    rules = [{
+      name          = "start-workflow1"
+      event_pattern = jsonencode({ source = ["research-report.api"] })
+      targets = [{
+        target_id       = "workflow"
+        arn             = "arn:aws:states:us-east-1:123456789012:stateMachine:research-report-test"
+        start_execution = true
+      }]
+    }]
+  }
+
+  assert {
+    condition     = length(aws_iam_role.start_execution[0].name) == 64 && length(aws_cloudwatch_event_rule.this["start-workflow1"].name) == 64
+    error_message = "48 characters give a 64-character role name (IAM's limit); a 15-character rule name a 64-character rule (EventBridge's)."
   }
 }
 
@@ -84,6 +145,45 @@ run "name_with_a_slash" {
   expect_failures = [var.name]
 }
 
+run "name_with_a_dot_the_dlq_refuses" {
+  command = plan
+
+  variables {
+    name = "research.report-events"
+  }
+
+  expect_failures = [var.name]
+}
+
+run "name_too_long_for_the_dlq" {
+  command = plan
+
+  variables {
+    name = join("", [for i in range(77) : "n"])
+  }
+
+  expect_failures = [var.name]
+}
+
+run "name_too_long_for_the_start_execution_role" {
+  command = plan
+
+  variables {
+    name = join("", [for i in range(49) : "n"])
+    rules = [{
+      name          = "s"
+      event_pattern = jsonencode({ source = ["research-report.api"] })
+      targets = [{
+        target_id       = "workflow"
+        arn             = "arn:aws:states:us-east-1:123456789012:stateMachine:research-report-test"
+        start_execution = true
+      }]
+    }]
+  }
+
+  expect_failures = [var.rules]
+}
+
 run "archive_retention_below_zero" {
   command = plan
 
@@ -101,6 +201,31 @@ run "two_rules_with_the_same_name" {
     rules = [
       { name = "audit", event_pattern = jsonencode({ source = ["a"] }), targets = [] },
       { name = "audit", event_pattern = jsonencode({ source = ["b"] }), targets = [] },
+    ]
+  }
+
+  expect_failures = [var.rules]
+}
+
+run "rule_name_with_a_space" {
+  command = plan
+
+  variables {
+    rules = [
+      { name = "audit log", event_pattern = jsonencode({ source = ["a"] }), targets = [] },
+    ]
+  }
+
+  expect_failures = [var.rules]
+}
+
+run "rule_name_too_long_for_eventbridge" {
+  command = plan
+
+  variables {
+    # "research-report-test-events-" is 28 characters: 37 more make 65.
+    rules = [
+      { name = join("", [for i in range(37) : "r"]), event_pattern = jsonencode({ source = ["a"] }), targets = [] },
     ]
   }
 

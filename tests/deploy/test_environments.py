@@ -1,0 +1,78 @@
+"""Every environment as its users deploy it: `terraform apply` into a fresh embedded account, a
+re-plan that finds nothing to change, a workflow run to Published, `terraform destroy`, and an
+account left empty."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scripts.offline.deploy import REPO_ROOT, StackDeployer, leftovers
+from scripts.offline.plan import planned_resources, run_checkov
+from scripts.offline.runtime import OfflineWorkflow
+
+# An apply, a run and a teardown take minutes on 2 cores: more than the suite-wide per-test limit.
+pytestmark = pytest.mark.timeout(1200)
+TOPIC = "Step Functions orchestrates Bedrock agents"
+# Sources per run: bu runs its largest advertised workload; team its default.
+SOURCES = {"team": None, "bu": 200}
+FULL_STACK = 85
+
+
+def assert_plan_passes_checkov(deployer, plan_file) -> None:
+    plan = deployer.plan_json()
+    plan_file.write_text(json.dumps(plan))
+    report = json.loads(run_checkov(plan_file, deployer, "--output", "json").stdout)
+    failed = [f"{c['check_id']} {c['resource']}" for c in report["results"].get("failed_checks", [])]
+    assert (report["summary"]["failed"], failed) == (0, [])
+    assert report["summary"]["resource_count"] == len(planned_resources(plan)) >= FULL_STACK
+
+
+@pytest.mark.parametrize("env", sorted(SOURCES))
+def test_environment_applies_replans_clean_runs_and_destroys(env, fresh_account, corpus, tear_down, tmp_path):
+    with OfflineWorkflow(env=env, corpus=corpus, account=fresh_account, work_dir=tmp_path) as workflow:
+        deployer = workflow.deployer()
+        assert deployer.plan_changes() == []
+        assert_plan_passes_checkov(deployer, tmp_path / f"{env}.plan.json")
+
+        limits = workflow.deployment.outputs["workflow_limits"]
+        sources = SOURCES[env] or limits["default_max_sources"]
+        summary = workflow.run(topic=TOPIC, approve="auto", max_sources=sources).summary
+        assert summary["end_state"] == "Published", summary
+        assert summary["map_items"] == sources
+        assert (summary["retries"], summary["fallbacks"], summary["map_failures"]) == (0, 0, 0)
+        assert summary["peak_concurrency"]["agent_summary"] == limits["map_max_concurrency"]
+        assert summary["events"] == ["WorkflowRequested", "ApprovalRequested", "ReportPublished"]
+
+    tear_down(deployer, workflow.deployment.bucket)
+    assert leftovers(fresh_account) == {}
+
+
+def test_the_consumer_example_applies_replans_clean_and_destroys(fresh_account, tmp_path):
+    # The consumer brings its own key, as the example's kms_key_arn variable says.
+    key_arn = fresh_account.client("kms").create_key(Description="the consumer's key")["KeyMetadata"]["Arn"]
+    example = REPO_ROOT / "examples" / "consumer"
+    deployer = StackDeployer(
+        fresh_account,
+        env=None,
+        work_dir=tmp_path / "consumer",
+        root=example,
+        var_file=example / "consumer.tfvars",
+        variables={
+            "kms_key_arn": key_arn,
+            "bucket_name": f"consumer-dev-artifacts-{fresh_account.account_id}",
+            "package_path": str(REPO_ROOT / "dist" / "agent.zip"),
+        },
+    )
+    outputs = deployer.apply()
+    agent_id, alias_id = outputs["search_alias_arn"].rsplit("/", 2)[-2:]
+    agents = fresh_account.client("bedrock-agent")
+    assert agents.get_agent(agentId=agent_id)["agent"]["agentStatus"] == "PREPARED"
+    assert agents.get_agent_alias(agentId=agent_id, agentAliasId=alias_id)["agentAlias"]["agentAliasStatus"] == "PREPARED"
+    environment = fresh_account.client("lambda").get_function_configuration(FunctionName=outputs["search_function_name"])
+    assert environment["Environment"]["Variables"]["AGENT_ALIAS_ID"] == alias_id
+    assert deployer.plan_changes() == []
+
+    deployer.destroy()
+    assert leftovers(fresh_account) == {"kms keys": [key_arn.rsplit("/", 1)[-1]]}

@@ -1,0 +1,299 @@
+"""Each gap fill (scripts/offline/gaps.py), pinned twice: the behaviour AWS has, through the
+embedded account; and a canary on plain moto showing the gap is still there. The day a canary
+fails, moto has caught up: delete the fill and its canary.
+
+Fills whose behaviour only a workflow run shows (mocked callbacks, task tokens known once issued,
+SNS e-mail to the mailbox, events to state machines) are pinned by the end-to-end tests; the
+plain-moto canary of the EventBridge one is here.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+import zipfile
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from scripts.offline import gaps
+
+REGION = "us-east-1"
+PASSING_DEFINITION = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}})
+BROKEN_DEFINITION = json.dumps({"StartAt": "Missing", "States": {"Done": {"Type": "Nope"}}})
+POWERTOOLS_LAYER = f"arn:aws:lambda:{REGION}:{gaps.POWERTOOLS_LAYER_ACCOUNT}:layer:{gaps.POWERTOOLS_LAYER_NAME}:7"
+ROLE_POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def a_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def plain():
+    """Plain moto, in this process: what the provider would meet without the fills."""
+    with mock_aws():
+        yield lambda service: boto3.client(service, region_name=REGION, aws_access_key_id="k", aws_secret_access_key="s")
+
+
+def a_role(client_for) -> str:
+    return client_for("iam").create_role(RoleName=unique("gap-role"), AssumeRolePolicyDocument=ROLE_POLICY)["Role"]["Arn"]
+
+
+def a_budget(client_for, account_id: str, name: str) -> None:
+    client_for("budgets").create_budget(
+        AccountId=account_id,
+        Budget={"BudgetName": name, "BudgetLimit": {"Amount": "10", "Unit": "USD"}, "TimeUnit": "MONTHLY", "BudgetType": "COST"},
+        NotificationsWithSubscribers=[
+            {
+                "Notification": {"NotificationType": "ACTUAL", "ComparisonOperator": "GREATER_THAN", "Threshold": 80},
+                "Subscribers": [{"SubscriptionType": "EMAIL", "Address": "ops@example.com"}],
+            }
+        ],
+        ResourceTags=[{"Key": "owner", "Value": "platform"}],
+    )
+
+
+NOTIFICATION = {"NotificationType": "ACTUAL", "ComparisonOperator": "GREATER_THAN", "Threshold": 80}
+
+
+# --- budgets ------------------------------------------------------------------------------------
+
+
+def test_budget_subscribers_and_tags(account):
+    name, budgets = unique("gap-budget"), account.client("budgets")
+    a_budget(account.client, account.account_id, name)
+    subscribers = budgets.describe_subscribers_for_notification(
+        AccountId=account.account_id, BudgetName=name, Notification=NOTIFICATION
+    )
+    assert subscribers["Subscribers"] == [{"SubscriptionType": "EMAIL", "Address": "ops@example.com"}]
+    arn = f"arn:aws:budgets::{account.account_id}:budget/{name}"
+    budgets.tag_resource(ResourceARN=arn, ResourceTags=[{"Key": "team", "Value": "research"}])
+    budgets.untag_resource(ResourceARN=arn, ResourceTagKeys=["owner"])
+    assert budgets.list_tags_for_resource(ResourceARN=arn)["ResourceTags"] == [{"Key": "team", "Value": "research"}]
+
+
+def test_canary_plain_moto_lacks_budget_subscribers_and_tags(plain):
+    a_budget(plain, "123456789012", "b")
+    with pytest.raises((ClientError, NotImplementedError)):
+        plain("budgets").describe_subscribers_for_notification(
+            AccountId="123456789012", BudgetName="b", Notification=NOTIFICATION
+        )
+    with pytest.raises((ClientError, NotImplementedError)):
+        plain("budgets").list_tags_for_resource(ResourceARN="arn:aws:budgets::123456789012:budget/b")
+
+
+# --- step functions -----------------------------------------------------------------------------
+
+
+def test_state_machine_definitions_are_validated_and_versions_listed(account):
+    sfn = account.client("stepfunctions")
+    assert sfn.validate_state_machine_definition(definition=PASSING_DEFINITION)["result"] == "OK"
+    assert sfn.validate_state_machine_definition(definition=BROKEN_DEFINITION)["result"] == "FAIL"
+    machine = sfn.create_state_machine(name=unique("gap-machine"), definition=PASSING_DEFINITION, roleArn=a_role(account.client))
+    assert sfn.list_state_machine_versions(stateMachineArn=machine["stateMachineArn"])["stateMachineVersions"] == []
+
+
+def test_a_test_case_needs_a_loaded_mock_config_that_names_it(account):
+    sfn = account.client("stepfunctions")
+    machine = sfn.create_state_machine(name=unique("gap-machine"), definition=PASSING_DEFINITION, roleArn=a_role(account.client))
+    with pytest.raises(ClientError):
+        sfn.start_execution(stateMachineArn=f"{machine['stateMachineArn']}#NoSuchCase", input="{}")
+
+
+def test_canary_plain_moto_lacks_definition_validation_versions_and_test_cases(plain):
+    sfn = plain("stepfunctions")
+    with pytest.raises((ClientError, NotImplementedError)):
+        sfn.validate_state_machine_definition(definition=PASSING_DEFINITION)
+    machine = sfn.create_state_machine(name="m", definition=PASSING_DEFINITION, roleArn=a_role(plain))["stateMachineArn"]
+    with pytest.raises((ClientError, NotImplementedError, AttributeError)):
+        sfn.list_state_machine_versions(stateMachineArn=machine)
+    with pytest.raises(ClientError):
+        sfn.start_execution(stateMachineArn=f"{machine}#Case", input="{}")
+
+
+# --- eventbridge --------------------------------------------------------------------------------
+
+
+def test_a_failed_delivery_to_a_state_machine_lands_in_the_dead_letter_queue(account):
+    events, sqs = account.client("events"), account.client("sqs")
+    queue_url = sqs.create_queue(QueueName=unique("gap-dlq"))["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    bus, rule = unique("gap-bus"), unique("gap-rule")
+    events.create_event_bus(Name=bus)
+    events.put_rule(Name=rule, EventBusName=bus, EventPattern=json.dumps({"source": ["gap-test"]}))
+    missing = f"arn:aws:states:{REGION}:{account.account_id}:stateMachine:{unique('gone')}"
+    events.put_targets(
+        Rule=rule,
+        EventBusName=bus,
+        Targets=[{"Id": "gone", "Arn": missing, "RoleArn": a_role(account.client), "DeadLetterConfig": {"Arn": queue_arn}}],
+    )
+    answer = events.put_events(Entries=[{"Source": "gap-test", "DetailType": "Probe", "Detail": "{}", "EventBusName": bus}])
+    assert answer["FailedEntryCount"] == 0
+    messages = sqs.receive_message(QueueUrl=queue_url, MessageAttributeNames=["All"], WaitTimeSeconds=1)["Messages"]
+    assert messages[0]["MessageAttributes"]["TARGET_ARN"]["StringValue"] == missing
+    assert json.loads(messages[0]["Body"])["detail-type"] == "Probe"
+
+
+def test_canary_plain_moto_cannot_deliver_events_to_a_state_machine(plain):
+    sfn, events = plain("stepfunctions"), plain("events")
+    machine = sfn.create_state_machine(name="m", definition=PASSING_DEFINITION, roleArn=a_role(plain))["stateMachineArn"]
+    events.put_rule(Name="r", EventPattern=json.dumps({"source": ["gap-test"]}))
+    events.put_targets(Rule="r", Targets=[{"Id": "m", "Arn": machine, "RoleArn": a_role(plain)}])
+    with pytest.raises((ClientError, NotImplementedError)):
+        events.put_events(Entries=[{"Source": "gap-test", "DetailType": "Probe", "Detail": "{}"}])
+
+
+# --- kms ----------------------------------------------------------------------------------------
+
+
+def test_key_rotation_period_and_aws_managed_keys(account):
+    kms = account.client("kms")
+    key = kms.create_key(Description="gap")["KeyMetadata"]["KeyId"]
+    kms.enable_key_rotation(KeyId=key, RotationPeriodInDays=90)
+    assert kms.get_key_rotation_status(KeyId=key)["RotationPeriodInDays"] == 90
+    assert kms.describe_key(KeyId="alias/aws/secretsmanager")["KeyMetadata"]["KeyManager"] == "AWS"
+
+
+def test_canary_plain_moto_drops_the_rotation_period_and_owns_aws_keys(plain):
+    kms = plain("kms")
+    key = kms.create_key(Description="gap")["KeyMetadata"]["KeyId"]
+    kms.enable_key_rotation(KeyId=key, RotationPeriodInDays=90)
+    assert kms.get_key_rotation_status(KeyId=key).get("RotationPeriodInDays") != 90
+    assert kms.describe_key(KeyId="alias/aws/secretsmanager")["KeyMetadata"]["KeyManager"] == "CUSTOMER"
+
+
+# --- lambda -------------------------------------------------------------------------------------
+
+
+def create_function(client_for, **extra):
+    return client_for("lambda").create_function(
+        FunctionName=unique("gap-function"),
+        Runtime="python3.12",
+        Role=a_role(client_for),
+        Handler="handler.handler",
+        Code={"ZipFile": a_zip()},
+        **extra,
+    )
+
+
+def test_logging_config_is_kept_and_the_public_powertools_layer_exists(account):
+    created = create_function(account.client, LoggingConfig={"LogFormat": "JSON"}, Layers=[POWERTOOLS_LAYER])
+    stored = account.client("lambda").get_function_configuration(FunctionName=created["FunctionName"])
+    assert stored["LoggingConfig"] == {
+        "LogFormat": "JSON",
+        "LogGroup": f"/aws/lambda/{created['FunctionName']}",
+        "ApplicationLogLevel": "INFO",
+        "SystemLogLevel": "INFO",
+    }
+    assert [layer["Arn"] for layer in stored["Layers"]] == [POWERTOOLS_LAYER]
+
+
+def test_canary_plain_moto_drops_logging_config_and_lacks_public_layers(plain):
+    created = create_function(plain, LoggingConfig={"LogFormat": "JSON"})
+    assert (
+        plain("lambda").get_function_configuration(FunctionName=created["FunctionName"]).get("LoggingConfig", {}).get("LogFormat")
+        != "JSON"
+    )
+    with pytest.raises(ClientError):
+        create_function(plain, Layers=[POWERTOOLS_LAYER])
+
+
+# --- bedrock agents -----------------------------------------------------------------------------
+
+
+def create_agent(client_for):
+    return client_for("bedrock-agent").create_agent(
+        agentName=unique("gap-agent"),
+        agentResourceRoleArn=a_role(client_for),
+        foundationModel="anthropic.claude-3-haiku-20240307-v1:0",
+        instruction="Find sources for the topic you are given and list them, one per line, with a URL.",
+        guardrailConfiguration={"guardrailIdentifier": "gr1234567890", "guardrailVersion": "1"},
+    )["agent"]
+
+
+def test_agents_follow_the_aws_lifecycle_and_take_aliases(account):
+    agents = account.client("bedrock-agent")
+    agent = create_agent(account.client)
+    assert (len(agent["agentId"]), agent["agentStatus"], agent["agentVersion"]) == (10, "NOT_PREPARED", "DRAFT")
+    assert agent["guardrailConfiguration"]["guardrailIdentifier"] == "gr1234567890"
+    assert agents.prepare_agent(agentId=agent["agentId"])["agentStatus"] == "PREPARED"
+    alias = agents.create_agent_alias(agentId=agent["agentId"], agentAliasName="live", tags={"owner": "platform"})["agentAlias"]
+    assert (
+        agents.get_agent_alias(agentId=agent["agentId"], agentAliasId=alias["agentAliasId"])["agentAlias"]["agentAliasStatus"]
+        == "PREPARED"
+    )
+    assert agents.list_tags_for_resource(resourceArn=alias["agentAliasArn"])["tags"] == {"owner": "platform"}
+    agents.delete_agent(agentId=agent["agentId"], skipResourceInUseCheck=True)
+    with pytest.raises(agents.exceptions.ResourceNotFoundException):
+        agents.get_agent_alias(agentId=agent["agentId"], agentAliasId=alias["agentAliasId"])
+
+
+def test_canary_plain_moto_agents_have_epoch_timestamps_and_no_aliases(plain):
+    from moto.bedrockagent.models import bedrockagent_backends
+
+    agent = create_agent(plain)
+    stored = bedrockagent_backends["123456789012"][REGION].agents[agent["agentId"]]
+    assert isinstance(stored.created_at, float) and stored.agent_status == "PREPARED"
+    with pytest.raises((ClientError, NotImplementedError)):
+        plain("bedrock-agent").create_agent_alias(agentId=agent["agentId"], agentAliasName="live")
+
+
+# --- s3 -----------------------------------------------------------------------------------------
+
+
+def test_bucket_policy_conditions_are_evaluated_as_aws_does_for_sdk_requests(account):
+    s3, kms = account.client("s3"), account.client("kms")
+    bucket, key = unique("gap-bucket"), kms.create_key(Description="gap")["KeyMetadata"]["Arn"]
+    s3.create_bucket(Bucket=bucket)
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+            {
+                "Sid": "DenyOtherKeys",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:PutObject",
+                "Resource": f"arn:aws:s3:::{bucket}/*",
+                "Condition": {
+                    "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"},
+                    "StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": key},
+                },
+            },
+        ],
+    }
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+    s3.put_object(Bucket=bucket, Key="plain", Body=b"x")  # SDK over TLS, no key header: allowed
+    s3.put_object(Bucket=bucket, Key="ours", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId=key)
+    with pytest.raises(ClientError) as denied:
+        s3.put_object(
+            Bucket=bucket,
+            Key="other",
+            Body=b"x",
+            ServerSideEncryption="aws:kms",
+            SSEKMSKeyId="arn:aws:kms:us-east-1:123456789012:key/other",
+        )
+    assert denied.value.response["Error"]["Code"] == "AccessDenied"

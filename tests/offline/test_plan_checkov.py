@@ -1,0 +1,29 @@
+"""checkov on the pilot's plan (scripts/offline/plan.py): the deployed values, every resource of
+the stack, and no failed check. team and bu are scanned in tests/deploy."""
+
+from __future__ import annotations
+
+import json
+
+from scripts.offline.plan import planned_resources, run_checkov
+
+FULL_STACK = 85  # resources of the pilot today: a partial plan must not pass as "no failure"
+
+
+def test_the_pilot_plan_holds_the_full_stack_and_fails_no_check(workflow, tmp_path):
+    deployer = workflow.deployer()
+    plan = deployer.plan_json()
+    resources = planned_resources(plan)
+    assert len(resources) >= FULL_STACK, resources
+    assert "module.approvals.aws_lambda_function_url.callback" in resources
+
+    plan_file = tmp_path / "pilot.plan.json"
+    plan_file.write_text(json.dumps(plan))
+    result = run_checkov(plan_file, deployer, "--output", "json")
+    report = json.loads(result.stdout)
+    failed = "\n".join(f"{c['check_id']} {c['resource']}" for c in report["results"].get("failed_checks", []))
+    assert report["summary"]["failed"] == 0, failed
+    assert report["summary"]["resource_count"] == len(resources)
+    assert report["summary"]["parsing_errors"] == 0
+    assert report["summary"]["passed"] > 300
+    assert result.returncode == 0
