@@ -45,6 +45,17 @@ from scripts.offline.runtime import (
 
 DEFAULT_TOPIC = "How do Step Functions and Bedrock Agents share work in a research workflow?"
 EXIT_BAD_INPUT = 2
+DEFAULT_DEADLINE_S = 600.0
+# With --approve none nobody answers: the approval would wait its deployed timeout (days), so the
+# run stops early and says where it waited; the ApprovalTimesOut test case shows the timeout path.
+NOBODY_ANSWERS_DEADLINE_S = 30.0
+DISPLAY_CHARS = 120  # what the terminal shows of a user's text or an error cause; files keep all
+
+
+def shown(text: str, limit: int = DISPLAY_CHARS) -> str:
+    """`text` for the terminal: control characters made visible, cut to `limit` characters."""
+    visible = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return visible if len(visible) <= limit else visible[: limit - 1] + "…"
 
 
 class _ArgumentParser(argparse.ArgumentParser):
@@ -95,6 +106,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="multiplier for retry back-off and callback polling; 1 = real time (default: 0, no waiting)",
     )
     parser.add_argument("--port", type=int, default=8765, help="loopback port for --approve interactive (default: 8765)")
+    parser.add_argument(
+        "--deadline",
+        type=float,
+        help="stop the execution after this many seconds and report where it waited "
+        f"(default: {DEFAULT_DEADLINE_S:.0f}; {NOBODY_ANSWERS_DEADLINE_S:.0f} with --approve none)",
+    )
     parser.add_argument("--expect-end-state", help="exit 0 only if the run ends in this state (e.g. Published, ApprovalTimedOut)")
     parser.add_argument("--json", action="store_true", help="print summary.json to stdout instead of the live view")
     args = parser.parse_args(argv)
@@ -104,6 +121,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--sources must be at least 1")
     if args.time_scale < 0:
         parser.error("--time-scale must be >= 0")
+    if args.deadline is not None and not args.deadline > 0:
+        parser.error("--deadline must be a positive number of seconds")
+    if args.deadline is None:
+        args.deadline = NOBODY_ANSWERS_DEADLINE_S if args.approve == "none" else DEFAULT_DEADLINE_S
+    if args.out.exists() and not args.out.is_dir():
+        parser.error(f"--out {args.out} is a file; give a folder")
     return args
 
 
@@ -119,6 +142,8 @@ class LiveView:
         self.map_total: int | None = None
         self.map_done = 0
         self.entered_at: dict[str, float] = {}
+        self.current: str | None = None
+        self.failed: dict[str, str] = {}  # state -> the error it failed with (then caught, if it exits)
 
     def __call__(self, event: dict[str, Any]) -> None:
         kind = event["type"]
@@ -147,13 +172,23 @@ class LiveView:
         if name in self.map_inner:
             return
         if kind.endswith("StateEntered"):
-            self.entered_at[name] = now
+            self.entered_at[name], self.current = now, name
+            self.failed.pop(name, None)
             self.console.print(f"[dim]{now:7.2f}s[/]  [cyan]→[/] {name}")
         elif kind.endswith("StateExited"):
             took = now - self.entered_at.get(name, now)
-            self.console.print(f"[dim]{now:7.2f}s[/]  [green]✓[/] {name} [dim]({took * 1000:.0f} ms)[/]")
+            if name in self.failed:  # it failed and a Catch moved on: not a success
+                self.console.print(
+                    f"[dim]{now:7.2f}s[/]  [yellow]↷[/] {name} caught {self.failed.pop(name)} [dim]({took * 1000:.0f} ms)[/]"
+                )
+            else:
+                self.console.print(f"[dim]{now:7.2f}s[/]  [green]✓[/] {name} [dim]({took * 1000:.0f} ms)[/]")
         elif kind in ("TaskFailed", "LambdaFunctionFailed"):
-            self.console.print(f"[dim]{now:7.2f}s[/]  [yellow]![/] {details.get('error')}: {str(details.get('cause', ''))[:100]}")
+            if self.current:
+                self.failed[self.current] = str(details.get("error"))
+            self.console.print(
+                f"[dim]{now:7.2f}s[/]  [yellow]![/] {details.get('error')}: {shown(str(details.get('cause', '')))}"
+            )
         elif kind in ("ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"):
             self.console.print(
                 f"[dim]{now:7.2f}s[/]  [red]✗[/] execution {kind.removeprefix('Execution').lower()}: {details.get('error')}"
@@ -185,6 +220,11 @@ def print_summary(console: Console, result: RunResult, written: list[Path]) -> N
     console.print(
         f"\n[bold {colour}]{summary['status']}[/] — ended in [bold]{summary['end_state']}[/] after {summary['duration_s']} s"
     )
+    if summary.get("error"):
+        # One line; the whole cause is in summary.json and the history in history.json.
+        console.print(
+            f"[red]{summary['error']}[/]: {shown(summary.get('cause') or '')} [dim](in full: summary.json)[/]", soft_wrap=True
+        )
     if result.report:
         console.print(f"\nPublished report: s3://…/published/{summary['workflow_id']}/report.md")
         for line in result.report.splitlines()[:8]:
@@ -232,7 +272,15 @@ def main(argv: list[str] | None = None) -> int:
 
             view = None if args.json else LiveView(console, set(map_inner_states(workflow.deployment.definition)))
             if not args.json:
-                console.print(f"[bold]Research report[/] offline · env [cyan]{args.env}[/] · topic: {args.topic}")
+                console.print(f"[bold]Research report[/] offline · env [cyan]{args.env}[/] · topic: {shown(args.topic)}")
+                if args.approve == "none":
+                    console.print(
+                        f"[dim]Nobody answers the approval: the run stops {args.deadline:.0f} s in (--deadline). "
+                        "The ApprovalTimesOut test case of scripts/mock_configs/faults.json shows the timeout path.[/]"
+                    )
+            limit = workflow.deployment.outputs["workflow_limits"]["max_sources_limit"]
+            if args.sources is not None and args.sources > limit:
+                raise RunInputError(f"--sources {args.sources} is above env {args.env}'s limit of {limit} (max_sources_limit)")
 
             def show_links(links: dict[str, str]) -> None:
                 if args.approve == "interactive":
@@ -253,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
                 on_event=view,
                 serve_port=args.port if args.approve == "interactive" else None,
                 on_links=show_links,
+                timeout_s=args.deadline,
             )
     except (AccountError, DeployError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -260,7 +309,11 @@ def main(argv: list[str] | None = None) -> int:
     except RunInputError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    written = write_outputs(result, args.out)
+    try:
+        written = write_outputs(result, args.out)
+    except OSError as error:
+        print(f"error: cannot write the run's files to {args.out}: {error.strerror or error}", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(result.summary, indent=2))
     else:

@@ -20,6 +20,10 @@ locals {
   # value, which breaks the cycle state machine -> functions -> policies -> state machine.
   # check.state_machine_arn below proves it equals the real ARN.
   state_machine_arn = "arn:${local.partition}:states:${local.region}:${local.account_id}:stateMachine:${local.prefix}"
+  # Likewise the bus: the state machine puts NoSourcesFound on it, and the bus's rule targets the
+  # state machine.
+  event_bus_name = "${local.prefix}-events"
+  event_bus_arn  = "arn:${local.partition}:events:${local.region}:${local.account_id}:event-bus/${local.event_bus_name}"
 
   powertools_layer_arn = coalesce(
     var.powertools_layer_arn,
@@ -408,6 +412,7 @@ locals {
     publish_arn                = module.functions["publish"].arn
     on_failure_arn             = module.functions["on_failure"].arn
     workflow_table_name        = module.workflow_store.workflow_table_name
+    event_bus_name             = local.event_bus_name
     map_max_concurrency        = var.map_max_concurrency
     approval_timeout_seconds   = var.approval_timeout_seconds
     approval_heartbeat_seconds = var.approval_heartbeat_seconds
@@ -429,6 +434,7 @@ module "state_machine" {
 
   lambda_function_arns   = [for key in sort(tolist(local.workflow_functions)) : module.functions[key].arn]
   dynamodb_table_arns    = [module.workflow_store.workflow_table_arn]
+  event_bus_arn          = local.event_bus_arn
   kms_key_arn            = aws_kms_key.this.arn
   log_level              = var.sfn_log_level
   include_execution_data = var.sfn_include_execution_data
@@ -439,7 +445,7 @@ module "state_machine" {
 module "event_bus" {
   source = "../modules/event_bus"
 
-  name                   = "${local.prefix}-events"
+  name                   = local.event_bus_name
   archive_retention_days = var.event_archive_retention_days
   state_machine_arn      = local.state_machine_arn
   kms_key_arn            = aws_kms_key.this.arn

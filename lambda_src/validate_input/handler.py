@@ -36,6 +36,9 @@ STORE = WorkflowStore(boto3.resource("dynamodb").Table(CONFIG.str("WORKFLOW_TABL
 
 ALLOWED_KEYS = ("topic", "tenant", "requested_by", "max_sources", "workflow_id")
 TOPIC_MAX = 500
+# C0 and C1 controls and Unicode line/paragraph separators: they split the report's title and reach
+# terminals and e-mail as escape sequences.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 TENANT = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 WORKFLOW_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 # An e-mail address or an IAM-style principal (user name, role session, ARN).
@@ -52,6 +55,10 @@ def problems_in(request: Any, max_sources_limit: int = MAX_SOURCES_LIMIT) -> lis
         problems.append("topic is required and must be a non-blank string")
     elif len(topic) > TOPIC_MAX:
         problems.append(f"topic must be at most {TOPIC_MAX} characters (got {len(topic)})")
+    elif control := CONTROL_CHARACTERS.search(topic):
+        problems.append(
+            f"topic must not contain control characters (U+{ord(control.group()):04X} at position {control.start()})"
+        )
     tenant = request.get("tenant")
     if not isinstance(tenant, str) or not TENANT.match(tenant):
         problems.append("tenant is required: 1-40 of a-z, 0-9 and '-', starting with a letter or digit")

@@ -145,7 +145,7 @@ def stepfunctions_start_execution_with_test_case(account: EmbeddedAccount) -> No
     from moto.core.responses import ActionResult
     from moto.stepfunctions.responses import StepFunctionResponse
 
-    from scripts.offline.mock_config import test_case_from_document
+    from scripts.offline.mock_config import MockConfigError, check_against_definition, test_case_from_document
 
     original = StepFunctionResponse.start_execution
 
@@ -161,7 +161,14 @@ def stepfunctions_start_execution_with_test_case(account: EmbeddedAccount) -> No
             raise ValidationException(f"no mock config is loaded for test case {case!r}")
         name = self._get_param("name") or str(uuid.uuid4())
         execution_arn = arn.replace(":stateMachine:", ":execution:") + f":{name}"
-        account.runtime.use_test_case(execution_arn, test_case_from_document(account.mock_config, case, machine.name))
+        try:
+            test_case = test_case_from_document(account.mock_config, case, machine.name)
+            check_against_definition(test_case, json.loads(machine.definition))
+        except MockConfigError as error:
+            from moto.stepfunctions.exceptions import ValidationException
+
+            raise ValidationException(str(error)) from None
+        account.runtime.use_test_case(execution_arn, test_case)
         execution = self.stepfunction_backend.start_execution(arn, name, self._get_param("input", if_none="{}"))
         return ActionResult({"executionArn": execution.execution_arn, "startDate": execution.start_date})
 
@@ -235,6 +242,28 @@ def stepfunctions_task_token_known_once_issued(account: EmbeddedAccount) -> None
     waiting_for("send_task_success", needs_heartbeat=False)
     waiting_for("send_task_failure", needs_heartbeat=False)
     waiting_for("send_task_heartbeat", needs_heartbeat=True)
+
+
+@fill
+def stepfunctions_stop_execution_releases_waiting_tasks(account: EmbeddedAccount) -> None:
+    """StopExecution ends an execution at once on AWS, also while a task waits for its token, and
+    DescribeExecution then shows the stop's error and cause; moto leaves such a task asleep until
+    its heartbeat is due (the execution RUNNING meanwhile) and drops error and cause."""
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    from scripts.offline import interpreter
+    from scripts.offline.account import ACCOUNT_ID, REGION
+
+    original = StepFunctionResponse.stop_execution
+
+    def stop_execution(self):
+        answer = original(self)
+        interpreter.finish_stop(
+            self._get_param("executionArn"), self._get_param("error"), self._get_param("cause"), REGION, ACCOUNT_ID
+        )
+        return answer
+
+    StepFunctionResponse.stop_execution = stop_execution
 
 
 # --- Amazon EventBridge -----------------------------------------------------------------------

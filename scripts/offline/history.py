@@ -93,6 +93,14 @@ def end_state(events: list[dict[str, Any]], top_level: Iterable[str]) -> str | N
     return None
 
 
+def current_state(events: list[dict[str, Any]]) -> str | None:
+    """The state the execution entered last (where a running execution is)."""
+    for event in reversed(events):
+        if event["type"].endswith("StateEntered"):
+            return _details(event).get("name")
+    return None
+
+
 def spans(events: list[dict[str, Any]], map_states: Iterable[str]) -> list[StateSpan]:
     """Entered/exited pairs, first-in first-out per state name (Map iterations interleave)."""
     inner = set(map_states)

@@ -159,3 +159,48 @@ def list_test_cases(path: Path, state_machine: str = WORKFLOW_NAME) -> list[str]
     return sorted(
         key.partition("#")[2] for key in parse_document(read_document(path), str(path)) if key.startswith(state_machine + "#")
     )
+
+
+def task_states(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every state of a definition by name, Map and Parallel branches included."""
+    found: dict[str, dict[str, Any]] = {}
+    pending = [definition.get("States", {})]
+    while pending:
+        for name, state in pending.pop().items():
+            found[name] = state
+            processor = state.get("ItemProcessor") or state.get("Iterator")
+            if processor:
+                pending.append(processor.get("States", {}))
+            pending += [branch.get("States", {}) for branch in state.get("Branches", [])]
+    return found
+
+
+def check_against_definition(test_case: TestCase, definition: dict[str, Any]) -> None:
+    """Refuse a test case that the deployed definition cannot run as written: a state that does
+    not exist or is not a Task (it would be silently ignored), or a `States.*` error that Step
+    Functions never raises on that task. Step Functions itself raises States.Timeout and
+    States.HeartbeatTimeout, only on a task with TimeoutSeconds / HeartbeatSeconds; offline that
+    is mocked on callback (`.waitForTaskToken`) tasks. A Lambda function that runs out of time
+    fails its task with `Sandbox.Timedout`: mock that name for it."""
+    states = task_states(definition)
+    for name, responses in test_case.responses.items():
+        state = states.get(name)
+        if state is None:
+            raise MockConfigError(f"test case {test_case.name!r} mocks {name!r}, which is not a state of the deployed workflow")
+        if state.get("Type") != "Task":
+            raise MockConfigError(
+                f"test case {test_case.name!r} mocks {name!r}, a {state.get('Type')} state: only Task states run"
+            )
+        callback = str(state.get("Resource", "")).endswith(".waitForTaskToken")
+        allowed = {
+            error
+            for error, field_name in (("States.Timeout", "TimeoutSeconds"), ("States.HeartbeatTimeout", "HeartbeatSeconds"))
+            if callback and (field_name in state or f"{field_name}Path" in state)
+        }
+        for response in responses:
+            if response.is_throw and response.error.startswith("States.") and response.error not in allowed:
+                raise MockConfigError(
+                    f"test case {test_case.name!r}: {name} cannot throw {response.error}; Step Functions raises "
+                    + (f"only {', '.join(sorted(allowed))} there" if allowed else "no States.* error on that task")
+                    + " (a Lambda function that runs out of time fails its task with Sandbox.Timedout)"
+                )

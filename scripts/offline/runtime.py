@@ -27,6 +27,7 @@ from scripts.offline import account as accounts
 from scripts.offline import history, timeline
 from scripts.offline.approvals import Reviewer, serve_links
 from scripts.offline.deploy import REVIEWER_EMAIL, StackDeployer
+from scripts.offline.mock_config import MockConfigError, check_against_definition, test_case_from_document
 from scripts.seed_signing_secret import new_signing_key
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -36,10 +37,8 @@ DEFAULT_WORK_DIR = REPO_ROOT / "out" / "offline"
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 DEFAULT_RUN_TIMEOUT_S = 600.0
 EVENT_SOURCE = "research-report"
-
-
-class RunTimedOut(RuntimeError):
-    """The execution did not finish within the run's deadline (the execution is stopped)."""
+# The error a run's deadline stops its execution with (`--deadline`): the summary says where it waited.
+DEADLINE_ERROR = "LocalRunDeadline"
 
 
 class RunInputError(ValueError):
@@ -211,6 +210,13 @@ class OfflineWorkflow:
         )
         reviewer.start(since=marks["mailbox"])
         server = serve_links(reviewer, port=serve_port) if serve_port else None
+        if test_case is not None and mock_config is not None:
+            try:  # before anything starts: a case the deployed workflow cannot run is bad input
+                check_against_definition(
+                    test_case_from_document(mock_config, test_case, self._machine_name()), deployment.definition
+                )
+            except MockConfigError as error:
+                raise RunInputError(str(error)) from None
         try:
             if test_case is not None:
                 if mock_config is not None:
@@ -250,6 +256,10 @@ class OfflineWorkflow:
         )
         return RunResult(execution_arn, summary, events, report, page, invocations)
 
+    def _machine_name(self) -> str:
+        assert self.deployment is not None
+        return self.deployment.state_machine_arn.rsplit(":", 1)[-1]
+
     def _request_through_the_bus(self, execution_input: dict[str, Any]) -> str:
         """Put WorkflowRequested on the bus, as a client does; the rule Terraform created starts the
         execution (with a name AWS generates), found here by its input."""
@@ -280,11 +290,18 @@ class OfflineWorkflow:
         raise RuntimeError("WorkflowRequested was accepted but no execution started (see the events DLQ)")
 
     def _wait(self, sfn, execution_arn: str, on_event, deadline: float) -> dict[str, Any]:
+        """The execution once it ended; past the run's deadline it is stopped (error
+        LocalRunDeadline, the state it was in as the cause) and ends ABORTED."""
         seen = 0
         while True:
             if time.monotonic() > deadline:
-                sfn.stop_execution(executionArn=execution_arn, error="LocalRunTimeout", cause="the local run's deadline passed")
-                raise RunTimedOut(f"{execution_arn} did not finish in time; is something waiting for an approval?")
+                waiting_in = history.current_state(history.fetch_history(sfn, execution_arn)) or "its first state"
+                sfn.stop_execution(
+                    executionArn=execution_arn,
+                    error=DEADLINE_ERROR,
+                    cause=f"the local run's deadline passed while the execution was in {waiting_in}",
+                )
+                deadline = float("inf")  # now wait for the stop to land
             described = sfn.describe_execution(executionArn=execution_arn)
             if on_event:
                 events = history.fetch_history(sfn, execution_arn)

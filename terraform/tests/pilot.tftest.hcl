@@ -20,6 +20,10 @@ run "pilot_definition_is_sized_for_the_environment" {
     error_message = "pilot: the Map runs at most 2 summaries at once (within the Bedrock TPS quota)."
   }
   assert {
+    condition     = jsondecode(module.state_machine.definition).States.NotifyNoSources.Parameters.Entries[0].EventBusName == module.event_bus.bus_name
+    error_message = "The state machine announces NoSourcesFound on the stack's own bus (its name is computed before the bus exists)."
+  }
+  assert {
     condition     = jsondecode(module.state_machine.definition).TimeoutSeconds == 604800
     error_message = "pilot: an execution may run 604800 s, longer than the approval wait."
   }

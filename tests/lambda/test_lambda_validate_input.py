@@ -74,6 +74,12 @@ def test_invalid_input_lists_every_problem_in_one_error(validate) -> None:
         ({"max_sources": True}, "must be an integer"),
         ({"max_sources": "5"}, "must be an integer"),
         ({"workflow_id": "x" * 65}, "workflow_id"),
+        ({"topic": "Title\nInjected: second line"}, r"control characters \(U\+000A at position 5\)"),
+        ({"topic": "NUL\x00inside"}, r"U\+0000 at position 3"),
+        ({"topic": "escape \x1b[31mred"}, r"U\+001B at position 7"),
+        ({"topic": "C1 \x9b control"}, r"U\+009B"),
+        ({"topic": "tab\tseparated"}, r"U\+0009"),
+        ({"topic": "line\u2028separator"}, r"U\+2028"),
     ],
 )
 def test_each_out_of_range_field_is_invalid_input(validate, change: dict, problem: str) -> None:

@@ -42,7 +42,7 @@ def test_agent_functions_are_deployed_to_call_bedrock(configurations):
             assert variables["AGENT_ROLE"] == key.removeprefix("agent_")
 
 
-def test_the_state_machine_invokes_only_the_workflow_functions_and_its_table(workflow):
+def test_the_state_machine_invokes_only_the_workflow_functions_its_table_and_its_bus(workflow):
     deployment = workflow.deployment
     invoked, integrations = set(), set()
 
@@ -65,7 +65,15 @@ def test_the_state_machine_invokes_only_the_workflow_functions_and_its_table(wor
         "arn:aws:states:::lambda:invoke",
         "arn:aws:states:::lambda:invoke.waitForTaskToken",
         "arn:aws:states:::dynamodb:updateItem",
+        "arn:aws:states:::events:putEvents",
     }
+    buses = {
+        entry["EventBusName"]
+        for state in deployment.definition["States"].values()
+        if state["Type"] == "Task" and state["Resource"].endswith("events:putEvents")
+        for entry in state["Parameters"]["Entries"]
+    }
+    assert buses == {deployment.event_bus_name}
     role = workflow.client("stepfunctions").describe_state_machine(stateMachineArn=deployment.state_machine_arn)["roleArn"]
     iam = workflow.client("iam")
     name = role.rsplit("/", 1)[1]
@@ -78,6 +86,9 @@ def test_the_state_machine_invokes_only_the_workflow_functions_and_its_table(wor
     ]
     allowed = {resource for s in statements for resource in _list(s["Resource"])}
     assert {arns[key] for key in arns if key != "approval_callback"} <= allowed
+    bus_arn = f"arn:aws:events:{deployment.region}:{deployment.account_id}:event-bus/{deployment.event_bus_name}"
+    put_events = [s for s in statements if "events:PutEvents" in _list(s["Action"])]
+    assert [_list(s["Resource"]) for s in put_events] == [[bus_arn]]
 
 
 def _document(document) -> str:

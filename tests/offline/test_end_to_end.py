@@ -135,3 +135,10 @@ def test_interactive_approval_serves_the_signed_link_on_loopback_like_a_browser_
     result = workflow.run(topic=TOPIC, approve="interactive", max_sources=2, serve_port=port, on_links=click, timeout_s=60)
     assert statuses == {"get": 200, "post": 200, "replay": 409}
     assert result.summary["end_state"] == "Published"
+
+
+def test_a_search_that_finds_nothing_ends_in_no_sources_and_says_so_on_the_bus(workflow):
+    summary = workflow.run(topic="Zyxwvut qwrtpsd", approve="auto").summary
+    assert (summary["status"], summary["end_state"]) == ("SUCCEEDED", "NoSources"), summary
+    assert summary["events"] == ["WorkflowRequested", "NoSourcesFound"]
+    assert summary["approvals_requested"] == 0

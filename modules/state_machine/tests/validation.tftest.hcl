@@ -166,6 +166,7 @@ run "express_refuses_the_research_report_workflow" {
       publish_arn                = "arn:aws:lambda:us-east-1:123456789012:function:rr-publish"
       on_failure_arn             = "arn:aws:lambda:us-east-1:123456789012:function:rr-on-failure"
       workflow_table_name        = "rr-workflow"
+      event_bus_name             = "rr-events"
       map_max_concurrency        = 4
       approval_timeout_seconds   = 86400
       approval_heartbeat_seconds = 3600
