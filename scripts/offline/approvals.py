@@ -85,7 +85,9 @@ class Reviewer:
     topic_arn: str
     callback_function: str
     on_links: Callable[[dict[str, str]], None] | None = None
-    workflow_id: str | None = None  # answer only the requests of this workflow (named in the message)
+    # Answer only the requests of this workflow (the message names it). Until it is known, requests
+    # wait unanswered: a reviewer never answers another run's request in the same mailbox.
+    workflow_id: str | None = None
     decisions: list[Decision] = field(default_factory=list)
     requests_seen: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -107,6 +109,9 @@ class Reviewer:
 
     def _run(self, since: int) -> None:
         while not self._stop.is_set():
+            if self.workflow_id is None:
+                self._stop.wait(0.02)
+                continue
             mail = self.account.control("GET", f"mailbox?since={since}")
             since += len(mail)
             for message in mail:
@@ -114,7 +119,7 @@ class Reviewer:
                     return
                 if message["to"] != self.address or message["topic_arn"] != self.topic_arn:
                     continue
-                if self.workflow_id and f"workflow {self.workflow_id}," not in message["message"]:
+                if f"workflow {self.workflow_id}," not in message["message"]:
                     continue  # another run's request, in the same mailbox
                 self.requests_seen += 1
                 self._answer(links_in(message["message"]))

@@ -228,7 +228,7 @@ class OfflineWorkflow:
                 )["executionArn"]
             else:
                 execution_arn = self._request_through_the_bus(execution_input)
-            described = self._wait(sfn, execution_arn, on_event, time.monotonic() + timeout_s)
+            described = self._wait(sfn, execution_arn, on_event, time.monotonic() + timeout_s, reviewer)
         finally:
             reviewer.stop()
             if server:
@@ -243,7 +243,12 @@ class OfflineWorkflow:
         ]
         bus_events = self.account.control("GET", f"bus_events?since={marks['bus_events']}")
         summary = self._summary(
-            described, events, execution_input.get("workflow_id", workflow_id), invocations, bus_events, reviewer
+            described,
+            events,
+            execution_input.get("workflow_id") or reviewer.workflow_id or workflow_id,
+            invocations,
+            bus_events,
+            reviewer,
         )
         report = self._published_report(summary)
         spans = history.spans(events, timeline.map_inner_states(deployment.definition))
@@ -289,11 +294,15 @@ class OfflineWorkflow:
             time.sleep(0.02)
         raise RuntimeError("WorkflowRequested was accepted but no execution started (see the events DLQ)")
 
-    def _wait(self, sfn, execution_arn: str, on_event, deadline: float) -> dict[str, Any]:
+    def _wait(self, sfn, execution_arn: str, on_event, deadline: float, reviewer: Reviewer) -> dict[str, Any]:
         """The execution once it ended; past the run's deadline it is stopped (error
-        LocalRunDeadline, the state it was in as the cause) and ends ABORTED."""
+        LocalRunDeadline, the state it was in as the cause) and ends ABORTED. An input without a
+        workflow id gets one from ValidateInput: the reviewer learns it from the history."""
         seen = 0
         while True:
+            if reviewer.workflow_id is None:
+                accepted = history.state_output(history.fetch_history(sfn, execution_arn), "ValidateInput") or {}
+                reviewer.workflow_id = (accepted.get("workflow") or {}).get("workflow_id")
             if time.monotonic() > deadline:
                 waiting_in = history.current_state(history.fetch_history(sfn, execution_arn)) or "its first state"
                 sfn.stop_execution(

@@ -142,3 +142,48 @@ def test_a_search_that_finds_nothing_ends_in_no_sources_and_says_so_on_the_bus(w
     assert (summary["status"], summary["end_state"]) == ("SUCCEEDED", "NoSources"), summary
     assert summary["events"] == ["WorkflowRequested", "NoSourcesFound"]
     assert summary["approvals_requested"] == 0
+
+
+def test_a_reviewer_answers_only_the_request_of_its_own_workflow(workflow):
+    """Runs in one account share its mailbox. A reviewer that did not know its workflow id yet (an
+    input without one) used to answer any request that arrived meanwhile: another run's
+    reject-then-approve was approved at once."""
+    import time
+
+    from scripts.offline.approvals import Reviewer
+    from scripts.offline.deploy import REVIEWER_EMAIL
+
+    outputs = workflow.deployment.outputs
+    mark = len(workflow.account.control("GET", "mailbox"))
+    workflow.client("sns").publish(
+        TopicArn=outputs["approval_topic_arn"],
+        Subject="Approval requested",
+        Message="A research report is ready for review (workflow wf-someone-else, tenant demo).\n"
+        "Approve: https://callback.example/?approval_id=a&decision=approve&expires=1&signature=s\n"
+        "Reject: https://callback.example/?approval_id=a&decision=reject&expires=1&signature=s\n",
+    )
+
+    def decisions_after_a_while(workflow_id):
+        reviewer = Reviewer(
+            "auto",
+            workflow.account,
+            REVIEWER_EMAIL,
+            outputs["approval_topic_arn"],
+            workflow.deployment.functions["approval_callback"],
+            workflow_id=workflow_id,
+        )
+        reviewer.start(since=mark)
+        time.sleep(1.0)
+        reviewer.stop()
+        return [d.decision for d in reviewer.decisions]
+
+    assert decisions_after_a_while(None) == []  # not yet known: it waits
+    assert decisions_after_a_while("wf-mine") == []  # another workflow's request
+    assert decisions_after_a_while("wf-someone-else") == ["approve"]  # its own (the bogus link is refused)
+
+
+def test_a_run_whose_input_names_no_workflow_id_is_reviewed_under_the_id_validate_input_gave_it(workflow):
+    given = {"topic": TOPIC, "tenant": "demo", "requested_by": "analyst@example.com", "max_sources": 2}
+    summary = workflow.run(topic=TOPIC, approve="reject-then-approve", execution_input=given).summary
+    assert (summary["end_state"], summary["revisions"]) == ("Published", 1), summary
+    assert f"published/{summary['workflow_id']}/report.md" in summary["artifacts"]
