@@ -4,8 +4,9 @@
 (moto plus the gaps it lacks, scripts/offline/account.py), which runs every Lambda function from
 its `make package` zip in a worker process of its own. The request goes on the event bus and the
 rule Terraform created starts the execution; a reviewer approves through the real signed-link
-callback. Agents use a deterministic local backend (BM25 search over a corpus, extractive
-summaries). Writes report.md, history.json, summary.json and timeline.html.
+callback. The agent functions call InvokeAgent/Converse on the account's Bedrock endpoints, where
+a deterministic local model answers (BM25 search over a corpus, extractive summaries).
+Writes report.md, history.json, summary.json and timeline.html.
 
 `make up` keeps an account running (deployments into it are reused); otherwise each run starts
 one and stops it at the end.

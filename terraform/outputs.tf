@@ -65,3 +65,13 @@ output "workflow_limits" {
     map_max_concurrency = var.map_max_concurrency
   }
 }
+
+output "bedrock_agents" {
+  description = "agent_id and alias_id per role: the agents the agent functions invoke (created by this stack or given in bedrock_agents)."
+  value       = { for role, agent in local.agents : role => { agent_id = agent.agent_id, alias_id = agent.alias_id } }
+}
+
+output "fallback_model_ids" {
+  description = "Foundation model per role that the agent functions call through Converse when the agent fails."
+  value       = var.fallback_model_ids
+}

@@ -56,9 +56,7 @@ def problems_in(request: Any, max_sources_limit: int = MAX_SOURCES_LIMIT) -> lis
     elif len(topic) > TOPIC_MAX:
         problems.append(f"topic must be at most {TOPIC_MAX} characters (got {len(topic)})")
     elif control := CONTROL_CHARACTERS.search(topic):
-        problems.append(
-            f"topic must not contain control characters (U+{ord(control.group()):04X} at position {control.start()})"
-        )
+        problems.append(f"topic must not contain control characters (U+{ord(control.group()):04X} at position {control.start()})")
     tenant = request.get("tenant")
     if not isinstance(tenant, str) or not TENANT.match(tenant):
         problems.append("tenant is required: 1-40 of a-z, 0-9 and '-', starting with a letter or digit")

@@ -150,11 +150,17 @@ def writer_request(topic: str, summaries: list[dict[str, Any]], failed_sources: 
             break
         lines.append(line)
         used += len(line)
+    unsummarised = (
+        f"Sources that could not be summarised (say so; do not cite them): {', '.join(failed_sources)}\n"
+        if failed_sources
+        else ""
+    )
     prompt = (
         "You are the writer agent of a research workflow.\n"
         f"Topic: {topic}\n"
         "Write a Markdown report: a '# ' title, a short introduction, one section per theme, and "
         "a '## Sources' list. Cite sources inline as [source-id] using only the ids below.\n"
+        f"{unsummarised}"
         "Summaries:\n" + "\n".join(lines)
     )
     return AgentRequest(
@@ -196,7 +202,7 @@ def reviser_request(topic: str, draft: str, comments: list[str], version: int, s
         "You are the reviser agent of a research workflow.\n"
         f"Topic: {topic}\n"
         "Revise the Markdown draft below so that it addresses every reviewer comment. Keep the "
-        "existing [source-id] citations valid; do not cite new ids. End with a '## Revisions' "
+        f"existing [source-id] citations valid; do not cite new ids. End with a '## Revisions (v{version})' "
         "section that says, for each numbered comment, what changed.\n"
         f"Reviewer comments:\n{numbered}\n---\n{draft}"
     )

@@ -7,6 +7,7 @@ runs Amazon States Language with waits scaled by `time_scale` (scripts/offline/i
 Everything else is a client over HTTP: Terraform (the provider's endpoints), the runner, the
 tests, a second terminal with the AWS CLI.
 
+It also serves the Bedrock runtime APIs the agent functions call (scripts/offline/bedrock.py).
 Beside the AWS APIs it serves a few read-only views under /_offline/ for what AWS delivers through
 other channels: the e-mail an SNS e-mail subscription would receive, the events put on each bus,
 and each Lambda invocation (also written to the function's log group). Fault injection follows
@@ -89,6 +90,7 @@ class EmbeddedAccount:
         self.recorded = Recorded()
         self.mock_config: dict[str, Any] | None = None
         self.runtime = None
+        self.bedrock = None
         self._server = None
         self._thread: threading.Thread | None = None
 
@@ -107,6 +109,9 @@ class EmbeddedAccount:
         default_user_config["stepfunctions"] = {"execute_state_machine": True}
         self.work_dir.mkdir(parents=True, exist_ok=True)
         self.runtime = LambdaRuntime(self.endpoint, self.work_dir, FUNCTION_CREDENTIALS).install()
+        from scripts.offline.bedrock import BedrockRuntime
+
+        self.bedrock = BedrockRuntime()
         interpreter.apply(self.time_scale)
         gaps.install(self)
 
@@ -152,6 +157,8 @@ class _ControlRoutes:
 
     def __call__(self, environ: dict[str, Any], start_response: Any):
         path = environ.get("PATH_INFO", "")
+        if self.account.bedrock.handles(path):  # moto serves no Bedrock runtime
+            return self.account.bedrock(environ, start_response)
         if not path.startswith(CONTROL_PREFIX):
             return self.moto_app(environ, _closing(start_response))
         try:
@@ -173,15 +180,19 @@ class _ControlRoutes:
                 return 200, getattr(account.recorded, route)[since:]
         if method == "GET" and route == "invocations":
             return 200, [record.as_dict() for record in account.runtime.invocations[since:]]
-        if method == "PUT" and route in ("mock-config", "time-scale", "corpus"):
+        if method == "PUT" and route in ("mock-config", "time-scale", "corpus", "bedrock"):
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = json.loads(environ["wsgi.input"].read(length) or b"null")
             if route == "time-scale":
                 account.set_time_scale(float(body))
                 return 200, account.status()
             if route == "corpus":
-                account.runtime.use_corpus(Path(body))
+                from scripts.offline.model import LocalModel
+
+                account.bedrock.model = LocalModel(body)
                 return 200, {"corpus": body}
+            if route == "bedrock":
+                return 200, account.bedrock.register(body)
             from scripts.offline.mock_config import parse_document
 
             parse_document(body, "mock config")  # refuse a malformed file before any execution uses it

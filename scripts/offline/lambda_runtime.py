@@ -2,8 +2,9 @@
 warm worker process of its own (scripts/offline/lambda_worker.py), as Lambda does.
 
 - A function gets the environment Terraform configured plus what the Lambda service adds
-  (credentials, AWS_REGION, AWS_LAMBDA_*) and AWS_ENDPOINT_URL pointing the SDK at the account.
-  Nothing else of this process leaks into it, and no process environment is ever changed.
+  (credentials, AWS_REGION, AWS_LAMBDA_*) and AWS_ENDPOINT_URL pointing the SDK at the account
+  (its Bedrock runtime APIs included). Nothing else of this process leaks into it, and no process
+  environment is ever changed.
 - Its zip and its layers' python/ folders are unpacked from what was deployed (CreateFunction,
   PublishLayerVersion) and put on the worker's import path.
 - Workers are reused like warm containers; a function runs at most its reserved concurrency at
@@ -177,7 +178,6 @@ class LambdaRuntime:
         self._pools: dict[str, Pool] = {}
         self._test_cases: dict[str, TestCase] = {}
         self.issued_tokens: set[str] = set()  # task tokens handed to functions (see gaps)
-        self.corpus: Path | None = None
         self._lock = threading.Lock()
         self._original = None
 
@@ -199,17 +199,6 @@ class LambdaRuntime:
             for worker in pool.idle:
                 worker.close()
         self._pools.clear()
-
-    def use_corpus(self, corpus: Path) -> None:
-        """The documents the local agent model searches (agents' workers restart to see them)."""
-        if corpus != self.corpus:
-            self.corpus = corpus
-            with self._lock:
-                for arn, pool in list(self._pools.items()):
-                    if dict(pool.image.environment).get("AGENT_BACKEND"):
-                        for worker in pool.idle:
-                            worker.close()
-                        del self._pools[arn]
 
     def use_test_case(self, execution_arn: str, test_case: TestCase) -> None:
         with self._lock:
@@ -369,10 +358,6 @@ class LambdaRuntime:
                 "AWS_ENDPOINT_URL": self.endpoint,
             }
         )
-        if environment.get("AGENT_BACKEND") == "bedrock":
-            # TEMPORARY, until the account serves the Bedrock runtime APIs: the agent functions use
-            # the deterministic local backend over the account's corpus instead of InvokeAgent.
-            environment.update({"AGENT_BACKEND": "local", "LOCAL_CORPUS_DIR": str(self.corpus or "")})
         return environment
 
     def _unpack_code(self, image: FunctionImage) -> Path:

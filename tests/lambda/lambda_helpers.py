@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
 
 import boto3
+
+from scripts.offline import eventstream
 
 REGION = "us-east-1"
 BUCKET = "research-report-test-artifacts"
@@ -61,52 +64,19 @@ def read_s3(key: str) -> str:
 # EventStream (chunks, trace events, and exception events raised as EventStreamError).
 
 
-def _header(name: str, value: str) -> bytes:
-    import struct
-
-    raw_name, raw_value = name.encode(), value.encode()
-    return struct.pack("!B", len(raw_name)) + raw_name + struct.pack("!BH", 7, len(raw_value)) + raw_value
-
-
-def event_message(headers: dict[str, str], payload: bytes) -> bytes:
-    """One message of the AWS event-stream binary format (prelude, headers, payload, CRCs)."""
-    import struct
-    import zlib
-
-    encoded_headers = b"".join(_header(k, v) for k, v in headers.items())
-    total = 12 + len(encoded_headers) + len(payload) + 4
-    prelude = struct.pack("!II", total, len(encoded_headers))
-    prelude += struct.pack("!I", zlib.crc32(prelude) & 0xFFFFFFFF)
-    message = prelude + encoded_headers + payload
-    return message + struct.pack("!I", zlib.crc32(message) & 0xFFFFFFFF)
-
-
 def chunk_event(text: str) -> bytes:
-    import base64
-
-    body = json.dumps({"bytes": base64.b64encode(text.encode()).decode()}).encode()
-    return event_message({":message-type": "event", ":event-type": "chunk", ":content-type": "application/json"}, body)
+    return eventstream.event("chunk", {"bytes": base64.b64encode(text.encode()).decode()})
 
 
 def trace_event(input_tokens: int, output_tokens: int) -> bytes:
-    trace = {
-        "agentId": "AGENT",
-        "trace": {
-            "orchestrationTrace": {
-                "modelInvocationOutput": {"metadata": {"usage": {"inputTokens": input_tokens, "outputTokens": output_tokens}}}
-            }
-        },
-    }
-    return event_message(
-        {":message-type": "event", ":event-type": "trace", ":content-type": "application/json"}, json.dumps(trace).encode()
+    usage = {"inputTokens": input_tokens, "outputTokens": output_tokens}
+    return eventstream.event(
+        "trace", {"agentId": "AGENT", "trace": {"orchestrationTrace": {"modelInvocationOutput": {"metadata": {"usage": usage}}}}}
     )
 
 
 def exception_event(exception_type: str, message: str) -> bytes:
-    return event_message(
-        {":message-type": "exception", ":exception-type": exception_type, ":content-type": "application/json"},
-        json.dumps({"message": message}).encode(),
-    )
+    return eventstream.exception(exception_type, message)
 
 
 class _RawStream:

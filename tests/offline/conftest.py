@@ -10,6 +10,7 @@ Without OFFLINE_TEST_WORK_DIR each worker starts and deploys an account of its o
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,11 @@ import pytest
 from scripts import package_lambdas
 from scripts.offline import account as accounts
 from scripts.offline.runtime import DEFAULT_DIST, OfflineWorkflow
+
+# The prompts the embedded model reads are written by the handlers' own code (workflow_core).
+LAMBDA_SRC = Path(__file__).resolve().parents[2] / "lambda_src"
+if str(LAMBDA_SRC) not in sys.path:
+    sys.path.insert(0, str(LAMBDA_SRC))
 
 
 @pytest.fixture(scope="session")

@@ -29,6 +29,26 @@ def test_happy_path_publishes_a_report_with_citations(workflow):
     assert len([k for k in summary["artifacts"] if k.startswith(f"{wf}/summaries/")]) == 5
     assert "local agent backend" in result.report
     assert "[src-" in result.report
+    # The agent functions ran their AWS code path: InvokeAgent on the agents Terraform configured,
+    # answered by the account's Bedrock endpoint (the local model), with the usage it reported.
+    s3 = workflow.client("s3")
+    index = json.loads(s3.get_object(Bucket=workflow.deployment.bucket, Key=f"{wf}/sources.json")["Body"].read())
+    assert index["generated_by"] == f"bedrock-agent:{workflow.deployment.outputs['bedrock_agents']['search']['agent_id']}"
+    assert summary["effectiveness"]["agent_utilisation"]["summary"]["input_tokens"] > 0
+
+
+def test_a_failing_agent_falls_back_to_converse_on_the_configured_model(workflow):
+    topic = f"Bedrock quotas and fallbacks {uuid.uuid4().hex[:8]}"  # no search-cache hit: a model must answer
+    result = workflow.run(
+        topic=topic, approve="auto", max_sources=3, test_case="SearchFailsUseFallback", mock_config=read_document(FAULTS)
+    )
+    summary = result.summary
+    assert (summary["end_state"], summary["fallbacks"]) == ("Published", 1), summary
+    s3 = workflow.client("s3")
+    index = json.loads(
+        s3.get_object(Bucket=workflow.deployment.bucket, Key=f"{summary['workflow_id']}/sources.json")["Body"].read()
+    )
+    assert index["generated_by"] == f"bedrock-converse:{workflow.deployment.outputs['fallback_model_ids']['search']}"
 
 
 def test_payload_carries_pointers_only(workflow):

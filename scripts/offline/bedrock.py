@@ -1,0 +1,185 @@
+"""The Bedrock runtime APIs the agent functions call, served by the embedded account.
+
+- bedrock-agent-runtime InvokeAgent (POST /agents/{agentId}/agentAliases/{agentAliasId}/sessions/
+  {sessionId}/text): the answer is an AWS event stream (scripts/offline/eventstream.py) of `trace`
+  events carrying token usage and `chunk` events carrying the completion bytes.
+- bedrock-runtime Converse (POST /model/{modelId}/converse): the JSON answer with usage.
+
+Requests are validated as AWS validates them: an agent id/alias or model the deployment did not
+configure is ResourceNotFoundException / ValidationException; a bad sessionId or a missing
+inputText is ValidationException. The known agents and models are what Terraform's outputs say
+(`bedrock_agents`, `fallback_model_ids`), registered by the runner after each apply. Answers come
+from the deterministic local model (scripts/offline/model.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from scripts.offline import eventstream
+from scripts.offline.model import ROLES, LocalModel, PromptError, role_named_in
+
+INVOKE_AGENT = re.compile(r"^/agents/([^/]+)/agentAliases/([^/]+)/sessions/([^/]+)/text$")
+CONVERSE = re.compile(r"^/model/(.+)/converse$")
+SESSION_ID = re.compile(r"^[0-9a-zA-Z._:-]{2,100}$")
+MAX_INPUT_TEXT = 25000
+
+
+class BedrockError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@dataclass
+class BedrockRuntime:
+    """The account's Bedrock: which agents and models exist, and the model that answers."""
+
+    model: LocalModel = field(default_factory=lambda: LocalModel(None))
+    agents: dict[tuple[str, str], str] = field(default_factory=dict)  # (agent id, alias id) -> role
+    models: set[str] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def register(self, deployment: dict[str, Any]) -> dict[str, Any]:
+        """Add what a deployment configured: {"agents": {role: {agent_id, alias_id}}, "models": [...]}."""
+        agents = deployment.get("agents") or {}
+        models = deployment.get("models") or []
+        for role, agent in agents.items():
+            if role not in ROLES or not isinstance(agent, dict):
+                raise ValueError(f"unknown agent role {role!r}")
+        with self.lock:
+            self.agents.update({(a["agent_id"], a["alias_id"]): role for role, a in agents.items()})
+            self.models.update(str(m) for m in models)
+            return {"agents": len(self.agents), "models": sorted(self.models)}
+
+    # -- WSGI ------------------------------------------------------------------------------------
+    def handles(self, path: str) -> bool:
+        return bool(INVOKE_AGENT.match(path) or CONVERSE.match(path))
+
+    def __call__(self, environ: dict[str, Any], start_response: Any):
+        path = environ.get("PATH_INFO", "")
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        raw = environ["wsgi.input"].read(length) if length else b""
+        request_id = str(uuid.uuid4())
+        try:
+            if environ.get("REQUEST_METHOD") != "POST":
+                raise BedrockError(405, "ValidationException", "Use POST.")
+            try:
+                body = json.loads(raw or b"{}")
+            except json.JSONDecodeError:
+                raise BedrockError(400, "ValidationException", "The request body is not valid JSON.") from None
+            if not isinstance(body, dict):
+                raise BedrockError(400, "ValidationException", "The request body must be a JSON object.")
+            invoke = INVOKE_AGENT.match(path)
+            if invoke:
+                agent_id, alias_id, session_id = (unquote(part) for part in invoke.groups())
+                stream, session = self.invoke_agent(agent_id, alias_id, session_id, body), session_id
+                headers = [
+                    ("Content-Type", "application/vnd.amazon.eventstream"),
+                    ("x-amzn-bedrock-agent-content-type", "application/json"),
+                    ("x-amz-bedrock-agent-session-id", session),
+                    ("x-amzn-RequestId", request_id),
+                ]
+                start_response("200 OK", [*headers, ("Content-Length", str(len(stream))), ("Connection", "close")])
+                return [stream]
+            answer = json.dumps(self.converse(unquote(CONVERSE.match(path).group(1)), body)).encode()
+            start_response(
+                "200 OK",
+                [("Content-Type", "application/json"), ("x-amzn-RequestId", request_id), ("Content-Length", str(len(answer)))],
+            )
+            return [answer]
+        except Exception as caught:  # noqa: BLE001 - every failure answers as AWS does, never a traceback
+            error = caught if isinstance(caught, BedrockError) else BedrockError(500, "InternalServerException", str(caught))
+            payload = json.dumps({"message": error.message}).encode()
+            start_response(
+                f"{error.status} Error",
+                [
+                    ("Content-Type", "application/json"),
+                    ("x-amzn-ErrorType", error.code),
+                    ("x-amzn-RequestId", request_id),
+                    ("Content-Length", str(len(payload))),
+                ],
+            )
+            return [payload]
+
+    # -- the two APIs ----------------------------------------------------------------------------
+    def invoke_agent(self, agent_id: str, alias_id: str, session_id: str, body: dict[str, Any]) -> bytes:
+        if not SESSION_ID.match(session_id):
+            raise BedrockError(400, "ValidationException", f"sessionId {session_id!r} must match [0-9a-zA-Z._:-]{{2,100}}.")
+        text = body.get("inputText")
+        if not isinstance(text, str) or not text:
+            raise BedrockError(400, "ValidationException", "inputText is required.")
+        if len(text) > MAX_INPUT_TEXT:
+            raise BedrockError(400, "ValidationException", f"inputText is longer than {MAX_INPUT_TEXT} characters.")
+        with self.lock:
+            role = self.agents.get((agent_id, alias_id))
+        if role is None:
+            raise BedrockError(404, "ResourceNotFoundException", f"Agent {agent_id} with alias {alias_id} was not found.")
+        answer = self._answer(role, text, session_id, fallback=False)
+        events = []
+        if body.get("enableTrace"):
+            events.append(
+                eventstream.event(
+                    "trace",
+                    {
+                        "agentId": agent_id,
+                        "agentAliasId": alias_id,
+                        "sessionId": session_id,
+                        "agentVersion": "1",
+                        "trace": {
+                            "orchestrationTrace": {
+                                "modelInvocationOutput": {
+                                    "traceId": f"{session_id}-0",
+                                    "metadata": {
+                                        "usage": {"inputTokens": answer.input_tokens, "outputTokens": answer.output_tokens}
+                                    },
+                                }
+                            }
+                        },
+                    },
+                )
+            )
+        events.append(eventstream.event("chunk", {"bytes": base64.b64encode(answer.text.encode("utf-8")).decode()}))
+        return b"".join(events)
+
+    def converse(self, model_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            known = model_id in self.models
+        if not known:
+            raise BedrockError(400, "ValidationException", "The provided model identifier is invalid.")
+        messages = body.get("messages")
+        if not isinstance(messages, list) or not messages:
+            raise BedrockError(400, "ValidationException", "messages is required.")
+        system = " ".join(block.get("text", "") for block in body.get("system") or [] if isinstance(block, dict))
+        prompt = "".join(
+            block.get("text", "")
+            for block in (messages[-1].get("content") or [] if isinstance(messages[-1], dict) else [])
+            if isinstance(block, dict)
+        )
+        role = role_named_in(system) or role_named_in(prompt)
+        if role is None:
+            raise BedrockError(400, "ValidationException", "The local model cannot tell which agent role to answer as.")
+        answer = self._answer(role, prompt, "converse", fallback=True)
+        return {
+            "output": {"message": {"role": "assistant", "content": [{"text": answer.text}]}},
+            "stopReason": "end_turn",
+            "usage": {
+                "inputTokens": answer.input_tokens,
+                "outputTokens": answer.output_tokens,
+                "totalTokens": answer.input_tokens + answer.output_tokens,
+            },
+            "metrics": {"latencyMs": 1},
+        }
+
+    def _answer(self, role: str, prompt: str, session_id: str, fallback: bool):
+        try:
+            return self.model.answer(role, prompt, session_id, fallback=fallback)
+        except PromptError as error:
+            raise BedrockError(400, "ValidationException", f"The local model cannot answer this prompt: {error}") from None
