@@ -90,10 +90,10 @@ security: setup package ## checkov per environment, on the HCL and on its plan, 
 			--output-file-path console,out/security/$$env-plan,out/security/$$env-plan || exit 1; \
 	done
 
-demo: setup package ## Deploy ENV into the embedded account with terraform apply, run the workflow, write out/demo/
+demo: $(VENV)/.installed package tf-init ## Deploy ENV into the embedded account with terraform apply, run the workflow, write out/demo/
 	$(PY) -m scripts.local_run --env $(ENV) --approve auto --topic "$(TOPIC)"
 
-up: setup ## Keep an embedded AWS account running (later demo/bench runs reuse it and its deployments)
+up: $(VENV)/.installed package tf-init ## Keep an embedded AWS account running (later demo/bench runs reuse it and its deployments)
 	$(PY) -m scripts.offline.account up
 
 down: $(VENV)/.installed ## Stop the embedded AWS account started by `make up`
@@ -102,7 +102,7 @@ down: $(VENV)/.installed ## Stop the embedded AWS account started by `make up`
 cost: $(VENV)/.installed ## Monthly cost estimate for the three environments
 	$(PY) -m scripts.cost_estimate --compare
 
-bench: setup package ## Benchmark the offline run at 8/50/200/500 sources
+bench: $(VENV)/.installed package tf-init ## Benchmark the offline run at 8/50/200/500 sources
 	$(PY) -m scripts.bench_local
 
 plan: ## terraform plan for ENV (needs AWS credentials); checkov on the plan JSON
