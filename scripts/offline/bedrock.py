@@ -29,7 +29,17 @@ from scripts.offline.model import ROLES, LocalModel, PromptError, role_named_in
 INVOKE_AGENT = re.compile(r"^/agents/([^/]+)/agentAliases/([^/]+)/sessions/([^/]+)/text$")
 CONVERSE = re.compile(r"^/model/(.+)/converse$")
 SESSION_ID = re.compile(r"^[0-9a-zA-Z._:-]{2,100}$")
-MAX_INPUT_TEXT = 25000
+
+
+def _input_text_limit() -> int:
+    """InvokeAgent's inputText limit as the API model states it (25,000,000 characters today)."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("bedrock-agent-runtime")
+    return int(model.operation_model("InvokeAgent").input_shape.members["inputText"].metadata["max"])
+
+
+MAX_INPUT_TEXT = _input_text_limit()
 
 
 class BedrockError(Exception):
