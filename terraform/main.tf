@@ -69,67 +69,30 @@ locals {
     on_failure        = { class = "control", timeout = 30, memory = 256 }
   }
 
+  # The four agent functions run one code package: they differ only in role, agent and fallback model.
+  agent_environment = { for role in local.agent_roles : "agent_${role}" => {
+    ENVIRONMENT                  = var.environment
+    AGENT_ROLE                   = role
+    AGENT_BACKEND                = "bedrock"
+    AGENT_ID                     = local.agents[role].agent_id
+    AGENT_ALIAS_ID               = local.agents[role].alias_id
+    FALLBACK_MODEL_ID            = var.fallback_model_ids[role]
+    ARTIFACT_BUCKET              = module.artifact_bucket.bucket_name
+    WORKFLOW_TABLE               = module.workflow_store.workflow_table_name
+    SEARCH_CACHE_TABLE           = module.workflow_store.search_cache_table_name
+    SEARCH_CACHE_TTL_SECONDS     = var.search_cache_ttl_seconds
+    TOLERATED_FAILURE_PERCENTAGE = var.tolerated_failure_percentage
+  } }
+
   # Environment variables per function, exactly as design.md lists them (REQUIRED_ENV of each
   # handler). Powertools variables are added in local.powertools_environment.
-  function_environment = {
+  function_environment = merge(local.agent_environment, {
     validate_input = {
       ENVIRONMENT         = var.environment
       WORKFLOW_TABLE      = module.workflow_store.workflow_table_name
       ARTIFACT_BUCKET     = module.artifact_bucket.bucket_name
       MAX_SOURCES_LIMIT   = var.max_sources_limit
       DEFAULT_MAX_SOURCES = var.default_max_sources
-    }
-    agent_search = {
-      ENVIRONMENT                  = var.environment
-      AGENT_ROLE                   = "search"
-      AGENT_BACKEND                = "bedrock"
-      AGENT_ID                     = local.agents["search"].agent_id
-      AGENT_ALIAS_ID               = local.agents["search"].alias_id
-      FALLBACK_MODEL_ID            = var.fallback_model_ids["search"]
-      ARTIFACT_BUCKET              = module.artifact_bucket.bucket_name
-      WORKFLOW_TABLE               = module.workflow_store.workflow_table_name
-      SEARCH_CACHE_TABLE           = module.workflow_store.search_cache_table_name
-      SEARCH_CACHE_TTL_SECONDS     = var.search_cache_ttl_seconds
-      TOLERATED_FAILURE_PERCENTAGE = var.tolerated_failure_percentage
-    }
-    agent_summary = {
-      ENVIRONMENT                  = var.environment
-      AGENT_ROLE                   = "summary"
-      AGENT_BACKEND                = "bedrock"
-      AGENT_ID                     = local.agents["summary"].agent_id
-      AGENT_ALIAS_ID               = local.agents["summary"].alias_id
-      FALLBACK_MODEL_ID            = var.fallback_model_ids["summary"]
-      ARTIFACT_BUCKET              = module.artifact_bucket.bucket_name
-      WORKFLOW_TABLE               = module.workflow_store.workflow_table_name
-      SEARCH_CACHE_TABLE           = module.workflow_store.search_cache_table_name
-      SEARCH_CACHE_TTL_SECONDS     = var.search_cache_ttl_seconds
-      TOLERATED_FAILURE_PERCENTAGE = var.tolerated_failure_percentage
-    }
-    agent_writer = {
-      ENVIRONMENT                  = var.environment
-      AGENT_ROLE                   = "writer"
-      AGENT_BACKEND                = "bedrock"
-      AGENT_ID                     = local.agents["writer"].agent_id
-      AGENT_ALIAS_ID               = local.agents["writer"].alias_id
-      FALLBACK_MODEL_ID            = var.fallback_model_ids["writer"]
-      ARTIFACT_BUCKET              = module.artifact_bucket.bucket_name
-      WORKFLOW_TABLE               = module.workflow_store.workflow_table_name
-      SEARCH_CACHE_TABLE           = module.workflow_store.search_cache_table_name
-      SEARCH_CACHE_TTL_SECONDS     = var.search_cache_ttl_seconds
-      TOLERATED_FAILURE_PERCENTAGE = var.tolerated_failure_percentage
-    }
-    agent_reviser = {
-      ENVIRONMENT                  = var.environment
-      AGENT_ROLE                   = "reviser"
-      AGENT_BACKEND                = "bedrock"
-      AGENT_ID                     = local.agents["reviser"].agent_id
-      AGENT_ALIAS_ID               = local.agents["reviser"].alias_id
-      FALLBACK_MODEL_ID            = var.fallback_model_ids["reviser"]
-      ARTIFACT_BUCKET              = module.artifact_bucket.bucket_name
-      WORKFLOW_TABLE               = module.workflow_store.workflow_table_name
-      SEARCH_CACHE_TABLE           = module.workflow_store.search_cache_table_name
-      SEARCH_CACHE_TTL_SECONDS     = var.search_cache_ttl_seconds
-      TOLERATED_FAILURE_PERCENTAGE = var.tolerated_failure_percentage
     }
     approval_request = {
       ENVIRONMENT               = var.environment
@@ -153,7 +116,7 @@ locals {
       WORKFLOW_TABLE = module.workflow_store.workflow_table_name
       EVENT_BUS_NAME = module.event_bus.bus_name
     }
-  }
+  })
 
   # approval_request's APPROVAL_BASE_URL is the callback's Function URL, which exists only once
   # the callback function does. A local is one node in Terraform's graph, so a callback that

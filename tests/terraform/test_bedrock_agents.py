@@ -35,10 +35,10 @@ def test_each_agent_lambda_invokes_exactly_its_own_alias_in_both_paths():
     assert root["agent_statements"].startswith("${{for role in local.agent_roles")
     # the function environment names the same agents as the policy
     assert tfhcl.unwrap(root["agents"]) == "var.create_agents ? module.bedrock_agents[0].agents : var.bedrock_agents"
-    for role in ROLES:
-        env = root["function_environment"][f"agent_{role}"]
-        assert env["AGENT_ID"] == f'${{local.agents["{role}"].agent_id}}'
-        assert env["AGENT_ALIAS_ID"] == f'${{local.agents["{role}"].alias_id}}'
+    environment = root["agent_environment"]  # one entry per role, merged into function_environment
+    assert environment.startswith('${{for role in local.agent_roles : "agent_${role}" => {'), environment
+    assert "AGENT_ID = local.agents[role].agent_id, AGENT_ALIAS_ID = local.agents[role].alias_id," in environment
+    assert root["function_environment"].startswith("${merge(local.agent_environment, {")
 
 
 def test_root_creates_agents_from_the_role_models_and_instruction_files():
