@@ -161,20 +161,6 @@ def list_test_cases(path: Path, state_machine: str = WORKFLOW_NAME) -> list[str]
     )
 
 
-def task_states(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Every state of a definition by name, Map and Parallel branches included."""
-    found: dict[str, dict[str, Any]] = {}
-    pending = [definition.get("States", {})]
-    while pending:
-        for name, state in pending.pop().items():
-            found[name] = state
-            processor = state.get("ItemProcessor") or state.get("Iterator")
-            if processor:
-                pending.append(processor.get("States", {}))
-            pending += [branch.get("States", {}) for branch in state.get("Branches", [])]
-    return found
-
-
 def check_against_definition(test_case: TestCase, definition: dict[str, Any]) -> None:
     """Refuse a test case that the deployed definition cannot run as written: a state that does
     not exist or is not a Task (it would be silently ignored), or a `States.*` error that Step
@@ -182,7 +168,9 @@ def check_against_definition(test_case: TestCase, definition: dict[str, Any]) ->
     States.HeartbeatTimeout, only on a task with TimeoutSeconds / HeartbeatSeconds; offline that
     is mocked on callback (`.waitForTaskToken`) tasks. A Lambda function that runs out of time
     fails its task with `Sandbox.Timedout`: mock that name for it."""
-    states = task_states(definition)
+    from scripts.offline.timeline import all_states
+
+    states = all_states(definition)
     for name, responses in test_case.responses.items():
         state = states.get(name)
         if state is None:

@@ -307,8 +307,12 @@ class OfflineWorkflow:
         seen = 0
         while True:
             if reviewer.workflow_id is None:
-                accepted = history.state_output(history.fetch_history(sfn, execution_arn), "ValidateInput") or {}
-                reviewer.workflow_id = (accepted.get("workflow") or {}).get("workflow_id")
+                events = history.fetch_history(sfn, execution_arn)
+                accepted = history.state_output(events, "ValidateInput")
+                if accepted is not None and "workflow" in accepted:
+                    reviewer.workflow_id = accepted["workflow"]["workflow_id"]
+                elif accepted is not None or history.current_state(events) not in (None, "ValidateInput"):
+                    reviewer.workflow_id = ""  # the input was refused: no request will come, stop looking
             if time.monotonic() > deadline:
                 waiting_in = history.current_state(history.fetch_history(sfn, execution_arn)) or "its first state"
                 sfn.stop_execution(

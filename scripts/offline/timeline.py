@@ -117,13 +117,13 @@ def _short(value: Any) -> str:
     return text if len(text) < 120 else text[:117] + "..."
 
 
-def state_types(definition: dict[str, Any]) -> dict[str, str]:
-    """Every state's Type, Map iterations' states included."""
-    types: dict[str, str] = {}
+def all_states(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every state of a definition by name, Map iterations' and Parallel branches' included."""
+    found: dict[str, dict[str, Any]] = {}
 
     def walk(states: dict[str, Any]) -> None:
         for name, state in states.items():
-            types[name] = state["Type"]
+            found[name] = state
             processor = state.get("ItemProcessor") or state.get("Iterator")
             if processor:
                 walk(processor["States"])
@@ -131,7 +131,12 @@ def state_types(definition: dict[str, Any]) -> dict[str, str]:
                 walk(branch["States"])
 
     walk(definition["States"])
-    return types
+    return found
+
+
+def state_types(definition: dict[str, Any]) -> dict[str, str]:
+    """Every state's Type, Map iterations' states included."""
+    return {name: state["Type"] for name, state in all_states(definition).items()}
 
 
 def map_inner_states(definition: dict[str, Any]) -> Iterable[str]:

@@ -23,9 +23,10 @@ from scripts.hcl import (  # the one HCL loader; the gates add their own views o
     load_text,
 )
 from scripts.hcl import labelled_blocks as labelled
+from scripts.offline import plan
 
 MODULE_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md")
-CHECKOV = REPO_ROOT / ".venv-checkov" / "bin" / "checkov"
+CHECKOV = plan.CHECKOV  # the same checkov `make security` runs on plans
 POLICIES_DIR = REPO_ROOT / "policies"
 
 # Re-exported so the gates import everything HCL from here.
