@@ -99,8 +99,8 @@ up: $(VENV)/.installed package tf-init ## Keep an embedded AWS account running (
 down: $(VENV)/.installed ## Stop the embedded AWS account started by `make up`
 	$(PY) -m scripts.offline.account down
 
-cost: $(VENV)/.installed ## Monthly cost estimate for the three environments
-	$(PY) -m scripts.cost_estimate --compare
+cost: $(VENV)/.installed ## Monthly cost estimate for the three environments; RUN=out/demo/summary.json prices one offline run
+	$(PY) -m scripts.cost_estimate $(if $(RUN),--run $(RUN),--compare)
 
 bench: $(VENV)/.installed package tf-init ## Benchmark the offline run at 8/50/200/500 sources
 	$(PY) -m scripts.bench_local

@@ -9,6 +9,7 @@ the rendered state machine definition is walked for a run with N sources and R r
     python -m scripts.cost_estimate --env team            # one table
     python -m scripts.cost_estimate --compare             # pilot, team, bu beside the seed's figures
     python -m scripts.cost_estimate --env bu --json --what-if summary_model=nova-micro cache_hit_ratio=0.5
+    python -m scripts.cost_estimate --run out/demo/summary.json   # what an offline run would have cost
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ LINES = (
     "eventbridge", "sns", "cloudwatch_logs", "cloudwatch_metrics", "kms_and_secrets",
 )  # fmt: skip
 TFVARS_KEYS = (
-    "workflows_per_month", "sources_per_run", "agent_model_ids", "map_max_concurrency", "max_revisions",
+    "workflows_per_month", "sources_per_run", "agent_model_ids", "fallback_model_ids", "map_max_concurrency", "max_revisions",
     "powertools_log_level", "sfn_log_level", "log_retention_in_days", "search_cache_ttl_seconds",
     "point_in_time_recovery", "artifact_intermediate_retention_days", "monthly_budget_usd",
 )  # fmt: skip
@@ -89,6 +90,7 @@ def inputs(env: str, what_if: dict[str, Any] | None = None) -> dict[str, Any]:
     for key, value in (what_if or {}).items():
         _apply_what_if(values, key, value)
     values["agent_model_ids"] = {role: model_id(m) for role, m in values["agent_model_ids"].items()}
+    values["fallback_model_ids"] = {role: model_id(m) for role, m in values["fallback_model_ids"].items()}
     values["function_memory_mb"] = {fn: sizing["memory"] for fn, sizing in function_sizing(env).items()}
     return values
 
@@ -379,14 +381,51 @@ def seed_figures() -> dict[str, float]:
     return dict(_load_assumptions_file()["seed_monthly_usd"])
 
 
-def execution_cost(env: str, state_transitions: int, tokens_by_role: dict[str, dict[str, float]]) -> float:
+def run_token_costs(env: str, tokens: dict[str, dict[str, dict[str, float]]]) -> dict[str, dict[str, Any]]:
+    """A run's tokens per role and path (`agent`: InvokeAgent on the role's agent model; `fallback`:
+    Converse on its fallback model) priced with the env's models: {role: {path: {model, input,
+    output, usd}}}."""
+    values = inputs(env)
+    models = {"agent": values["agent_model_ids"], "fallback": values["fallback_model_ids"]}
+    priced: dict[str, dict[str, Any]] = {}
+    for role, paths in sorted(tokens.items()):
+        for path, used in sorted(paths.items()):
+            if role not in ROLES or path not in models:
+                raise ValueError(f"run tokens: unknown role/path {role}/{path}")
+            model = models[path][role]
+            usd = bedrock_cost(model, used.get("input", 0), used.get("output", 0))
+            priced.setdefault(role, {})[path] = {**used, "model": model, "usd": round(usd, 6)}
+    return priced
+
+
+def execution_cost(env: str, state_transitions: int, tokens: dict[str, dict[str, dict[str, float]]]) -> float:
     """Cost of one real execution: its transitions at the Standard rate and its tokens at the env's
-    agent models (no free tier, no Lambda/storage: those are cents per thousand runs)."""
-    models = inputs(env)["agent_model_ids"]
-    tokens = sum(
-        bedrock_cost(models[role], t.get("input", 0), t.get("output", 0)) for role, t in tokens_by_role.items() if role in models
-    )
-    return round(state_transitions * price("step_functions.standard_transition") + tokens, 6)
+    agent and fallback models (no free tier, no Lambda/storage: those are cents per thousand runs)."""
+    priced = run_token_costs(env, tokens)
+    bedrock = sum(path["usd"] for paths in priced.values() for path in paths.values())
+    return round(state_transitions * price("step_functions.standard_transition") + bedrock, 6)
+
+
+def run_cost(summary: dict[str, Any]) -> dict[str, Any]:
+    """What one offline run (its summary.json) would have cost on AWS, with the same price table,
+    and what that run repeated `workflows_per_month` times would cost a month."""
+    for key in ("env", "state_transitions", "tokens"):
+        if key not in summary:
+            raise ValueError(f"not a run summary: it has no {key!r} (write one with `make demo` or local_run --out)")
+    env, transitions = summary["env"], summary["state_transitions"]
+    per_run = execution_cost(env, transitions, summary["tokens"])
+    workflows = inputs(env)["workflows_per_month"]
+    return {
+        "env": env,
+        "workflow_id": summary.get("workflow_id"),
+        "end_state": summary.get("end_state"),
+        "state_transitions": transitions,
+        "step_functions_usd": round(transitions * price("step_functions.standard_transition"), 6),
+        "bedrock": run_token_costs(env, summary["tokens"]),
+        "per_run_usd": per_run,
+        "workflows_per_month": workflows,
+        "monthly_if_every_run_were_this_usd": round(per_run * workflows, 2),
+    }
 
 
 # --- output --------------------------------------------------------------------------------------
@@ -435,7 +474,13 @@ def main(argv: list[str] | None = None) -> int:
         help="re-price with one or more assumptions changed: summary_model=haiku, cache_hit_ratio=0.5, "
         "express_map_segment=true, workflows_per_month=5000, tokens.writer.output=3000",
     )  # fmt: skip
+    parser.add_argument(
+        "--run", type=Path, metavar="SUMMARY_JSON",
+        help="price one offline run from its summary.json (its env, transitions and the tokens Bedrock reported)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.run is not None:
+        return _print_run_cost(args.run, args.json)
     try:
         what_if = parse_what_if(args.what_if)
         envs = list(hcl.ENVIRONMENTS) if args.compare else [args.env]
@@ -459,6 +504,50 @@ def main(argv: list[str] | None = None) -> int:
             )
     console.print(
         "Bedrock tokens dominate; prices marked unverified in scripts/pricing/us-east-1.json are best-known list prices."
+    )
+    return 0
+
+
+def _print_run_cost(path: Path, as_json: bool) -> int:
+    try:
+        result = run_cost(json.loads(path.read_text(encoding="utf-8")))
+    except OSError as error:
+        print(f"error: cannot read {path}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    except (json.JSONDecodeError, ValueError, KeyError, TypeError, AttributeError) as error:
+        print(f"error: {path} is not a run summary: {error}", file=sys.stderr)
+        return 2
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Run {result['workflow_id']} on {result['env']} ({result['end_state']}), priced at list prices (USD)")
+    for column, justify in (
+        ("line", "left"),
+        ("model", "left"),
+        ("input tokens", "right"),
+        ("output tokens", "right"),
+        ("USD", "right"),
+    ):
+        table.add_column(column, justify=justify)
+    for role, paths in result["bedrock"].items():
+        for path_name, used in paths.items():
+            table.add_row(
+                f"bedrock {role} ({path_name})", used["model"], f"{used['input']:,}", f"{used['output']:,}", f"{used['usd']:.6f}"
+            )
+    table.add_row(
+        f"step functions ({result['state_transitions']} transitions)", "", "", "", f"{result['step_functions_usd']:.6f}"
+    )
+    table.add_section()
+    table.add_row("[bold]this run", "", "", "", f"[bold]{result['per_run_usd']:.6f}")
+    table.add_row(
+        f"× {result['workflows_per_month']:,} runs a month", "", "", "", f"{result['monthly_if_every_run_were_this_usd']:,.2f}"
+    )
+    Console().print(table)
+    print(
+        "Tokens are what the local model reported (about 4 characters a token); a real model's differ. Lambda, storage and logs are left out."
     )
     return 0
 

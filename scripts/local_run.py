@@ -15,6 +15,7 @@ Examples:
   python -m scripts.local_run                                  # pilot, auto-approve, default topic
   python -m scripts.local_run --approve reject-then-approve    # exercise the revise loop
   python -m scripts.local_run --mock-config scripts/mock_configs/faults.json --test-case WriterThrottledTwice
+  python -m scripts.local_run --model-faults scripts/mock_configs/model_faults.json --test-case SearchThrottledTwice
   python -m scripts.local_run --approve interactive             # click the links in a browser
 """
 
@@ -33,7 +34,9 @@ from rich.table import Table
 from scripts.offline.account import AccountError
 from scripts.offline.approvals import POLICIES, loopback_link
 from scripts.offline.deploy import REVIEWER_EMAIL, DeployError
-from scripts.offline.mock_config import MockConfigError, read_document, test_case_from_document
+from scripts.offline.mock_config import MockConfigError, read_document
+from scripts.offline.model_faults import ModelFaultsError
+from scripts.offline.model_faults import read_document as read_model_faults
 from scripts.offline.runtime import (
     DEFAULT_CORPUS,
     DEFAULT_DIST,
@@ -42,6 +45,7 @@ from scripts.offline.runtime import (
     OfflineWorkflow,
     RunInputError,
     RunResult,
+    check_test_case_known,
 )
 
 DEFAULT_TOPIC = "How do Step Functions and Bedrock Agents share work in a research workflow?"
@@ -83,7 +87,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="how the reviewer answers: auto (approve), reject-then-approve, interactive (browser or a/r), none",
     )
     parser.add_argument("--mock-config", type=Path, help="fault injection file in Step Functions Local's MockConfigFile format")
-    parser.add_argument("--test-case", help="test case of --mock-config to run")
+    parser.add_argument(
+        "--model-faults",
+        type=Path,
+        help="faults the embedded Bedrock endpoints answer with, per role and call (scripts/mock_configs/model_faults.json)",
+    )
+    parser.add_argument("--test-case", help="test case of --mock-config and/or --model-faults to run")
     parser.add_argument(
         "--corpus",
         type=Path,
@@ -116,8 +125,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--expect-end-state", help="exit 0 only if the run ends in this state (e.g. Published, ApprovalTimedOut)")
     parser.add_argument("--json", action="store_true", help="print summary.json to stdout instead of the live view")
     args = parser.parse_args(argv)
-    if (args.mock_config is None) != (args.test_case is None):
-        parser.error("--mock-config and --test-case go together")
+    if (args.mock_config is None and args.model_faults is None) != (args.test_case is None):
+        parser.error("--test-case goes with --mock-config and/or --model-faults")
     if args.sources is not None and args.sources < 1:
         parser.error("--sources must be at least 1")
     if args.time_scale < 0:
@@ -243,7 +252,24 @@ def print_summary(console: Console, result: RunResult, written: list[Path]) -> N
     ):
         table.add_row(key, str(summary[key]))
     table.add_row("events", ", ".join(summary["events"]))
+    tokens = summary.get("tokens") or {}
+    if tokens:
+        table.add_row(
+            "tokens (in/out)",
+            ", ".join(
+                f"{role}{' ' + path if path != 'agent' else ''} {u['input']:,}/{u['output']:,}"
+                for role, paths in tokens.items()
+                for path, u in paths.items()
+            ),
+        )
+        table.add_row(
+            "cost of this run",
+            f"${summary['effectiveness']['cost_per_execution_usd']:.4f} (make cost RUN=<summary.json> itemises it)",
+        )
     console.print(table)
+    console.print(
+        "[dim]The report was written by the deterministic local model behind the offline Bedrock endpoints, not a foundation model.[/]"
+    )
     console.print(
         "Files: " + ", ".join(str(p.relative_to(REPO_ROOT)) if p.is_relative_to(REPO_ROOT) else str(p) for p in written)
     )
@@ -254,8 +280,9 @@ def main(argv: list[str] | None = None) -> int:
     console = Console(stderr=args.json, highlight=False)
     try:
         mock_config = read_document(args.mock_config) if args.mock_config else None
-        if mock_config is not None:
-            test_case_from_document(mock_config, args.test_case, "research-report")  # refuse an unknown case now
+        model_faults = read_model_faults(args.model_faults) if args.model_faults else None
+        if args.test_case is not None:
+            check_test_case_known(args.test_case, mock_config, model_faults)  # refuse an unknown case now, before a deploy
         workflow = OfflineWorkflow(
             env=args.env,
             corpus=args.corpus,
@@ -264,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
             scale=args.time_scale,
             progress=lambda m: console.print(f"[dim]{m}[/]"),
         )
-    except (MockConfigError, RunInputError) as error:
+    except (MockConfigError, ModelFaultsError, RunInputError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
@@ -299,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
                 max_sources=args.sources,
                 test_case=args.test_case,
                 mock_config=mock_config,
+                model_faults=model_faults,
                 on_event=view,
                 serve_port=args.port if args.approve == "interactive" else None,
                 on_links=show_links,

@@ -73,7 +73,6 @@ locals {
   agent_environment = { for role in local.agent_roles : "agent_${role}" => {
     ENVIRONMENT                  = var.environment
     AGENT_ROLE                   = role
-    AGENT_BACKEND                = "bedrock"
     AGENT_ID                     = local.agents[role].agent_id
     AGENT_ALIAS_ID               = local.agents[role].alias_id
     FALLBACK_MODEL_ID            = var.fallback_model_ids[role]

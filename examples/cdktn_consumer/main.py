@@ -78,7 +78,6 @@ class Consumer(TerraformStack):
                 "kms_key_arn": key,
                 "environment_variables": {
                     "AGENT_ROLE": "search",
-                    "AGENT_BACKEND": "bedrock",
                     "AGENT_ID": f'${{module.{agents.friendly_unique_id}.agents["search"].agent_id}}',
                     "AGENT_ALIAS_ID": f'${{module.{agents.friendly_unique_id}.agents["search"].alias_id}}',
                     "ARTIFACT_BUCKET": artifacts.get_string("bucket_name"),

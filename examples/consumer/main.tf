@@ -53,7 +53,6 @@ module "search_function" {
   log_retention_in_days = var.log_retention_in_days
   environment_variables = {
     AGENT_ROLE      = "search"
-    AGENT_BACKEND   = "bedrock"
     AGENT_ID        = module.bedrock_agents.agents["search"].agent_id
     AGENT_ALIAS_ID  = module.bedrock_agents.agents["search"].alias_id
     ARTIFACT_BUCKET = module.artifacts.bucket_name

@@ -31,7 +31,7 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 from workflow_core import artifacts, roles
-from workflow_core.agents import BACKENDS, AgentBackend, create_backend
+from workflow_core.agents import AgentBackend, create_backend
 from workflow_core.artifacts import ArtifactStore
 from workflow_core.config import load_config
 from workflow_core.errors import ArtifactMissing, InvalidInput, TooManySourceFailures
@@ -47,7 +47,6 @@ from workflow_core.store import NotFound, SearchCache, WorkflowStore, search_cac
 REQUIRED_ENV = (
     "ENVIRONMENT",
     "AGENT_ROLE",
-    "AGENT_BACKEND",
     "AGENT_ID",
     "AGENT_ALIAS_ID",
     "FALLBACK_MODEL_ID",
@@ -61,7 +60,6 @@ REQUIRED_ENV = (
 CONFIG = load_config(REQUIRED_ENV)
 ENVIRONMENT = CONFIG.str("ENVIRONMENT")
 ROLE = CONFIG.choice("AGENT_ROLE", roles.ROLES)
-BACKEND_KIND = CONFIG.choice("AGENT_BACKEND", BACKENDS)
 TOLERATED_FAILURE_PERCENTAGE = CONFIG.float("TOLERATED_FAILURE_PERCENTAGE", 0, 100)
 
 S3 = boto3.client("s3")
@@ -92,7 +90,6 @@ _ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 def backend_for(fallback: bool) -> AgentBackend:
     """One backend (and so one SDK client) per process and mode, created on first use."""
     return create_backend(
-        BACKEND_KIND,
         fallback,
         agent_id=CONFIG.str("AGENT_ID"),
         agent_alias_id=CONFIG.str("AGENT_ALIAS_ID"),

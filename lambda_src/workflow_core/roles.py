@@ -1,8 +1,10 @@
 """Role logic shared by every backend: what each agent is asked, and how its reply is parsed.
 
-A backend only turns an ``AgentRequest`` into reply text. Prompts are built here from structured
-role inputs (``context``); replies from Bedrock, Converse and the local backend all go through the
-same parsers, so a malformed reply fails the same way (``AgentFailed``) whatever produced it.
+A backend only turns an ``AgentRequest`` into reply text. Prompts are built here, and every input
+a model needs is in the prompt text, between plain markers (``Topic:``, ``Source [id]:`` with the
+text between ``---`` lines, ``Summaries:``, ``Reviewer comments:``). Replies from InvokeAgent and
+from the Converse fallback go through the same parsers, so a malformed reply fails the same way
+(``AgentFailed``) whatever produced it.
 
 Roles: ``search`` (JSON list of sources {id, title, uri, text}), ``summary`` (summary text of one
 source), ``writer`` (Markdown report citing ``[source-id]``), ``reviser`` (revised Markdown that
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from workflow_core.errors import AgentFailed
@@ -25,13 +27,11 @@ CITATION = re.compile(r"\[(src-\d{3,})\]")
 
 @dataclass(frozen=True)
 class AgentRequest:
-    """One agent call. ``prompt`` is what a model sees; ``context`` is the same input as data
-    (the local backend works from it, since it does not read prose)."""
+    """One agent call: the prompt is all a model sees."""
 
     role: str
     prompt: str
     session_id: str
-    context: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def search_request(topic: str, max_sources: int, session_id: str) -> AgentReques
         "text is the relevant passage quoted from the source. Most relevant first. "
         "Reply [] if nothing is relevant."
     )
-    return AgentRequest("search", prompt, session_id, {"topic": topic, "max_sources": max_sources})
+    return AgentRequest("search", prompt, session_id)
 
 
 def _json_array(text: str) -> list[Any]:
@@ -106,11 +106,6 @@ def parse_sources(text: str, max_sources: int) -> list[Source]:
     return sources
 
 
-def format_sources(sources: list[dict[str, Any]]) -> str:
-    """The reply text a search agent is expected to produce (used by the local backend)."""
-    return json.dumps(sources, ensure_ascii=False, indent=1)
-
-
 # -- summary ----------------------------------------------------------------------------------
 def summary_request(topic: str, source: dict[str, Any], session_id: str) -> AgentRequest:
     prompt = (
@@ -121,7 +116,7 @@ def summary_request(topic: str, source: dict[str, Any], session_id: str) -> Agen
         "Summarise what this source says about the topic in at most 5 sentences. Reply with the "
         "summary text only; do not invent facts that are not in the source."
     )
-    return AgentRequest("summary", prompt, session_id, {"topic": topic, "source": source})
+    return AgentRequest("summary", prompt, session_id)
 
 
 def parse_summary(text: str, source: dict[str, Any]) -> dict[str, Any]:
@@ -163,12 +158,7 @@ def writer_request(topic: str, summaries: list[dict[str, Any]], failed_sources: 
         f"{unsummarised}"
         "Summaries:\n" + "\n".join(lines)
     )
-    return AgentRequest(
-        "writer",
-        prompt,
-        session_id,
-        {"topic": topic, "summaries": summaries, "failed_sources": failed_sources},
-    )
+    return AgentRequest("writer", prompt, session_id)
 
 
 def parse_markdown(text: str, role: str, known_ids: set[str] | None = None) -> tuple[str, list[str]]:
@@ -206,9 +196,4 @@ def reviser_request(topic: str, draft: str, comments: list[str], version: int, s
         "section that says, for each numbered comment, what changed.\n"
         f"Reviewer comments:\n{numbered}\n---\n{draft}"
     )
-    return AgentRequest(
-        "reviser",
-        prompt,
-        session_id,
-        {"topic": topic, "draft": draft, "comments": comments, "version": version},
-    )
+    return AgentRequest("reviser", prompt, session_id)

@@ -11,7 +11,8 @@ It also serves the Bedrock runtime APIs the agent functions call (scripts/offlin
 Beside the AWS APIs it serves a few read-only views under /_offline/ for what AWS delivers through
 other channels: the e-mail an SNS e-mail subscription would receive, the events put on each bus,
 and each Lambda invocation (also written to the function's log group). Fault injection follows
-Step Functions Local: load a MockConfigFile, then StartExecution with `<stateMachineArn>#<TestCase>`.
+Step Functions Local: load a MockConfigFile (and/or model faults, scripts/offline/model_faults.py),
+then StartExecution with `<stateMachineArn>#<TestCase>`.
 
   python -m scripts.offline.account up       # start one in the background (out/offline/account/)
   python -m scripts.offline.account up --deploy pilot --background   # and apply pilot into it, without waiting
@@ -89,6 +90,7 @@ class EmbeddedAccount:
         self.id = uuid.uuid4().hex
         self.recorded = Recorded()
         self.mock_config: dict[str, Any] | None = None
+        self.model_faults: dict[str, Any] | None = None
         self.runtime = None
         self.bedrock = None
         self._server = None
@@ -111,7 +113,7 @@ class EmbeddedAccount:
         self.runtime = LambdaRuntime(self.endpoint, self.work_dir, FUNCTION_CREDENTIALS).install()
         from scripts.offline.bedrock import BedrockRuntime
 
-        self.bedrock = BedrockRuntime()
+        self.bedrock = BedrockRuntime(execution_of_trace=self.runtime.execution_of_trace)
         interpreter.apply(self.time_scale)
         gaps.install(self)
 
@@ -180,7 +182,7 @@ class _ControlRoutes:
                 return 200, getattr(account.recorded, route)[since:]
         if method == "GET" and route == "invocations":
             return 200, [record.as_dict() for record in account.runtime.invocations[since:]]
-        if method == "PUT" and route in ("mock-config", "time-scale", "corpus", "bedrock"):
+        if method == "PUT" and route in ("mock-config", "model-faults", "time-scale", "corpus", "bedrock"):
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = json.loads(environ["wsgi.input"].read(length) or b"null")
             if route == "time-scale":
@@ -193,11 +195,17 @@ class _ControlRoutes:
                 return 200, {"corpus": body}
             if route == "bedrock":
                 return 200, account.bedrock.register(body)
-            from scripts.offline.mock_config import parse_document
+            if route == "model-faults":
+                from scripts.offline.model_faults import parse_document as parse_model_faults
+
+                parse_model_faults(body, "model faults")  # refuse a malformed file before any execution uses it
+                account.model_faults = body
+                return 200, {"test_cases": sorted(body["TestCases"])}
+            from scripts.offline.mock_config import parse_document, test_case_names
 
             parse_document(body, "mock config")  # refuse a malformed file before any execution uses it
             account.mock_config = body
-            return 200, {"test_cases": sorted(_test_case_names(body))}
+            return 200, {"test_cases": test_case_names(body)}
         return 404, {"error": f"no route {method} {CONTROL_PREFIX}{route}"}
 
 
@@ -212,10 +220,6 @@ def _closing(start_response: Any) -> Any:
         return start_response(status, [*headers, ("Connection", "close")], exc_info)
 
     return start
-
-
-def _test_case_names(document: dict[str, Any]) -> list[str]:
-    return [name for machine in document.get("StateMachines", {}).values() for name in machine.get("TestCases", {})]
 
 
 def serve(work_dir: Path, time_scale: float) -> None:

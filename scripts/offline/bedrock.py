@@ -9,7 +9,10 @@ Requests are validated as AWS validates them: an agent id/alias or model the dep
 configure is ResourceNotFoundException / ValidationException; a bad sessionId or a missing
 inputText is ValidationException. The known agents and models are what Terraform's outputs say
 (`bedrock_agents`, `fallback_model_ids`), registered by the runner after each apply. Answers come
-from the deterministic local model (scripts/offline/model.py).
+from the deterministic local model (scripts/offline/model.py), or from the execution's model
+faults (scripts/offline/model_faults.py): the embedded Lambda runtime gives each invocation an
+X-Ray trace id (`_X_AMZN_TRACE_ID`), botocore sends it as the `X-Amzn-Trace-Id` header as it does
+on Lambda, and its Root names the execution the call belongs to.
 """
 
 from __future__ import annotations
@@ -19,16 +22,20 @@ import json
 import re
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
 from scripts.offline import eventstream
-from scripts.offline.model import ROLES, LocalModel, PromptError, role_named_in
+from scripts.offline.model import ROLES, Answer, LocalModel, PromptError, estimate_tokens, role_named_in
+from scripts.offline.model_faults import ModelFaultCase, ModelResponse
 
 INVOKE_AGENT = re.compile(r"^/agents/([^/]+)/agentAliases/([^/]+)/sessions/([^/]+)/text$")
 CONVERSE = re.compile(r"^/model/(.+)/converse$")
 SESSION_ID = re.compile(r"^[0-9a-zA-Z._:-]{2,100}$")
+TRACE_ROOT = re.compile(r"(?:^|;)Root=([^;]+)")
+CHUNK_CHARS = 1000  # the answer streams in parts, as Bedrock streams it
 
 
 def _input_text_limit() -> int:
@@ -55,6 +62,8 @@ class BedrockRuntime:
     model: LocalModel = field(default_factory=lambda: LocalModel(None))
     agents: dict[tuple[str, str], str] = field(default_factory=dict)  # (agent id, alias id) -> role
     models: set[str] = field(default_factory=set)
+    faults: dict[str, ModelFaultCase] = field(default_factory=dict)  # execution ARN -> its model faults
+    execution_of_trace: Callable[[str], str | None] = lambda root: None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def register(self, deployment: dict[str, Any]) -> dict[str, Any]:
@@ -68,6 +77,20 @@ class BedrockRuntime:
             self.agents.update({(a["agent_id"], a["alias_id"]): role for role, a in agents.items()})
             self.models.update(str(m) for m in models)
             return {"agents": len(self.agents), "models": sorted(self.models)}
+
+    def use_faults(self, execution_arn: str, case: ModelFaultCase) -> None:
+        with self.lock:
+            self.faults[execution_arn] = case
+
+    def _fault(self, environ: dict[str, Any], role: str, api: str) -> ModelResponse | None:
+        root = TRACE_ROOT.search(environ.get("HTTP_X_AMZN_TRACE_ID", ""))
+        execution = self.execution_of_trace(root.group(1)) if root else None
+        with self.lock:
+            case = self.faults.get(execution or "")
+        response = case.next_response(role, api) if case else None
+        if response is not None and response.error:
+            raise BedrockError(response.status, response.error, response.message)
+        return response
 
     # -- WSGI ------------------------------------------------------------------------------------
     def handles(self, path: str) -> bool:
@@ -90,16 +113,16 @@ class BedrockRuntime:
             invoke = INVOKE_AGENT.match(path)
             if invoke:
                 agent_id, alias_id, session_id = (unquote(part) for part in invoke.groups())
-                stream, session = self.invoke_agent(agent_id, alias_id, session_id, body), session_id
+                stream, session = self.invoke_agent(agent_id, alias_id, session_id, body, environ), session_id
                 headers = [
                     ("Content-Type", "application/vnd.amazon.eventstream"),
                     ("x-amzn-bedrock-agent-content-type", "application/json"),
                     ("x-amz-bedrock-agent-session-id", session),
                     ("x-amzn-RequestId", request_id),
                 ]
-                start_response("200 OK", [*headers, ("Content-Length", str(len(stream))), ("Connection", "close")])
+                start_response("200 OK", [*headers, ("Content-Length", str(len(stream)))])
                 return [stream]
-            answer = json.dumps(self.converse(unquote(CONVERSE.match(path).group(1)), body)).encode()
+            answer = json.dumps(self.converse(unquote(CONVERSE.match(path).group(1)), body, environ)).encode()
             start_response(
                 "200 OK",
                 [("Content-Type", "application/json"), ("x-amzn-RequestId", request_id), ("Content-Length", str(len(answer)))],
@@ -120,7 +143,7 @@ class BedrockRuntime:
             return [payload]
 
     # -- the two APIs ----------------------------------------------------------------------------
-    def invoke_agent(self, agent_id: str, alias_id: str, session_id: str, body: dict[str, Any]) -> bytes:
+    def invoke_agent(self, agent_id: str, alias_id: str, session_id: str, body: dict[str, Any], environ: dict[str, Any]) -> bytes:
         if not SESSION_ID.match(session_id):
             raise BedrockError(400, "ValidationException", f"sessionId {session_id!r} must match [0-9a-zA-Z._:-]{{2,100}}.")
         text = body.get("inputText")
@@ -132,7 +155,8 @@ class BedrockRuntime:
             role = self.agents.get((agent_id, alias_id))
         if role is None:
             raise BedrockError(404, "ResourceNotFoundException", f"Agent {agent_id} with alias {alias_id} was not found.")
-        answer = self._answer(role, text, session_id, fallback=False)
+        fault = self._fault(environ, role, "InvokeAgent")
+        answer = self._answer(role, text, fallback=False, fault=fault)
         events = []
         if body.get("enableTrace"):
             events.append(
@@ -156,10 +180,15 @@ class BedrockRuntime:
                     },
                 )
             )
-        events.append(eventstream.event("chunk", {"bytes": base64.b64encode(answer.text.encode("utf-8")).decode()}))
+        parts = [answer.text[at : at + CHUNK_CHARS] for at in range(0, len(answer.text), CHUNK_CHARS)]
+        if fault is not None and fault.stream_error:
+            parts = parts[: fault.after_chunks]
+        events += [eventstream.event("chunk", {"bytes": base64.b64encode(part.encode("utf-8")).decode()}) for part in parts]
+        if fault is not None and fault.stream_error:
+            events.append(eventstream.exception(fault.stream_error, fault.message))
         return b"".join(events)
 
-    def converse(self, model_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    def converse(self, model_id: str, body: dict[str, Any], environ: dict[str, Any]) -> dict[str, Any]:
         with self.lock:
             known = model_id in self.models
         if not known:
@@ -176,7 +205,7 @@ class BedrockRuntime:
         role = role_named_in(system) or role_named_in(prompt)
         if role is None:
             raise BedrockError(400, "ValidationException", "The local model cannot tell which agent role to answer as.")
-        answer = self._answer(role, prompt, "converse", fallback=True)
+        answer = self._answer(role, prompt, fallback=True, fault=self._fault(environ, role, "Converse"))
         return {
             "output": {"message": {"role": "assistant", "content": [{"text": answer.text}]}},
             "stopReason": "end_turn",
@@ -188,8 +217,10 @@ class BedrockRuntime:
             "metrics": {"latencyMs": 1},
         }
 
-    def _answer(self, role: str, prompt: str, session_id: str, fallback: bool):
+    def _answer(self, role: str, prompt: str, fallback: bool, fault: ModelResponse | None) -> Answer:
+        if fault is not None and fault.completion is not None:
+            return Answer(fault.completion, estimate_tokens(prompt), estimate_tokens(fault.completion) if fault.completion else 0)
         try:
-            return self.model.answer(role, prompt, session_id, fallback=fallback)
+            return self.model.answer(role, prompt, fallback=fallback)
         except PromptError as error:
             raise BedrockError(400, "ValidationException", f"The local model cannot answer this prompt: {error}") from None

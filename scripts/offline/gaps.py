@@ -141,11 +141,14 @@ def stepfunctions_list_state_machine_versions(account: EmbeddedAccount) -> None:
 @fill
 def stepfunctions_start_execution_with_test_case(account: EmbeddedAccount) -> None:
     """StartExecution with `<stateMachineArn>#<TestCase>`, as Step Functions Local runs a test case
-    of the loaded MockConfigFile. The test case is bound to the execution before it starts."""
+    of the loaded MockConfigFile. The case's task mocks (mock config) and model faults (model
+    faults file) are bound to the execution before it starts; a case must be in at least one."""
     from moto.core.responses import ActionResult
+    from moto.stepfunctions.exceptions import ValidationException
     from moto.stepfunctions.responses import StepFunctionResponse
 
-    from scripts.offline.mock_config import MockConfigError, check_against_definition, test_case_from_document
+    from scripts.offline.mock_config import MockConfigError, check_against_definition, test_case_from_document, test_case_names
+    from scripts.offline.model_faults import ModelFaultsError, case_from_document
 
     original = StepFunctionResponse.start_execution
 
@@ -155,20 +158,23 @@ def stepfunctions_start_execution_with_test_case(account: EmbeddedAccount) -> No
             return original(self)
         arn, _, case = arn.partition("#")
         machine = self.stepfunction_backend.describe_state_machine(arn)
-        if account.mock_config is None:
-            from moto.stepfunctions.exceptions import ValidationException
-
-            raise ValidationException(f"no mock config is loaded for test case {case!r}")
         name = self._get_param("name") or str(uuid.uuid4())
         execution_arn = arn.replace(":stateMachine:", ":execution:") + f":{name}"
+        mocks = model_faults = None
         try:
-            test_case = test_case_from_document(account.mock_config, case, machine.name)
-            check_against_definition(test_case, json.loads(machine.definition))
-        except MockConfigError as error:
-            from moto.stepfunctions.exceptions import ValidationException
-
+            if account.mock_config is not None and case in test_case_names(account.mock_config):
+                mocks = test_case_from_document(account.mock_config, case, machine.name)
+                check_against_definition(mocks, json.loads(machine.definition))
+            if account.model_faults is not None and case in account.model_faults.get("TestCases", {}):
+                model_faults = case_from_document(account.model_faults, case)
+        except (MockConfigError, ModelFaultsError) as error:
             raise ValidationException(str(error)) from None
-        account.runtime.use_test_case(execution_arn, test_case)
+        if mocks is None and model_faults is None:
+            raise ValidationException(f"no test case {case!r} in the loaded mock config or model faults")
+        if mocks is not None:
+            account.runtime.use_test_case(execution_arn, mocks)
+        if model_faults is not None:
+            account.bedrock.use_faults(execution_arn, model_faults)
         execution = self.stepfunction_backend.start_execution(arn, name, self._get_param("input", if_none="{}"))
         return ActionResult({"executionArn": execution.execution_arn, "startDate": execution.start_date})
 

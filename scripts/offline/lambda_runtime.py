@@ -133,10 +133,10 @@ class Worker:
         line = self.process.stdout.readline()
         return line or None
 
-    def call(self, event: Any, request_id: str, timeout_s: float) -> dict[str, Any] | None:
+    def call(self, event: Any, request_id: str, timeout_s: float, trace_id: str) -> dict[str, Any] | None:
         """The worker's answer, or None if it did not answer within the timeout (it is then killed)."""
         assert self.process.stdin is not None
-        request = json.dumps({"event": event, "request_id": request_id, "arn": self.image.arn}) + "\n"
+        request = json.dumps({"event": event, "request_id": request_id, "arn": self.image.arn, "trace_id": trace_id}) + "\n"
         try:
             self.process.stdin.write(request.encode("utf-8"))
             self.process.stdin.flush()
@@ -178,6 +178,7 @@ class LambdaRuntime:
         self._pools: dict[str, Pool] = {}
         self._test_cases: dict[str, TestCase] = {}
         self.issued_tokens: set[str] = set()  # task tokens handed to functions (see gaps)
+        self._trace_executions: dict[str, str] = {}  # X-Ray trace root -> execution ARN
         self._lock = threading.Lock()
         self._original = None
 
@@ -204,6 +205,19 @@ class LambdaRuntime:
         with self._lock:
             self._test_cases[execution_arn] = test_case
 
+    def execution_of_trace(self, root: str) -> str | None:
+        """The execution whose invocation was given this X-Ray trace root (its SDK calls carry it)."""
+        with self._lock:
+            return self._trace_executions.get(root)
+
+    def _trace_id(self, execution: str | None) -> str:
+        """A trace id in X-Ray's format, as Lambda sets `_X_AMZN_TRACE_ID` for each invocation."""
+        root = f"1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]}"
+        if execution:
+            with self._lock:
+                self._trace_executions[root] = execution
+        return f"Root={root};Parent={uuid.uuid4().hex[:16]};Sampled=0"
+
     # -- one invocation -------------------------------------------------------------------------
     def invoke(self, function: LambdaFunction, raw_event: Any) -> tuple[str, bool, str]:
         """moto's contract: (response payload as JSON text, errored, log text)."""
@@ -225,7 +239,7 @@ class LambdaRuntime:
         started = time.time()  # the handler's time, as Lambda's Duration counts it (not the wait for a worker)
         request_id = str(uuid.uuid4())
         try:
-            answer = worker.call(event, request_id, image.timeout_s)
+            answer = worker.call(event, request_id, image.timeout_s, self._trace_id(execution))
         finally:
             self._release(pool, worker)
         if answer is None:

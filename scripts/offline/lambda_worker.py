@@ -6,7 +6,7 @@ function (its configured variables, credentials, AWS_REGION, AWS_LAMBDA_*, and t
 variables that point the SDK at the embedded account) and its code and layers on the import path.
 It imports the handler once (the cold start), then serves invocations one at a time:
 
-    request  (stdin, one JSON line):  {"event": ..., "request_id": "...", "arn": "<invoked function ARN>"}
+    request  (stdin, one JSON line):  {"event": ..., "request_id": "...", "arn": "<invoked function ARN>", "trace_id": "Root=..."}
     response (fd of the original stdout, one JSON line): {"payload": ..., "error": {...} | null, "logs": "..."}
 
 What the handler prints (Powertools logs, EMF metrics) is captured per invocation and returned as
@@ -94,6 +94,8 @@ def serve(requests, responses, handler_path: str) -> None:
         request = json.loads(line)
         context = LambdaContext(name, request.get("arn", name), memory, timeout, os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME", ""))
         context.aws_request_id = request.get("request_id") or context.aws_request_id
+        # As Lambda's runtime does per invocation; botocore sends it on every call (X-Amzn-Trace-Id).
+        os.environ["_X_AMZN_TRACE_ID"] = request.get("trace_id") or ""
         payload, error = None, init_error
         if handler is not None:
             try:

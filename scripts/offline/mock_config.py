@@ -15,12 +15,14 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 WORKFLOW_NAME = "research-report"
 _RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
+T = TypeVar("T")
 
 
 class MockConfigError(ValueError):
@@ -58,54 +60,66 @@ class TestCase:
         return sequence[index] if index < len(sequence) else None
 
 
-def _parse_response(name: str, key: str, body: Any) -> tuple[range, MockedResponse]:
-    match = _RANGE.match(key)
-    if not match:
-        raise MockConfigError(f"MockedResponses.{name}: index {key!r} is not N or N-M")
-    start = int(match.group(1))
-    end = int(match.group(2) or start)
-    if end < start:
-        raise MockConfigError(f"MockedResponses.{name}: range {key!r} ends before it starts")
-    if not isinstance(body, dict) or len(body.keys() & {"Return", "Throw"}) != 1:
-        raise MockConfigError(f"MockedResponses.{name}.{key}: needs exactly one of Return or Throw")
-    if "Throw" in body:
-        throw = body["Throw"]
-        if not isinstance(throw, dict) or not isinstance(throw.get("Error"), str) or not throw["Error"]:
-            raise MockConfigError(f"MockedResponses.{name}.{key}.Throw needs an Error name")
-        return range(start, end + 1), MockedResponse(error=throw["Error"], cause=str(throw.get("Cause", "")))
-    return range(start, end + 1), MockedResponse(returns=body["Return"])
-
-
-def _sequence(name: str, raw: Any) -> list[MockedResponse]:
+def indexed_sequence(
+    where: str, raw: Any, parse_one: Callable[[str, Any], T], error: type[ValueError] = MockConfigError
+) -> list[T]:
+    """`{"0": ..., "1-3": ...}` as a list: indices N or N-M, consecutive from 0 (a response per
+    invocation, as MockedResponses counts them). `parse_one(where, body)` reads one response."""
     if not isinstance(raw, dict) or not raw:
-        raise MockConfigError(f"MockedResponses.{name} must be a non-empty object")
-    parsed = sorted((_parse_response(name, key, body) for key, body in raw.items()), key=lambda item: item[0].start)
-    sequence: list[MockedResponse] = []
-    for indices, response in parsed:
+        raise error(f"{where} must be a non-empty object")
+    parsed = []
+    for key, body in raw.items():
+        match = _RANGE.match(key)
+        if not match:
+            raise error(f"{where}: index {key!r} is not N or N-M")
+        start, end = int(match.group(1)), int(match.group(2) or match.group(1))
+        if end < start:
+            raise error(f"{where}: range {key!r} ends before it starts")
+        parsed.append((range(start, end + 1), parse_one(f"{where}.{key}", body)))
+    sequence: list[T] = []
+    for indices, response in sorted(parsed, key=lambda item: item[0].start):
         if indices.start != len(sequence):
-            raise MockConfigError(
-                f"MockedResponses.{name}: indices must be consecutive from 0; expected {len(sequence)}, got {indices.start}"
-            )
+            raise error(f"{where}: indices must be consecutive from 0; expected {len(sequence)}, got {indices.start}")
         sequence.extend([response] * len(indices))
     return sequence
 
 
-def read_document(path: Path) -> dict[str, Any]:
-    """The mock config file as a JSON object, or a MockConfigError saying what is wrong with it."""
+def _parse_response(where: str, body: Any) -> MockedResponse:
+    if not isinstance(body, dict) or len(body.keys() & {"Return", "Throw"}) != 1:
+        raise MockConfigError(f"{where}: needs exactly one of Return or Throw")
+    if "Throw" in body:
+        throw = body["Throw"]
+        if not isinstance(throw, dict) or not isinstance(throw.get("Error"), str) or not throw["Error"]:
+            raise MockConfigError(f"{where}.Throw needs an Error name")
+        return MockedResponse(error=throw["Error"], cause=str(throw.get("Cause", "")))
+    return MockedResponse(returns=body["Return"])
+
+
+def _sequence(name: str, raw: Any) -> list[MockedResponse]:
+    return indexed_sequence(f"MockedResponses.{name}", raw, _parse_response)
+
+
+def read_json_file(path: Path, what: str, error: type[ValueError] = MockConfigError) -> Any:
+    """A fault file's JSON, or `error` saying in one line what is wrong with the file."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise MockConfigError(f"mock config file not found: {path}") from None
+        raise error(f"{what} file not found: {path}") from None
     except IsADirectoryError:
-        raise MockConfigError(f"mock config {path} is a directory, not a file") from None
+        raise error(f"{what} {path} is a directory, not a file") from None
     except UnicodeDecodeError:
-        raise MockConfigError(f"mock config file {path} is not UTF-8 text") from None
-    except OSError as error:
-        raise MockConfigError(f"mock config file {path} cannot be read: {error.strerror}") from None
+        raise error(f"{what} file {path} is not UTF-8 text") from None
+    except OSError as problem:
+        raise error(f"{what} file {path} cannot be read: {problem.strerror}") from None
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise MockConfigError(f"mock config file {path} is not JSON: {error}") from None
+        return json.loads(text)
+    except json.JSONDecodeError as problem:
+        raise error(f"{what} file {path} is not JSON: {problem}") from None
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    """The mock config file as a JSON object, or a MockConfigError saying what is wrong with it."""
+    document = read_json_file(path, "mock config")
     parse_document(document, str(path))
     return document
 
@@ -149,6 +163,11 @@ def test_case_from_document(document: dict[str, Any], test_case: str, state_mach
             return TestCase(test_case, parsed[f"{machine}#{test_case}"])
     known = ", ".join(sorted(key.partition("#")[2] for key in parsed)) or "none"
     raise MockConfigError(f"no test case {test_case!r} for {state_machine} (known: {known})")
+
+
+def test_case_names(document: dict[str, Any]) -> list[str]:
+    """Every test case name of a (validated) mock config, whatever state machine it is under."""
+    return sorted({name for machine in document.get("StateMachines", {}).values() for name in machine.get("TestCases", {})})
 
 
 def load_test_case(path: Path, test_case: str, state_machine: str = WORKFLOW_NAME) -> TestCase:

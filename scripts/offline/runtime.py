@@ -27,7 +27,8 @@ from scripts.offline import account as accounts
 from scripts.offline import history, timeline
 from scripts.offline.approvals import Reviewer, serve_links
 from scripts.offline.deploy import REVIEWER_EMAIL, StackDeployer
-from scripts.offline.mock_config import MockConfigError, check_against_definition, test_case_from_document
+from scripts.offline.mock_config import MockConfigError, check_against_definition, test_case_from_document, test_case_names
+from scripts.offline.model_faults import test_case_names as model_faults_case_names
 from scripts.seed_signing_secret import new_signing_key
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -91,6 +92,13 @@ def check_environment(env: str) -> str:
     if env not in known_environments():
         raise RunInputError(f"unknown environment {env!r} (known: {', '.join(known_environments())})")
     return env
+
+
+def check_test_case_known(test_case: str, mock_config: dict[str, Any] | None, model_faults: dict[str, Any] | None) -> None:
+    """A test case must be in the mock config, the model faults, or both."""
+    known = set(test_case_names(mock_config) if mock_config else []) | set(model_faults_case_names(model_faults))
+    if test_case not in known:
+        raise RunInputError(f"no test case {test_case!r} in the fault files (known: {', '.join(sorted(known)) or 'none'})")
 
 
 def check_corpus(corpus: Path) -> Path:
@@ -180,6 +188,18 @@ class OfflineWorkflow:
         assert self.account is not None
         return self.account.client(service)
 
+    def _check_test_case(self, test_case: str, mock_config: dict[str, Any] | None, model_faults: dict[str, Any] | None) -> None:
+        """Before anything starts: a case that is in neither file, or that the deployed workflow
+        cannot run as written, is bad input."""
+        check_test_case_known(test_case, mock_config, model_faults)
+        try:
+            if mock_config is not None and test_case in test_case_names(mock_config):
+                check_against_definition(
+                    test_case_from_document(mock_config, test_case, self._machine_name()), self.deployment.definition
+                )
+        except MockConfigError as error:
+            raise RunInputError(str(error)) from None
+
     # -- one execution ----------------------------------------------------------------------------
     def run(
         self,
@@ -191,6 +211,7 @@ class OfflineWorkflow:
         workflow_id: str | None = None,
         test_case: str | None = None,
         mock_config: dict[str, Any] | None = None,
+        model_faults: dict[str, Any] | None = None,
         execution_input: dict[str, Any] | None = None,
         serve_port: int | None = None,
         on_event: Callable[[dict[str, Any]], None] | None = None,
@@ -216,17 +237,14 @@ class OfflineWorkflow:
         )
         reviewer.start(since=marks["mailbox"])
         server = serve_links(reviewer, port=serve_port) if serve_port else None
-        if test_case is not None and mock_config is not None:
-            try:  # before anything starts: a case the deployed workflow cannot run is bad input
-                check_against_definition(
-                    test_case_from_document(mock_config, test_case, self._machine_name()), deployment.definition
-                )
-            except MockConfigError as error:
-                raise RunInputError(str(error)) from None
+        if test_case is not None:
+            self._check_test_case(test_case, mock_config, model_faults)
         try:
             if test_case is not None:
                 if mock_config is not None:
                     self.account.control("PUT", "mock-config", mock_config)
+                if model_faults is not None:
+                    self.account.control("PUT", "model-faults", model_faults)
                 execution_arn = sfn.start_execution(
                     stateMachineArn=f"{deployment.state_machine_arn}#{test_case}",
                     name=f"{execution_input.get('tenant', tenant)}-{workflow_id}"[:80],
@@ -379,7 +397,9 @@ class OfflineWorkflow:
             ],
             "artifacts": self._artifacts(workflow_id),
         }
-        summary["effectiveness"] = effectiveness(self.env, summary, emf_documents(invocations))
+        emf = emf_documents(invocations)
+        summary["tokens"] = run_tokens(emf)
+        summary["effectiveness"] = effectiveness(self.env, summary, emf)
         return summary
 
     def _artifacts(self, workflow_id: str) -> list[str]:
@@ -443,7 +463,7 @@ def effectiveness(env: str, summary: dict[str, Any], emf: list[dict[str, Any]]) 
         entry["input"] += _metric_sum(document, "InputTokens")
         entry["output"] += _metric_sum(document, "OutputTokens")
         agent_retries += _metric_sum(document, "AgentRetries")
-    tokens = {role: {"input": e["input"], "output": e["output"]} for role, e in roles.items()}
+    tokens = run_tokens(emf)
     return {
         "completion_time_s": summary["duration_s"],
         "agent_utilisation": {
@@ -458,6 +478,21 @@ def effectiveness(env: str, summary: dict[str, Any], emf: list[dict[str, Any]]) 
         "retries": {"task_retries": summary["retries"], "agent_retries": int(agent_retries)},
         "cost_per_execution_usd": cost_estimate.execution_cost(env, summary["state_transitions"], tokens),
     }
+
+
+def run_tokens(emf: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, int]]]:
+    """Tokens per role and path, as the handlers' metrics report Bedrock's usage: `agent` for
+    InvokeAgent, `fallback` for Converse on the smaller model (the call's FallbackUsed metric)."""
+    tokens: dict[str, dict[str, dict[str, int]]] = {}
+    for document in emf:
+        role = document.get("role")
+        if role is None or "AgentInvocations" not in document:
+            continue
+        path = "fallback" if _metric_sum(document, "FallbackUsed") else "agent"
+        used = tokens.setdefault(role, {}).setdefault(path, {"input": 0, "output": 0})
+        used["input"] += int(_metric_sum(document, "InputTokens"))
+        used["output"] += int(_metric_sum(document, "OutputTokens"))
+    return dict(sorted(tokens.items()))
 
 
 def _metric_sum(document: dict[str, Any], name: str) -> float:

@@ -194,9 +194,35 @@ def test_default_optimisations_save_against_the_all_large_no_cache_baseline(env)
     assert result["saved_usd"] > 0.3 * result["baseline_usd"]
 
 
-def test_execution_cost_prices_transitions_and_tokens():
-    cost = cost_estimate.execution_cost("pilot", 1000, {"writer": {"input": 1000, "output": 1000}})
-    assert cost == pytest.approx(1000 * 0.000025 + 0.003 + 0.015)
+def test_execution_cost_prices_transitions_agent_tokens_and_fallback_tokens_at_their_own_models():
+    agent_only = cost_estimate.execution_cost("pilot", 1000, {"writer": {"agent": {"input": 1000, "output": 1000}}})
+    assert agent_only == pytest.approx(1000 * 0.000025 + 0.003 + 0.015)  # the writer's agent model (Sonnet)
+    with_fallback = cost_estimate.execution_cost(
+        "pilot", 1000, {"writer": {"agent": {"input": 1000, "output": 1000}, "fallback": {"input": 1000, "output": 1000}}}
+    )
+    haiku = cost_estimate.model_price("haiku")
+    assert with_fallback - agent_only == pytest.approx(haiku[0] + haiku[1])  # the writer's fallback model
+
+
+def test_a_run_summary_is_priced_and_projected_over_the_envs_monthly_runs(tmp_path):
+    summary = {
+        "env": "team",
+        "workflow_id": "wf-1",
+        "end_state": "Published",
+        "state_transitions": 40,
+        "tokens": {"summary": {"agent": {"input": 4000, "output": 400}}, "search": {"fallback": {"input": 100, "output": 10}}},
+    }
+    priced = cost_estimate.run_cost(summary)
+    assert priced["per_run_usd"] == cost_estimate.execution_cost("team", 40, summary["tokens"])
+    assert priced["bedrock"]["search"]["fallback"]["model"] == cost_estimate.inputs("team")["fallback_model_ids"]["search"]
+    assert priced["monthly_if_every_run_were_this_usd"] == round(
+        priced["per_run_usd"] * cost_estimate.inputs("team")["workflows_per_month"], 2
+    )
+    path = tmp_path / "summary.json"
+    path.write_text(json.dumps(summary))
+    assert cost_estimate.main(["--run", str(path), "--json"]) == 0
+    path.write_text(json.dumps({"env": "team"}))
+    assert cost_estimate.main(["--run", str(path)]) == 2  # not a run summary: one line, exit 2
 
 
 @pytest.mark.parametrize("env", ENVS)

@@ -32,6 +32,7 @@ from lambda_helpers import (  # noqa: E402
     SECRET_NAME,
     SECRET_VALUE,
     WORKFLOW_TABLE,
+    LocalBedrock,
 )
 
 
@@ -123,3 +124,23 @@ def context() -> Any:
     from scripts.offline.lambda_worker import LambdaContext  # the one local stand-in for Lambda's context
 
     return LambdaContext("test", "arn:aws:lambda:us-east-1:123456789012:function:test", 256, 900, "/aws/lambda/test")
+
+
+@pytest.fixture(scope="session")
+def local_bedrock() -> LocalBedrock:
+    return LocalBedrock()
+
+
+@pytest.fixture
+def bedrock(local_bedrock: LocalBedrock, monkeypatch: pytest.MonkeyPatch) -> LocalBedrock:
+    """The Bedrock endpoints for one test: the SDK pointed at them, nothing recorded or injected yet,
+    and the backends' per-process clients created afresh (as in a new Lambda sandbox)."""
+    from workflow_core.agents import bedrock as agent_backend
+    from workflow_core.agents import converse as converse_backend
+
+    local_bedrock.reset()
+    for name, value in local_bedrock.environment().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(agent_backend, "_client", None)
+    monkeypatch.setattr(converse_backend, "_client", None)
+    return local_bedrock

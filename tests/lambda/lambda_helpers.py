@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
-from pathlib import Path
+import threading
 from typing import Any
 
 import boto3
@@ -20,19 +21,84 @@ SECRET_NAME = "research-report-test-signing"
 SECRET_VALUE = "test-signing-secret-0123456789abcdef"
 EXECUTION_ARN = "arn:aws:states:us-east-1:123456789012:execution:research-report-test:acme-wf-001"
 
+FALLBACK_MODEL_ID = "amazon.nova-lite-v1:0"
+# One agent and alias per role, as Terraform creates them (ids are 10 upper-case characters on AWS).
+TEST_AGENTS = {
+    role: {"agent_id": f"{role.upper():0<10}", "alias_id": "TSTALIASID"} for role in ("search", "summary", "writer", "reviser")
+}
 AGENT_ENV = {
     "ENVIRONMENT": "test",
-    "AGENT_BACKEND": "local",
-    "AGENT_ID": "local",
-    "AGENT_ALIAS_ID": "local",
-    "FALLBACK_MODEL_ID": "amazon.nova-lite-v1:0",
+    "FALLBACK_MODEL_ID": FALLBACK_MODEL_ID,
     "ARTIFACT_BUCKET": BUCKET,
     "WORKFLOW_TABLE": WORKFLOW_TABLE,
     "SEARCH_CACHE_TABLE": CACHE_TABLE,
     "SEARCH_CACHE_TTL_SECONDS": "3600",
     "TOLERATED_FAILURE_PERCENTAGE": "25",
-    "LOCAL_CORPUS_DIR": str(Path(__file__).resolve().parents[2] / "corpus"),
 }
+
+
+def agent_env(role: str) -> dict[str, str]:
+    """What Terraform sets on the agent function of `role`."""
+    agent = TEST_AGENTS[role]
+    return {**AGENT_ENV, "AGENT_ROLE": role, "AGENT_ID": agent["agent_id"], "AGENT_ALIAS_ID": agent["alias_id"]}
+
+
+class LocalBedrock:
+    """The embedded account's Bedrock endpoints (scripts/offline/bedrock.py) on a loopback port: the
+    model boundary of the agent tests. The handler reaches it as it reaches any endpoint
+    (AWS_ENDPOINT_URL_BEDROCK_*); the local model answers unless a test injects a model fault
+    (scripts/offline/model_faults.py) for the test execution. Every request is recorded."""
+
+    def __init__(self) -> None:
+        from werkzeug.serving import WSGIRequestHandler, make_server
+
+        from scripts.offline.bedrock import BedrockRuntime
+
+        class Quiet(WSGIRequestHandler):
+            def log_request(self, *args: Any, **kwargs: Any) -> None:
+                pass
+
+        self.runtime = BedrockRuntime(execution_of_trace=lambda root: EXECUTION_ARN)
+        self.runtime.register({"agents": TEST_AGENTS, "models": [FALLBACK_MODEL_ID]})
+        self.requests: list[dict[str, Any]] = []
+        self._injected: dict[str, Any] = {"TestCases": {"unit": {}}, "ModelResponses": {}}
+        self.server = make_server("127.0.0.1", 0, self._app, threaded=True, request_handler=Quiet)
+        threading.Thread(target=self.server.serve_forever, name="local-bedrock", daemon=True).start()
+        self.endpoint = f"http://127.0.0.1:{self.server.server_port}"
+
+    def _app(self, environ: dict[str, Any], start_response: Any) -> Any:
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        self.requests.append({"path": environ["PATH_INFO"], **json.loads(body or b"{}")})
+        environ["wsgi.input"] = io.BytesIO(body)
+        return self.runtime(environ, start_response)
+
+    def environment(self) -> dict[str, str]:
+        """How a Lambda function's SDK reaches these endpoints, and the trace id Lambda sets."""
+        return {
+            "AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME": self.endpoint,
+            "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": self.endpoint,
+            "AWS_LAMBDA_FUNCTION_NAME": "test-agent",
+            "_X_AMZN_TRACE_ID": "Root=1-00000000-000000000000000000000001;Parent=0000000000000001;Sampled=0",
+        }
+
+    def answer_with(self, role: str, *responses: dict[str, Any], api: str = "InvokeAgent") -> None:
+        """The next calls of `role`'s `api` answer these, in order (model faults format: Error,
+        StreamError or Completion); later calls get the local model's answer."""
+        from scripts.offline.model_faults import case_from_document
+
+        name = f"{role}-{api}"
+        self._injected["TestCases"]["unit"].setdefault(role, {})[api] = name
+        self._injected["ModelResponses"][name] = {str(index): response for index, response in enumerate(responses)}
+        self.runtime.use_faults(EXECUTION_ARN, case_from_document(self._injected, "unit"))
+
+    def reset(self) -> None:
+        self.requests.clear()
+        self._injected = {"TestCases": {"unit": {}}, "ModelResponses": {}}
+        self.runtime.faults.clear()
+
+    def calls(self, kind: str = "/text") -> list[dict[str, Any]]:
+        """Recorded InvokeAgent calls (`/text`) or Converse calls (`/converse`)."""
+        return [request for request in self.requests if request["path"].endswith(kind)]
 
 
 def received_events(queue_url: str) -> list[dict[str, Any]]:

@@ -1,4 +1,6 @@
-"""Agent functions (search, summary, writer, reviser) on the local backend, moto for S3/DynamoDB."""
+"""Agent functions (search, summary, writer, reviser) on their production path: InvokeAgent and
+Converse reach the embedded Bedrock endpoints, where the local model answers (or a test injects a
+model fault); moto for S3/DynamoDB."""
 
 from __future__ import annotations
 
@@ -7,9 +9,10 @@ from typing import Any
 
 import boto3
 import pytest
-from lambda_helpers import AGENT_ENV, BUCKET, CACHE_TABLE, EXECUTION_ARN, WORKFLOW_TABLE, read_s3, s3_tags
-from workflow_core.errors import AgentThrottled, ArtifactMissing, InvalidInput, TooManySourceFailures
-from workflow_core.roles import AgentReply, AgentRequest
+from lambda_helpers import BUCKET, CACHE_TABLE, EXECUTION_ARN, WORKFLOW_TABLE, agent_env, read_s3, s3_tags
+from workflow_core.errors import AgentFailed, AgentThrottled, ArtifactMissing, InvalidInput, TooManySourceFailures
+
+from scripts.offline.model import AGENT_LABEL, estimate_tokens
 
 TOPIC = "How should Map concurrency be set against Bedrock quotas?"
 
@@ -29,39 +32,18 @@ def task(state: str, wf: dict[str, Any] | None = None, **extra: Any) -> dict[str
     return {"execution_arn": EXECUTION_ARN, "state": state, "workflow": wf or workflow(), "fallback": False, **extra}
 
 
-class SpyBackend:
-    """Records requests; answers with the local backend or a canned reply, or raises."""
-
-    def __init__(self, inner: Any = None, reply: str | None = None, errors: list[Exception] | None = None) -> None:
-        self.inner, self.reply, self.errors = inner, reply, list(errors or [])
-        self.requests: list[AgentRequest] = []
-
-    def run(self, request: AgentRequest) -> AgentReply:
-        self.requests.append(request)
-        if self.errors:
-            raise self.errors.pop(0)
-        if self.reply is not None:
-            return AgentReply(self.reply, 11, 7, generated_by="spy")
-        return self.inner.run(request)
-
-
 @pytest.fixture
-def agent(resources, load_handler, monkeypatch):
-    """``agent(role, spy=None)`` -> the handler module; with a spy, every backend call goes to it."""
+def agent(resources, load_handler, bedrock):
+    """``agent(role)`` -> the handler module of that role's function, calling the local Bedrock endpoints."""
 
-    def load(role: str, spy: SpyBackend | None = None):
-        module = load_handler("agent", AGENT_ROLE=role, **AGENT_ENV)
-        if spy is not None:
-            if spy.inner is None and spy.reply is None:
-                spy.inner = module.backend_for(False)
-            monkeypatch.setattr(module, "backend_for", lambda fallback: spy)
-        return module
+    def load(role: str):
+        return load_handler("agent", **agent_env(role))
 
     return load
 
 
-def run_search(agent, context, wf=None, spy=None) -> dict[str, Any]:
-    return agent("search", spy).lambda_handler(task("Search", wf), context)
+def run_search(agent, context, wf=None) -> dict[str, Any]:
+    return agent("search").lambda_handler(task("Search", wf), context)
 
 
 def summarise_all(agent, context, source_ids: list[str], wf=None, skip: tuple[str, ...] = ()) -> None:
@@ -108,13 +90,13 @@ def test_search_puts_a_cache_entry_pointing_at_the_origin_workflow(agent, contex
     assert items[0]["source_ids"] == result["source_ids"]
 
 
-def test_search_cache_hit_skips_the_agent_and_copies_sources_to_the_new_workflow(agent, context, capsys) -> None:
+def test_search_cache_hit_skips_the_agent_and_copies_sources_to_the_new_workflow(agent, bedrock, context, capsys) -> None:
     run_search(agent, context)
-    spy = SpyBackend(reply="[]")
+    calls = len(bedrock.calls())
     second = workflow("wf-002")
     second["topic"] = "  how should MAP concurrency be set against Bedrock quotas "
-    result = run_search(agent, context, wf=second, spy=spy)
-    assert spy.requests == []
+    result = run_search(agent, context, wf=second)
+    assert len(bedrock.calls()) == calls == 1
     assert result["cache_hit"] is True
     assert result["source_ids"] == ["src-001", "src-002", "src-003", "src-004"]
     assert read_s3("wf-002/sources/src-003.json") == read_s3("wf-001/sources/src-003.json")
@@ -122,69 +104,70 @@ def test_search_cache_hit_skips_the_agent_and_copies_sources_to_the_new_workflow
     assert '"SearchCacheHits":[1.0]' in capsys.readouterr().out
 
 
-def test_search_cache_is_per_tenant(agent, context) -> None:
+def test_search_cache_is_per_tenant(agent, bedrock, context) -> None:
     run_search(agent, context)
-    spy = SpyBackend(reply="[]")
-    result = run_search(agent, context, wf=workflow("wf-002", tenant="globex"), spy=spy)
-    assert len(spy.requests) == 1
+    result = run_search(agent, context, wf=workflow("wf-002", tenant="globex"))
+    assert len(bedrock.calls()) == 2
     assert result["cache_hit"] is False
 
 
-def test_search_treats_an_expired_cache_entry_as_a_miss(agent, context) -> None:
+def test_search_treats_an_expired_cache_entry_as_a_miss(agent, bedrock, context) -> None:
     run_search(agent, context)
     table = boto3.resource("dynamodb").Table(CACHE_TABLE)
     item = table.scan()["Items"][0]
     table.update_item(
         Key={"cache_key": item["cache_key"]}, UpdateExpression="SET expires_at = :past", ExpressionAttributeValues={":past": 1}
     )
-    spy = SpyBackend(reply="[]")
-    assert run_search(agent, context, wf=workflow("wf-002"), spy=spy)["cache_hit"] is False
-    assert len(spy.requests) == 1
+    assert run_search(agent, context, wf=workflow("wf-002"))["cache_hit"] is False
+    assert len(bedrock.calls()) == 2
 
 
-def test_search_falls_back_to_the_agent_when_cached_sources_have_expired_from_s3(agent, context) -> None:
+def test_search_falls_back_to_the_agent_when_cached_sources_have_expired_from_s3(agent, bedrock, context) -> None:
     run_search(agent, context)
     s3 = boto3.client("s3")
     s3.delete_object(Bucket=BUCKET, Key="wf-001/sources/src-002.json")
-    spy = SpyBackend(reply='[{"title": "T", "uri": "u", "text": "fresh passage"}]')
-    result = run_search(agent, context, wf=workflow("wf-002"), spy=spy)
-    assert len(spy.requests) == 1
+    bedrock.answer_with("search", {"Completion": '[{"title": "T", "uri": "u", "text": "fresh passage"}]'})
+    result = run_search(agent, context, wf=workflow("wf-002"))
+    assert len(bedrock.calls()) == 2
     assert result["source_ids"] == ["src-001"]
 
 
-def test_search_renumbers_agent_ids_and_drops_items_without_text(agent, context) -> None:
+def test_search_renumbers_agent_ids_and_drops_items_without_text(agent, bedrock, context) -> None:
     reply = (
         '```json\n[{"id": "../evil", "title": "A", "uri": "u1", "text": "alpha"}, {"id": "x", "text": ""}, "junk",'
         ' {"title": "B", "text": "beta"}]\n```'
     )
-    result = run_search(agent, context, spy=SpyBackend(reply=reply))
+    bedrock.answer_with("search", {"Completion": reply})
+    result = run_search(agent, context)
     assert result["source_ids"] == ["src-001", "src-002"]
     assert json.loads(read_s3("wf-001/sources/src-002.json"))["title"] == "B"
 
 
-def test_search_with_no_relevant_sources_returns_zero_and_caches_nothing(agent, context) -> None:
-    result = run_search(agent, context, spy=SpyBackend(reply="[]"))
+def test_search_with_no_relevant_sources_returns_zero_and_caches_nothing(agent, bedrock, context) -> None:
+    bedrock.answer_with("search", {"Completion": "[]"})
+    result = run_search(agent, context)
     assert (result["source_count"], result["source_ids"]) == (0, [])
     assert boto3.resource("dynamodb").Table(CACHE_TABLE).scan()["Items"] == []
 
 
-def test_search_reply_that_is_not_json_is_agent_failed(agent, context) -> None:
-    from workflow_core.errors import AgentFailed
-
+def test_search_reply_that_is_not_json_is_agent_failed(agent, bedrock, context) -> None:
+    bedrock.answer_with("search", {"Completion": "I could not find anything, sorry."})
     with pytest.raises(AgentFailed, match="no JSON array"):
-        run_search(agent, context, spy=SpyBackend(reply="I could not find anything, sorry."))
+        run_search(agent, context)
 
 
 # -- session ids, retries, idempotency --------------------------------------------------------
-def test_session_id_is_stable_across_retries_of_the_same_task(agent, context) -> None:
-    spy = SpyBackend(errors=[AgentThrottled("slow down")])
-    module = agent("search", spy)
-    with pytest.raises(AgentThrottled):
+def test_session_id_is_stable_across_retries_of_the_same_task(agent, bedrock, context) -> None:
+    module = agent("search")
+    sdk_attempts = module.backend_for(False).client.meta.config.retries["total_max_attempts"]  # the SDK retries first
+    bedrock.answer_with("search", *[{"Error": "ThrottlingException", "Message": "Rate exceeded."}] * sdk_attempts)
+    with pytest.raises(AgentThrottled, match="ThrottlingException"):
         module.lambda_handler(task("Search"), context)
-    module.lambda_handler({**task("Search"), "retry_count": 1}, context)
-    assert len(spy.requests) == 2
-    assert spy.requests[0].session_id == spy.requests[1].session_id
-    assert len(spy.requests[0].session_id) == 32
+    module.lambda_handler({**task("Search"), "retry_count": 1}, context)  # Step Functions' retry
+    sessions = [call["path"].split("/")[6] for call in bedrock.calls()]
+    assert len(sessions) == sdk_attempts + 1
+    assert len(set(sessions)) == 1
+    assert len(sessions[0]) == 32
 
 
 def test_session_id_differs_per_source_and_per_state(agent) -> None:
@@ -197,26 +180,32 @@ def test_session_id_differs_per_source_and_per_state(agent) -> None:
     assert len(ids) == 3
 
 
-def test_a_retry_after_success_returns_the_stored_result_without_calling_the_agent(agent, context) -> None:
-    spy = SpyBackend()
-    module = agent("search", spy)
+def test_a_retry_after_success_returns_the_stored_result_without_calling_the_agent(agent, bedrock, context) -> None:
+    module = agent("search")
     first = module.lambda_handler(task("Search"), context)
     again = module.lambda_handler({**task("Search"), "retry_count": 1}, context)
     assert again == first
-    assert len(spy.requests) == 1
+    assert len(bedrock.calls()) == 1
 
 
-def test_retry_attempts_are_counted_in_the_agent_retries_metric(agent, context, capsys) -> None:
-    agent("search", SpyBackend(reply="[]")).lambda_handler({**task("Search"), "retry_count": 2}, context)
+def test_retry_attempts_are_counted_in_the_agent_retries_metric(agent, bedrock, context, capsys) -> None:
+    bedrock.answer_with("search", {"Completion": "[]"})
+    agent("search").lambda_handler({**task("Search"), "retry_count": 2}, context)
     assert '"AgentRetries":[1.0]' in capsys.readouterr().out
 
 
-def test_agent_metrics_carry_role_and_environment_dimensions(agent, context, capsys) -> None:
-    agent("search", SpyBackend(reply="[]")).lambda_handler(task("Search"), context)
+def test_agent_metrics_carry_role_environment_and_the_token_usage_bedrock_reported(agent, bedrock, context, capsys) -> None:
+    bedrock.answer_with("search", {"Completion": "[]"})
+    agent("search").lambda_handler(task("Search"), context)
     document = next(json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line)
     assert document["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "ResearchReport"
     assert (document["role"], document["environment"]) == ("search", "test")
-    assert (document["AgentInvocations"], document["InputTokens"], document["OutputTokens"]) == ([1.0], [11.0], [7.0])
+    reported = (estimate_tokens(bedrock.calls()[0]["inputText"]), estimate_tokens("[]"))  # the trace's usage block
+    assert (document["AgentInvocations"], document["InputTokens"], document["OutputTokens"]) == (
+        [1.0],
+        [float(reported[0])],
+        [float(reported[1])],
+    )
 
 
 def test_agent_payload_without_a_workflow_is_invalid_input(agent, context) -> None:
@@ -232,7 +221,7 @@ def test_summary_writes_the_summary_of_one_source_and_returns_its_key(agent, con
     summary = json.loads(read_s3("wf-001/summaries/src-002.json"))
     assert summary["source_id"] == "src-002"
     assert summary["summary"] and not summary["summary"].startswith("[src-002]")
-    assert summary["generated_by"].startswith("Written by the local agent backend (offline, deterministic)")
+    assert summary["generated_by"] == f"bedrock-agent:{agent_env('summary')['AGENT_ID']}"
 
 
 def test_summary_of_a_missing_source_is_artifact_missing(agent, context) -> None:
@@ -245,11 +234,14 @@ def test_summary_rejects_a_source_id_that_is_not_a_plain_id(agent, context) -> N
         agent("summary").lambda_handler(task("Summarise", source_id="../other/src-001"), context)
 
 
-def test_summary_in_fallback_mode_uses_the_local_fallback_label_and_counts_fallback(agent, context, capsys) -> None:
+def test_summary_in_fallback_mode_calls_converse_on_the_fallback_model_and_counts_fallback(
+    agent, bedrock, context, capsys
+) -> None:
     run_search(agent, context)
     agent("summary").lambda_handler({**task("SummariseFallback", source_id="src-001"), "fallback": True}, context)
     summary = json.loads(read_s3("wf-001/summaries/src-001.json"))
-    assert "local fallback backend (stands in for the smaller model" in summary["generated_by"]
+    assert summary["generated_by"] == f"bedrock-converse:{agent_env('summary')['FALLBACK_MODEL_ID']}"
+    assert len(bedrock.calls("/converse")) == 1
     assert summary["fallback"] is True
     assert '"FallbackUsed":[1.0]' in capsys.readouterr().out
 
@@ -262,7 +254,7 @@ def test_writer_assembles_a_cited_markdown_draft_v1(agent, context) -> None:
     assert result == {"draft_key": "wf-001/drafts/v1.md", "version": 1, "summarized": 4, "failed_sources": 0}
     draft = read_s3("wf-001/drafts/v1.md")
     assert draft.startswith(f"# Research report: {TOPIC}")
-    assert "Written by the local agent backend (offline, deterministic) — not a model" in draft
+    assert AGENT_LABEL in draft  # the local model says it wrote the text
     assert all(f"[{source_id}]" in draft for source_id in ids)
     assert "## Sources" in draft
 
@@ -287,11 +279,11 @@ def test_writer_without_a_source_index_is_artifact_missing(agent, context) -> No
         agent("writer").lambda_handler(task("Write"), context)
 
 
-def test_writer_removes_citations_of_sources_that_do_not_exist(agent, context) -> None:
+def test_writer_removes_citations_of_sources_that_do_not_exist(agent, bedrock, context) -> None:
     ids = run_search(agent, context)["source_ids"]
     summarise_all(agent, context, ids)
-    spy = SpyBackend(reply="# Report\n\nClaim [src-001]. Invented [src-999].\n")
-    agent("writer", spy).lambda_handler(task("Write"), context)
+    bedrock.answer_with("writer", {"Completion": "# Report\n\nClaim [src-001]. Invented [src-999].\n"})
+    agent("writer").lambda_handler(task("Write"), context)
     draft = read_s3("wf-001/drafts/v1.md")
     assert "[src-001]" in draft and "src-999" not in draft
 
@@ -335,10 +327,11 @@ def test_reviser_refuses_a_draft_key_of_another_workflow(agent, context) -> None
         agent("reviser").lambda_handler(task("Revise", draft=draft, approval={}), context)
 
 
-def test_each_revision_round_calls_the_agent_again(agent, context) -> None:
+def test_each_revision_round_calls_the_agent_again(agent, bedrock, context) -> None:
     draft = written_draft(agent, context)
-    spy = SpyBackend()
-    module = agent("reviser", spy)
+    module = agent("reviser")
     v2 = module.lambda_handler(task("Revise", draft=draft, approval={"comments": "one"}), context)
     v3 = module.lambda_handler(task("Revise", draft=v2, approval={"comments": "two"}), context)
-    assert (v2["version"], v3["version"], len(spy.requests)) == (2, 3, 2)
+    revisions = [call for call in bedrock.calls() if f"/{agent_env('reviser')['AGENT_ID']}/" in call["path"]]
+    assert (v2["version"], v3["version"], len(revisions)) == (2, 3, 2)
+    assert "## Revisions (v3)" in revisions[1]["inputText"] and "## Revisions (v2)" in revisions[1]["inputText"]

@@ -1,8 +1,6 @@
-"""Backends: Bedrock InvokeAgent (real botocore event-stream parsing), Converse (Stubber), local."""
+"""Backends: Bedrock InvokeAgent (real botocore event-stream parsing), Converse (Stubber)."""
 
 from __future__ import annotations
-
-import json
 
 import boto3
 import pytest
@@ -17,9 +15,8 @@ from lambda_helpers import (
 )
 from workflow_core.agents.bedrock import BedrockAgentBackend
 from workflow_core.agents.converse import ConverseBackend
-from workflow_core.agents.local import FALLBACK_LABEL, LOCAL_LABEL, LocalBackend
 from workflow_core.errors import AgentFailed, AgentThrottled
-from workflow_core.roles import AgentRequest, search_request, summary_request
+from workflow_core.roles import AgentRequest
 
 SESSION = "0123456789abcdef0123456789abcdef"
 REQUEST = AgentRequest("summary", "Summarise this.", SESSION)
@@ -122,44 +119,9 @@ def test_converse_validation_error_is_agent_failed() -> None:
             ConverseBackend("m", client=client).run(REQUEST)
 
 
-def test_agent_handler_in_bedrock_mode_uses_invoke_agent_normally_and_converse_for_fallback(resources, load_handler) -> None:
-    module = load_handler(
-        "agent", **{**AGENT_ENV, "AGENT_ROLE": "search", "AGENT_BACKEND": "bedrock", "AGENT_ID": "AG1", "AGENT_ALIAS_ID": "AL1"}
-    )
+def test_agent_handler_uses_invoke_agent_normally_and_converse_for_fallback(resources, load_handler) -> None:
+    module = load_handler("agent", **{**AGENT_ENV, "AGENT_ROLE": "search", "AGENT_ID": "AG1", "AGENT_ALIAS_ID": "AL1"})
     primary, fallback = module.backend_for(False), module.backend_for(True)
     assert isinstance(primary, BedrockAgentBackend) and (primary.agent_id, primary.agent_alias_id) == ("AG1", "AL1")
     assert isinstance(fallback, ConverseBackend) and fallback.model_id == AGENT_ENV["FALLBACK_MODEL_ID"]
     assert module.backend_for(False) is primary  # one backend (and client) per process
-
-
-# -- local backend --------------------------------------------------------------------------
-def test_local_search_is_deterministic() -> None:
-    request = search_request("exponential backoff with jitter for throttled retries", 5, SESSION)
-    assert LocalBackend(AGENT_ENV["LOCAL_CORPUS_DIR"]).run(request) == LocalBackend(AGENT_ENV["LOCAL_CORPUS_DIR"]).run(request)
-
-
-def test_local_search_ranks_the_matching_note_first() -> None:
-    request = search_request("exponential backoff with jitter for throttled retries", 3, SESSION)
-    sources = json.loads(LocalBackend(AGENT_ENV["LOCAL_CORPUS_DIR"]).run(request).text)
-    assert [s["id"] for s in sources] == ["src-001", "src-002", "src-003"]
-    assert "exponential-backoff-with-jitter.md" in sources[0]["uri"]
-
-
-def test_local_search_reads_the_corpus_named_by_local_corpus_dir(tmp_path, monkeypatch) -> None:
-    (tmp_path / "note.md").write_text("# Zebras\n\nZebras have black and white stripes that confuse biting flies.\n")
-    monkeypatch.setenv("LOCAL_CORPUS_DIR", str(tmp_path))
-    sources = json.loads(LocalBackend().run(search_request("zebra stripes", 5, SESSION)).text)
-    assert [(s["title"], s["uri"]) for s in sources] == [("Zebras", "corpus://note.md#p1")]
-
-
-def test_local_summary_is_extractive_and_keeps_the_source_id() -> None:
-    source = {"id": "src-007", "title": "T", "uri": "u", "text": "Cats sleep a lot. Bedrock quotas limit requests. Dogs bark."}
-    text = LocalBackend(AGENT_ENV["LOCAL_CORPUS_DIR"]).run(summary_request("Bedrock quotas", source, SESSION)).text
-    assert text == "[src-007] Bedrock quotas limit requests."
-
-
-def test_local_outputs_say_they_were_not_written_by_a_model() -> None:
-    request = search_request("Bedrock", 1, SESSION)
-    assert LocalBackend(fallback=False).run(request).generated_by == LOCAL_LABEL
-    assert LocalBackend(fallback=True).run(request).generated_by == FALLBACK_LABEL
-    assert "stands in for the smaller model" in FALLBACK_LABEL

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from lambda_helpers import AGENT_ENV
+from lambda_helpers import agent_env
 from workflow_core.config import ConfigError, load_config
 
 from scripts.package_lambdas import required_env
@@ -51,15 +51,15 @@ def test_load_config_rejects_a_non_integer_setting() -> None:
 
 
 def test_agent_handler_import_fails_naming_the_missing_variable(resources, load_handler, monkeypatch) -> None:
-    env = {k: v for k, v in AGENT_ENV.items() if k != "SEARCH_CACHE_TABLE"}
+    env = {k: v for k, v in agent_env("search").items() if k != "SEARCH_CACHE_TABLE"}
     monkeypatch.delenv("SEARCH_CACHE_TABLE", raising=False)
     with pytest.raises(ConfigError, match="SEARCH_CACHE_TABLE"):
-        load_handler("agent", AGENT_ROLE="search", **env)
+        load_handler("agent", **env)
 
 
 def test_agent_handler_rejects_an_unknown_role(resources, load_handler) -> None:
     with pytest.raises(ConfigError, match="AGENT_ROLE must be one of search, summary, writer, reviser"):
-        load_handler("agent", **{**AGENT_ENV, "AGENT_ROLE": "critic"})
+        load_handler("agent", **{**agent_env("search"), "AGENT_ROLE": "critic"})
 
 
 def test_approval_callback_import_fails_without_the_signing_secret(resources, load_handler, monkeypatch) -> None:

@@ -27,28 +27,34 @@ def bedrock(account):
     return account
 
 
-def requests_of_every_role() -> list[roles.AgentRequest]:
-    source = {"id": "src-002", "title": "Quotas (Bedrock) — TPS", "uri": "corpus://quotas.md#p2", "text": "Line one.\nLine two."}
-    summaries = [
-        {
-            "source_id": "src-001",
-            "title": "Step Functions (Map)",
-            "uri": "corpus://a.md#p1",
-            "summary": "It fans out (see: docs).",
-        },
-        {"source_id": "src-002", "title": "Quotas", "uri": "", "summary": "Stay under the TPS."},
-    ]
+SOURCE = {"id": "src-002", "title": "Quotas (Bedrock) — TPS", "uri": "corpus://quotas.md#p2", "text": "Line one.\nLine two."}
+SUMMARIES = [
+    {"source_id": "src-001", "title": "Step Functions (Map)", "uri": "corpus://a.md#p1", "summary": "It fans out (see: docs)."},
+    {"source_id": "src-002", "title": "Quotas", "uri": "", "summary": "Stay under the TPS."},
+]
+DRAFT = "# Draft\n\n---\n\nBody [src-001]\n"
+COMMENTS = ['replace "Body" with "Text"', "Shorter"]
+
+
+def requests_of_every_role() -> list[tuple[roles.AgentRequest, dict]]:
+    """Each role's request as the handler writes it, beside the inputs it was written from."""
     return [
-        roles.search_request(TOPIC, 7, SESSION),
-        roles.summary_request(TOPIC, source, SESSION),
-        roles.writer_request(TOPIC, summaries, ["src-003", "src-004"], SESSION),
-        roles.reviser_request(TOPIC, "# Draft\n\n---\n\nBody [src-001]\n", ['replace "Body" with "Text"', "Shorter"], 3, SESSION),
+        (roles.search_request(TOPIC, 7, SESSION), {"topic": TOPIC, "max_sources": 7}),
+        (roles.summary_request(TOPIC, SOURCE, SESSION), {"topic": TOPIC, "source": SOURCE}),
+        (
+            roles.writer_request(TOPIC, SUMMARIES, ["src-003", "src-004"], SESSION),
+            {"topic": TOPIC, "summaries": SUMMARIES, "failed_sources": ["src-003", "src-004"]},
+        ),
+        (
+            roles.reviser_request(TOPIC, DRAFT, COMMENTS, 3, SESSION),
+            {"topic": TOPIC, "draft": DRAFT, "comments": COMMENTS, "version": 3},
+        ),
     ]
 
 
-@pytest.mark.parametrize("request_", requests_of_every_role(), ids=lambda r: r.role)
-def test_every_prompt_carries_all_the_data_the_model_needs(request_):
-    assert context_from_prompt(request_.role, request_.prompt) == request_.context
+@pytest.mark.parametrize(("request_", "inputs"), requests_of_every_role(), ids=lambda r: getattr(r, "role", ""))
+def test_every_prompt_carries_all_the_data_the_model_needs(request_, inputs):
+    assert context_from_prompt(request_.role, request_.prompt) == inputs
 
 
 def test_a_prompt_without_its_data_is_refused():
@@ -68,7 +74,7 @@ def test_invoke_agent_is_an_aws_event_stream_that_plain_boto3_reads(bedrock):
             text += event["chunk"]["bytes"]
         if "trace" in event:
             usage = event["trace"]["trace"]["orchestrationTrace"]["modelInvocationOutput"]["metadata"]["usage"]
-    expected = LocalModel(DEFAULT_CORPUS).answer("search", prompt, SESSION)
+    expected = LocalModel(DEFAULT_CORPUS).answer("search", prompt)
     assert text.decode() == expected.text and len(json.loads(expected.text)) == 3
     assert usage == {"inputTokens": expected.input_tokens, "outputTokens": expected.output_tokens}
     assert response["sessionId"] == SESSION
@@ -79,7 +85,7 @@ def test_a_frame_with_a_corrupted_crc_makes_botocore_raise(bedrock):
     url = f"{bedrock.endpoint}/agents/{AGENT['agent_id']}/agentAliases/{AGENT['alias_id']}/sessions/{SESSION}/text"
     with urllib.request.urlopen(urllib.request.Request(url, data=body, method="POST"), timeout=30) as answer:
         stream = bytearray(answer.read())
-    assert [message.headers[":event-type"] for message in _decode(bytes(stream))] == ["chunk"]
+    assert {message.headers[":event-type"] for message in _decode(bytes(stream))} == {"chunk"}
     stream[20] ^= 0xFF  # a byte of the first frame's headers: the message CRC no longer matches
     with pytest.raises(ChecksumMismatch):
         _decode(bytes(stream))
@@ -119,7 +125,7 @@ def test_converse_answers_as_the_fallback_and_refuses_unknown_models(bedrock):
         system=[{"text": "You act as the summary agent of a research workflow."}],
         messages=[{"role": "user", "content": [{"text": request.prompt}]}],
     )
-    expected = LocalModel(DEFAULT_CORPUS).answer("summary", request.prompt, "converse", fallback=True)
+    expected = LocalModel(DEFAULT_CORPUS).answer("summary", request.prompt, fallback=True)
     assert answer["output"]["message"]["content"][0]["text"] == expected.text
     assert answer["usage"]["outputTokens"] == expected.output_tokens
     with pytest.raises(ClientError) as refused:

@@ -25,7 +25,7 @@ def run_cli(args, capsys) -> tuple[int, str, str]:
         (["--corpus", "/nonexistent/corpus"], "corpus directory not found"),
         (["--mock-config", "/nonexistent.json", "--test-case", "X"], "mock config file not found"),
         (["--mock-config", "scripts/mock_configs/faults.json", "--test-case", "Nope"], "no test case 'Nope'"),
-        (["--mock-config", "scripts/mock_configs/faults.json"], "go together"),
+        (["--mock-config", "scripts/mock_configs/faults.json"], "--test-case goes with"),
         (["--approve", "sometimes"], "invalid choice"),
         (["--sources", "0"], "at least 1"),
         (["--env", "/abs/path"], "unknown environment '/abs/path'"),

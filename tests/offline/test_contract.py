@@ -34,12 +34,19 @@ def test_terraform_sets_exactly_the_variables_each_handler_requires(configuratio
         assert variables == set(required_env(package_of(configuration))), key
 
 
-def test_agent_functions_are_deployed_to_call_bedrock(configurations):
+def test_each_agent_function_calls_the_agent_and_alias_terraform_created_for_its_role(configurations, workflow):
+    agents = workflow.deployment.outputs["bedrock_agents"]
+    checked = 0
     for key, configuration in configurations.items():
         if package_of(configuration) == "agent":
             variables = configuration["Environment"]["Variables"]
-            assert variables["AGENT_BACKEND"] == "bedrock", key
-            assert variables["AGENT_ROLE"] == key.removeprefix("agent_")
+            role = key.removeprefix("agent_")
+            assert variables["AGENT_ROLE"] == role
+            assert (variables["AGENT_ID"], variables["AGENT_ALIAS_ID"]) == (agents[role]["agent_id"], agents[role]["alias_id"]), (
+                key
+            )
+            checked += 1
+    assert checked == 4
 
 
 def test_the_state_machine_invokes_only_the_workflow_functions_its_table_and_its_bus(workflow):

@@ -36,8 +36,8 @@ def test_summary_reports_the_four_effectiveness_metrics(workflow):
     assert metrics["agent_utilisation"]["summary"]["invocations"] == summary["map_items"]
     assert metrics["agent_utilisation"]["reviser"]["invocations"] == 1
     assert metrics["retries"] == {"task_retries": 0, "agent_retries": 0}
-    tokens = {
-        role: {"input": u["input_tokens"], "output": u["output_tokens"]} for role, u in metrics["agent_utilisation"].items()
-    }
+    tokens = summary["tokens"]  # per role and path, from the usage Bedrock reported through the handlers' metrics
+    for role, used in metrics["agent_utilisation"].items():
+        assert (used["input_tokens"], used["output_tokens"]) == (tokens[role]["agent"]["input"], tokens[role]["agent"]["output"])
     assert metrics["cost_per_execution_usd"] == cost_estimate.execution_cost("pilot", summary["state_transitions"], tokens)
     assert metrics["cost_per_execution_usd"] > summary["state_transitions"] * 0.000025  # tokens are priced too

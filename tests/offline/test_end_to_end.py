@@ -10,6 +10,7 @@ import pytest
 
 from scripts.offline.approvals import loopback_link
 from scripts.offline.mock_config import read_document
+from scripts.offline.model import AGENT_LABEL
 
 TOPIC = "How do Step Functions and Bedrock Agents share work in a research workflow?"
 FAULTS = Path("scripts/mock_configs/faults.json")
@@ -27,7 +28,7 @@ def test_happy_path_publishes_a_report_with_citations(workflow):
     assert f"{wf}/drafts/v1.md" in summary["artifacts"]
     assert f"published/{wf}/report.md" in summary["artifacts"]
     assert len([k for k in summary["artifacts"] if k.startswith(f"{wf}/summaries/")]) == 5
-    assert "local agent backend" in result.report
+    assert AGENT_LABEL in result.report  # the report says a stand-in wrote it
     assert "[src-" in result.report
     # The agent functions ran their AWS code path: InvokeAgent on the agents Terraform configured,
     # answered by the account's Bedrock endpoint (the local model), with the usage it reported.
@@ -55,8 +56,8 @@ def test_payload_carries_pointers_only(workflow):
     result = workflow.run(topic=TOPIC, approve="auto", max_sources=5)
     assert result.summary["max_payload_bytes"] < 4096
     history_text = json.dumps(result.history, default=str)
-    assert "local agent backend" in result.report
-    assert "local agent backend" not in history_text  # no artifact body ever entered the payload
+    assert AGENT_LABEL in result.report
+    assert AGENT_LABEL not in history_text  # no artifact body ever entered the payload
 
 
 def test_reject_then_approve_revises_once(workflow):

@@ -52,3 +52,30 @@ def test_cache_directories_are_left_out(tmp_path):
     built = package_lambdas.build_zip("publish", tmp_path / "dist", src)
     with zipfile.ZipFile(built.path) as archive:
         assert archive.namelist() == ["publish/__init__.py", "workflow_core/__init__.py"]
+
+
+# Written out, not read from lambda_src/: a file that starts shipping (a test double, a local
+# backend, a fixture) must be a deliberate change to this list.
+SHARED_FILES = [
+    "workflow_core/__init__.py",
+    "workflow_core/agents/__init__.py",
+    "workflow_core/agents/_errors.py",
+    "workflow_core/agents/bedrock.py",
+    "workflow_core/agents/converse.py",
+    "workflow_core/artifacts.py",
+    "workflow_core/config.py",
+    "workflow_core/errors.py",
+    "workflow_core/events.py",
+    "workflow_core/observability.py",
+    "workflow_core/roles.py",
+    "workflow_core/signing.py",
+    "workflow_core/store.py",
+]
+
+
+def test_each_zip_holds_exactly_its_handler_and_the_shared_package(tmp_path):
+    built = package_lambdas.build_all(tmp_path)
+    assert [z.package for z in built] == list(package_lambdas.CODE_PACKAGES)
+    for package in built:
+        with zipfile.ZipFile(package.path) as archive:
+            assert archive.namelist() == [f"{package.package}/__init__.py", f"{package.package}/handler.py", *SHARED_FILES]
