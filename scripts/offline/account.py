@@ -26,6 +26,7 @@ one per environment in the tests, are separate processes.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import signal
@@ -40,6 +41,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_WORK_DIR = REPO_ROOT / "out" / "offline" / "account"
@@ -47,8 +49,6 @@ ACCOUNT_ID = "123456789012"  # moto's default account
 REGION = "us-east-1"
 # The deployer principal's keys (Terraform and the runner sign with them).
 DEPLOYER_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "offlinedeployer", "AWS_SECRET_ACCESS_KEY": "offline-deployer-secret"}
-# What each function's worker signs with (issue: per-role credentials come with IAM enforcement).
-FUNCTION_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "offlinefunction", "AWS_SECRET_ACCESS_KEY": "offline-function-secret"}
 CONTROL_PREFIX = "/_offline/"
 START_TIMEOUT_S = 60.0
 
@@ -93,6 +93,7 @@ class EmbeddedAccount:
         self.model_faults: dict[str, Any] | None = None
         self.runtime = None
         self.bedrock = None
+        self.authorizer = None
         self._server = None
         self._thread: threading.Thread | None = None
 
@@ -110,7 +111,15 @@ class EmbeddedAccount:
 
         default_user_config["stepfunctions"] = {"execute_state_machine": True}
         self.work_dir.mkdir(parents=True, exist_ok=True)
-        self.runtime = LambdaRuntime(self.endpoint, self.work_dir, FUNCTION_CREDENTIALS).install()
+        from scripts.offline.authorizer import Authorizer
+
+        self.authorizer = Authorizer(
+            ACCOUNT_ID,
+            REGION,
+            execution_of_token=lambda token: self.runtime.issued_tokens.get(token),
+            execution_of_trace=lambda root: self.runtime.execution_of_trace(root),
+        )
+        self.runtime = LambdaRuntime(self.endpoint, self.work_dir, self.authorizer.credentials_for).install()
         from scripts.offline.bedrock import BedrockRuntime
 
         self.bedrock = BedrockRuntime(execution_of_trace=self.runtime.execution_of_trace)
@@ -159,6 +168,14 @@ class _ControlRoutes:
 
     def __call__(self, environ: dict[str, Any], start_response: Any):
         path = environ.get("PATH_INFO", "")
+        if self.account.authorizer.principal_of(environ) is not None:  # a role's request: IAM decides first
+            body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            environ["wsgi.input"] = io.BytesIO(body)
+            denied = self.account.authorizer.check(environ, body)
+            if denied is not None:
+                status, headers, payload = denied
+                start_response(f"{status} Denied", [*headers, ("Content-Length", str(len(payload))), ("Connection", "close")])
+                return [payload]
         if self.account.bedrock.handles(path):  # moto serves no Bedrock runtime
             return self.account.bedrock(environ, start_response)
         if not path.startswith(CONTROL_PREFIX):
@@ -180,6 +197,8 @@ class _ControlRoutes:
         if method == "GET" and route in ("mailbox", "bus_events"):
             with account.recorded.lock:
                 return 200, getattr(account.recorded, route)[since:]
+        if method == "GET" and route == "authorizations":
+            return 200, account.authorizer.recorded(query.get("execution") and unquote(query["execution"]))
         if method == "GET" and route == "invocations":
             return 200, [record.as_dict() for record in account.runtime.invocations[since:]]
         if method == "PUT" and route in ("mock-config", "model-faults", "time-scale", "corpus", "bedrock"):

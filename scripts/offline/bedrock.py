@@ -28,13 +28,13 @@ from typing import Any
 from urllib.parse import unquote
 
 from scripts.offline import eventstream
+from scripts.offline.lambda_runtime import trace_root
 from scripts.offline.model import ROLES, Answer, LocalModel, PromptError, estimate_tokens, role_named_in
 from scripts.offline.model_faults import ModelFaultCase, ModelResponse
 
 INVOKE_AGENT = re.compile(r"^/agents/([^/]+)/agentAliases/([^/]+)/sessions/([^/]+)/text$")
 CONVERSE = re.compile(r"^/model/(.+)/converse$")
 SESSION_ID = re.compile(r"^[0-9a-zA-Z._:-]{2,100}$")
-TRACE_ROOT = re.compile(r"(?:^|;)Root=([^;]+)")
 CHUNK_CHARS = 1000  # the answer streams in parts, as Bedrock streams it
 
 
@@ -83,8 +83,8 @@ class BedrockRuntime:
             self.faults[execution_arn] = case
 
     def _fault(self, environ: dict[str, Any], role: str, api: str) -> ModelResponse | None:
-        root = TRACE_ROOT.search(environ.get("HTTP_X_AMZN_TRACE_ID", ""))
-        execution = self.execution_of_trace(root.group(1)) if root else None
+        root = trace_root(environ)
+        execution = self.execution_of_trace(root) if root else None
         with self.lock:
             case = self.faults.get(execution or "")
         response = case.next_response(role, api) if case else None

@@ -467,8 +467,6 @@ def lambda_logging_config(account: EmbeddedAccount) -> None:
 # Every SDK request to AWS travels over TLS, so AWS sees aws:SecureTransport = true for them. The
 # embedded account speaks plain http on loopback, which stands in for that TLS: this is the one
 # place that decides the key, and it decides it as AWS would for an SDK request.
-SECURE_TRANSPORT = "true"
-S3_CONDITION_HEADERS = ("x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id")
 
 
 @fill
@@ -482,6 +480,7 @@ def s3_bucket_policy_conditions(account: EmbeddedAccount) -> None:
     from moto.s3.models import FakeBucket
     from moto.s3.responses import S3Response
 
+    from scripts.offline.authorizer import S3_CONDITION_HEADERS, SECURE_TRANSPORT
     from scripts.offline.iam_policy import ALLOW, DENY, Request, decide
 
     current = threading.local()

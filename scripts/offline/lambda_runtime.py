@@ -22,6 +22,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import select
 import subprocess
 import sys
@@ -69,6 +70,15 @@ class TooManyRequests(JsonRESTError):
         )
 
 
+_TRACE_ROOT = re.compile(r"(?:^|;)Root=([^;]+)")
+
+
+def trace_root(environ: dict[str, Any]) -> str | None:
+    """The X-Ray trace root a request carries (botocore sends the invocation's `_X_AMZN_TRACE_ID`)."""
+    found = _TRACE_ROOT.search(environ.get("HTTP_X_AMZN_TRACE_ID", ""))
+    return found.group(1) if found else None
+
+
 @dataclass
 class Invocation:
     """One call of a function, as the account recorded it."""
@@ -102,6 +112,7 @@ class FunctionImage:
     reserved: int | None
     region: str
     account_id: str
+    role: str
 
 
 class Worker:
@@ -169,15 +180,15 @@ class Pool:
 class LambdaRuntime:
     """Owns the workers of every function and the hook through which moto invokes them."""
 
-    def __init__(self, endpoint: str, work_dir: Path, credentials: dict[str, str]) -> None:
+    def __init__(self, endpoint: str, work_dir: Path, credentials_for: Callable[[str, str], dict[str, str]]) -> None:
         self.endpoint = endpoint
         self.work_dir = work_dir
-        self.credentials = credentials
+        self.credentials_for = credentials_for  # (execution role ARN, session name) -> the role's credentials
         self.invocations: list[Invocation] = []
         self.mocked_callback: Callable[[str, MockedResponse], None] | None = None
         self._pools: dict[str, Pool] = {}
         self._test_cases: dict[str, TestCase] = {}
-        self.issued_tokens: set[str] = set()  # task tokens handed to functions (see gaps)
+        self.issued_tokens: dict[str, str | None] = {}  # task token handed to a function -> its execution
         self._trace_executions: dict[str, str] = {}  # X-Ray trace root -> execution ARN
         self._lock = threading.Lock()
         self._original = None
@@ -225,7 +236,7 @@ class LambdaRuntime:
         state = event.get("state") if isinstance(event, dict) else None
         execution = event.get("execution_arn") if isinstance(event, dict) else None
         if isinstance(event, dict) and isinstance(event.get("task_token"), str):
-            self.issued_tokens.add(event["task_token"])
+            self.issued_tokens[event["task_token"]] = event.get("execution_arn")
         started = time.time()
         test_case = self._test_cases.get(execution or "")
         mocked = test_case.next_response(state) if (test_case and state) else None
@@ -299,6 +310,7 @@ class LambdaRuntime:
             reserved=int(reserved) if reserved not in (None, "") else None,
             region=function.region,
             account_id=function.account_id,
+            role=function.role,
         )
 
     def _pool(self, image: FunctionImage) -> Pool:
@@ -367,7 +379,8 @@ class LambdaRuntime:
                 "PATH": os.defpath,
                 "PYTHONPATH": os.pathsep.join(python_path),
                 "PYTHONDONTWRITEBYTECODE": "1",
-                **self.credentials,
+                # The execution role's temporary credentials, as the Lambda service provides them.
+                **self.credentials_for(image.role, image.name),
                 # How a user points the SDK at any endpoint (botocore honours it for every service).
                 "AWS_ENDPOINT_URL": self.endpoint,
             }

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from scripts import cost_estimate
 from scripts.offline import account as accounts
@@ -396,6 +397,11 @@ class OfflineWorkflow:
                 if e["bus"] == deployment.event_bus_name and _about(e, workflow_id, described["executionArn"])
             ],
             "artifacts": self._artifacts(workflow_id),
+        }
+        decisions = self.account.control("GET", f"authorizations?execution={quote(described['executionArn'], safe='')}")
+        summary["authorizations"] = {
+            "allowed": sum(d["count"] for d in decisions if d["allowed"]),
+            "denied": [f"{d['role']}: {d['action']} on {d['resource']}" for d in decisions if not d["allowed"]],
         }
         emf = emf_documents(invocations)
         summary["tokens"] = run_tokens(emf)

@@ -1,0 +1,376 @@
+"""IAM enforced in the embedded account for the principals Terraform's roles create.
+
+Each Lambda function's worker signs with temporary credentials from assuming the execution role
+Terraform attached to it, as the Lambda service gives a function its role's credentials
+(`credentials_for`). Every request signed with such credentials is authorized here before moto
+sees it, as AWS authorizes it:
+
+- the action and **the resource ARN of that request** are derived per API (`requested`): the
+  DynamoDB table and the partition keys it touches (`dynamodb:LeadingKeys`), the S3 object (and the
+  copy source), the secret, topic, event bus, the state machine of a task token, the Bedrock agent
+  alias or foundation model. An API the derivation does not know is denied, naming it: a handler
+  that starts calling something new fails here before it fails on AWS.
+- the caller's identity policies (inline and managed, read from the account's IAM on every request,
+  so a policy changed through the IAM API takes effect at once) are evaluated with
+  scripts/offline/iam_policy.py: explicit Deny > Allow > implicit deny. Resource policies are
+  evaluated where they deny (the S3 bucket policy, scripts/offline/gaps.py); none of this stack's
+  resource policies grants a role what its identity policy does not.
+- a denial answers as the service answers one: AccessDeniedException (JSON protocols),
+  AccessDenied (S3), AuthorizationError (SNS), with the principal, action and resource in the
+  message, so the handler's own error path runs.
+
+Every decision is recorded per role (`decisions`), for the report of permissions used and unused.
+Requests signed otherwise (the deployer, moto's Step Functions interpreter) are not yet authorized.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from scripts.offline.iam_policy import ALLOW, Request, decide
+from scripts.offline.lambda_runtime import trace_root
+
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/([^/]+)/aws4_request")
+_BEDROCK_AGENT = re.compile(r"^/agents/([^/]+)/agentAliases/([^/]+)/sessions/[^/]+/text$")
+_BEDROCK_MODEL = re.compile(r"^/model/(.+)/(converse|converse-stream|invoke|invoke-with-response-stream)$")
+JSON_SERVICES = {"dynamodb", "secretsmanager", "events", "states", "kms", "logs"}
+# SDK requests reach AWS over TLS; the loopback endpoint is plain HTTP, but the request is the same.
+SECURE_TRANSPORT = "true"
+S3_CONDITION_HEADERS = ("x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id")
+# Every condition key the account puts in a request's context (here and for the S3 bucket policy in
+# scripts/offline/gaps.py); a deployed policy conditioned on any other key cannot be evaluated.
+CONDITION_KEYS = frozenset(
+    {"aws:PrincipalArn", "aws:SecureTransport", "dynamodb:LeadingKeys", "events:source", "events:detail-type"}
+    | {f"s3:{header}" for header in S3_CONDITION_HEADERS}
+)
+
+
+class NotModelled(Exception):
+    """The request's resource cannot be derived: this API is not one the stack's handlers call."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    arn: str  # arn:aws:sts::<account>:assumed-role/<role name>/<session>
+    role_arn: str
+    role_name: str
+
+
+@dataclass(frozen=True)
+class Requested:
+    action: str
+    resource: str
+    context: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Decision:
+    role: str
+    action: str
+    resource: str
+    allowed: bool
+    execution_arn: str | None  # the execution whose Lambda invocation made the request, if one did
+
+
+class Authorizer:
+    def __init__(
+        self,
+        account_id: str,
+        region: str,
+        execution_of_token: Callable[[str], str | None] = lambda token: None,
+        execution_of_trace: Callable[[str], str | None] = lambda root: None,
+    ) -> None:
+        self.account_id = account_id
+        self.region = region
+        self.execution_of_token = execution_of_token
+        self.execution_of_trace = execution_of_trace
+        self.principals: dict[str, Principal] = {}
+        self.decisions: Counter[Decision] = Counter()
+        self._lock = threading.Lock()
+
+    # -- principals -------------------------------------------------------------------------------
+    def credentials_for(self, role_arn: str, session_name: str) -> dict[str, str]:
+        """What the Lambda service gives a function: its execution role's temporary credentials."""
+        from moto.sts.models import sts_backends
+
+        assumed = sts_backends[self.account_id]["aws"].assume_role(
+            region_name=self.region,
+            role_session_name=session_name[:64],
+            role_arn=role_arn,
+            policy="",
+            duration=12 * 3600,
+            external_id="",
+        )
+        with self._lock:
+            self.principals[assumed.access_key_id] = Principal(assumed.arn, role_arn, role_arn.rsplit("/", 1)[-1])
+        return {
+            "AWS_ACCESS_KEY_ID": assumed.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": assumed.secret_access_key,
+            "AWS_SESSION_TOKEN": assumed.session_token,
+        }
+
+    def principal_of(self, environ: dict[str, Any]) -> tuple[Principal, str] | None:
+        """The role principal that signed this request and the signing service, if any."""
+        found = _CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
+        if not found:
+            return None
+        key = found.group(1)
+        with self._lock:
+            principal = self.principals.get(key)
+        if principal is None and key.startswith("ASIA"):  # assumed through the STS API (a user, a test)
+            from moto.sts.models import sts_backends
+
+            assumed = sts_backends[self.account_id]["aws"].get_assumed_role_from_access_key(key)
+            if assumed is not None:
+                principal = Principal(assumed.arn, assumed.role_arn, assumed.role_arn.rsplit("/", 1)[-1])
+        return (principal, found.group(3)) if principal else None
+
+    # -- one request -------------------------------------------------------------------------------
+    def check(self, environ: dict[str, Any], body: bytes) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        """None when the request may go on; else the denial as the service answers it."""
+        signed = self.principal_of(environ)
+        if signed is None:
+            return None
+        principal, service = signed
+        try:
+            wanted = requested(service, environ, body, self)
+        except NotModelled as error:
+            return denial(service, principal, str(error), "*", unmodelled=True)
+        policies = self.identity_policies(principal.role_name)
+        root = trace_root(environ)
+        execution = self.execution_of_trace(root) if root else None
+        for item in wanted:
+            context = {"aws:PrincipalArn": principal.role_arn, "aws:SecureTransport": SECURE_TRANSPORT, **item.context}
+            allowed = decide(policies, Request(item.action, item.resource, principal.arn, context)) == ALLOW
+            with self._lock:
+                self.decisions[Decision(principal.role_name, item.action, item.resource, allowed, execution)] += 1
+            if not allowed:
+                return denial(service, principal, item.action, item.resource)
+        return None
+
+    def recorded(self, execution_arn: str | None = None) -> list[dict[str, Any]]:
+        """Every (role, action, resource, allowed) decided so far, with how often; or only those
+        of one execution's invocations."""
+        with self._lock:
+            decisions = [(d, n) for d, n in self.decisions.items() if execution_arn in (None, d.execution_arn)]
+        return [{**decision.__dict__, "count": count} for decision, count in sorted(decisions, key=lambda d: str(d[0]))]
+
+    def identity_policies(self, role_name: str) -> list[Any]:
+        from moto.iam.models import iam_backends
+
+        role = iam_backends[self.account_id]["aws"].get_role(role_name)
+        documents = [_document(text) for text in role.policies.values()]
+        for managed in role.managed_policies.values():
+            documents += [_document(version.document) for version in managed.versions if version.is_default]
+        return documents
+
+
+def _document(policy: Any) -> Any:
+    if not isinstance(policy, str):
+        return policy
+    try:
+        return json.loads(policy)
+    except json.JSONDecodeError:
+        return json.loads(unquote(policy))  # as the query API carries it
+
+
+# -- what a request asks for, per service and API ---------------------------------------------------
+def requested(service: str, environ: dict[str, Any], body: bytes, authorizer: Authorizer) -> list[Requested]:
+    derive: Callable[..., list[Requested]] | None = _DERIVATIONS.get(service)
+    if derive is None:
+        raise NotModelled(f"{service} (no request of this service is modelled)")
+    return derive(environ, body, authorizer)
+
+
+def _json_operation(environ: dict[str, Any], body: bytes) -> tuple[str, dict[str, Any]]:
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    return target.rpartition(".")[2], json.loads(body or b"{}")
+
+
+def _arn(authorizer: Authorizer, service: str, resource: str, region: bool = True) -> str:
+    return f"arn:aws:{service}:{authorizer.region if region else ''}:{authorizer.account_id}:{resource}"
+
+
+def _attribute_value(value: dict[str, Any]) -> str:
+    return str(next(iter(value.values())))
+
+
+def _dynamodb(environ: dict[str, Any], body: bytes, authorizer: Authorizer) -> list[Requested]:
+    operation, request = _json_operation(environ, body)
+    if operation == "BatchWriteItem":
+        items = []
+        for table, writes in request.get("RequestItems", {}).items():
+            keys = [w.get("PutRequest", {}).get("Item") or w.get("DeleteRequest", {}).get("Key") or {} for w in writes]
+            items.append(_dynamodb_item(authorizer, "BatchWriteItem", table, keys))
+        return items
+    if operation not in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "DescribeTable"):
+        raise NotModelled(f"dynamodb:{operation}")
+    table = request.get("TableName", "")
+    keys = [request.get("Item") or request.get("Key") or {}] if operation not in ("Query", "DescribeTable") else []
+    return [_dynamodb_item(authorizer, operation, table, keys, request.get("IndexName"))]
+
+
+def _dynamodb_item(
+    authorizer: Authorizer, operation: str, table: str, keys: list[dict[str, Any]], index: str | None = None
+) -> Requested:
+    from moto.dynamodb.models import dynamodb_backends
+
+    name = table.rsplit("/", 1)[-1] if table.startswith("arn:") else table
+    resource = _arn(authorizer, "dynamodb", f"table/{name}" + (f"/index/{index}" if index else ""))
+    context: dict[str, Any] = {}
+    if keys:
+        hash_key = dynamodb_backends[authorizer.account_id][authorizer.region].get_table(name).hash_key_attr
+        context["dynamodb:LeadingKeys"] = sorted({_attribute_value(k[hash_key]) for k in keys if hash_key in k})
+    return Requested(f"dynamodb:{operation}", resource, context)
+
+
+def _s3(environ: dict[str, Any], body: bytes, authorizer: Authorizer) -> list[Requested]:
+    method = environ.get("REQUEST_METHOD", "GET")
+    path = unquote(environ.get("PATH_INFO", "/")).lstrip("/")
+    query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    bucket, _, key = path.partition("/")
+    headers = {name[5:].lower().replace("_", "-"): value for name, value in environ.items() if name.startswith("HTTP_")}
+    context = {f"s3:{name}": headers[name] for name in S3_CONDITION_HEADERS if name in headers}
+    if not key:
+        if method == "GET" and not ({"location", "policy", "tagging", "versioning", "encryption"} & set(query)):
+            return [Requested("s3:ListBucket", f"arn:aws:s3:::{bucket}", context)]
+        raise NotModelled(f"s3 {method} on bucket {bucket} with {sorted(query)}")
+    target = f"arn:aws:s3:::{bucket}/{key}"
+    if "tagging" in query:
+        return [Requested("s3:GetObjectTagging" if method == "GET" else "s3:PutObjectTagging", target, context)]
+    if method in ("GET", "HEAD"):
+        return [Requested("s3:GetObject", target, context)]
+    if method == "DELETE":
+        return [Requested("s3:DeleteObject", target, context)]
+    if method == "PUT":
+        wanted = []
+        source = headers.get("x-amz-copy-source")
+        if source:
+            source_path = unquote(urlsplit(source).path).lstrip("/")
+            wanted.append(Requested("s3:GetObject", f"arn:aws:s3:::{source_path}", {}))
+        wanted.append(Requested("s3:PutObject", target, context))
+        if "x-amz-tagging" in headers or headers.get("x-amz-tagging-directive") == "REPLACE":
+            wanted.append(Requested("s3:PutObjectTagging", target, context))
+        return wanted
+    raise NotModelled(f"s3 {method} on an object")
+
+
+def _secretsmanager(environ: dict[str, Any], body: bytes, authorizer: Authorizer) -> list[Requested]:
+    from moto.secretsmanager.models import secretsmanager_backends
+
+    operation, request = _json_operation(environ, body)
+    if operation not in ("GetSecretValue", "DescribeSecret"):
+        raise NotModelled(f"secretsmanager:{operation}")
+    secret_id = request.get("SecretId", "")
+    try:
+        arn = secretsmanager_backends[authorizer.account_id][authorizer.region].describe_secret(secret_id).arn
+    except Exception:  # noqa: BLE001 - an unknown secret is still authorized on the ARN it would have
+        arn = secret_id if secret_id.startswith("arn:") else _arn(authorizer, "secretsmanager", f"secret:{secret_id}")
+    return [Requested(f"secretsmanager:{operation}", arn, {})]
+
+
+def _events(environ: dict[str, Any], body: bytes, authorizer: Authorizer) -> list[Requested]:
+    operation, request = _json_operation(environ, body)
+    if operation != "PutEvents":
+        raise NotModelled(f"events:{operation}")
+    wanted = []
+    for entry in request.get("Entries", []):
+        bus = entry.get("EventBusName") or "default"
+        arn = bus if bus.startswith("arn:") else _arn(authorizer, "events", f"event-bus/{bus}")
+        context = {"events:source": entry.get("Source", ""), "events:detail-type": entry.get("DetailType", "")}
+        wanted.append(Requested("events:PutEvents", arn, context))
+    return wanted
+
+
+def _states(environ: dict[str, Any], body: bytes, authorizer: Authorizer) -> list[Requested]:
+    operation, request = _json_operation(environ, body)
+    if operation not in ("SendTaskSuccess", "SendTaskFailure", "SendTaskHeartbeat"):
+        raise NotModelled(f"states:{operation}")
+    # A task token is authorized on the state machine whose execution issued it. A token no
+    # execution issued names no resource: Step Functions answers InvalidToken for it.
+    execution = authorizer.execution_of_token(request.get("taskToken", ""))
+    if execution is None:
+        return []
+    machine = execution.replace(":execution:", ":stateMachine:").rsplit(":", 1)[0]
+    return [Requested(f"states:{operation}", machine, {})]
+
+
+def _sns(environ: dict[str, Any], body: bytes, authorizer: Authorizer) -> list[Requested]:
+    form = {key: values[0] for key, values in parse_qs(body.decode("utf-8"), keep_blank_values=True).items()}
+    if form.get("Action") != "Publish":
+        raise NotModelled(f"sns:{form.get('Action')}")
+    return [Requested("sns:Publish", form.get("TopicArn") or form.get("TargetArn", ""), {})]
+
+
+def _bedrock(environ: dict[str, Any], body: bytes, authorizer: Authorizer) -> list[Requested]:
+    path = unquote(environ.get("PATH_INFO", ""))
+    agent = _BEDROCK_AGENT.match(path)
+    if agent:
+        return [
+            Requested("bedrock:InvokeAgent", _arn(authorizer, "bedrock", f"agent-alias/{agent.group(1)}/{agent.group(2)}"), {})
+        ]
+    model = _BEDROCK_MODEL.match(path)
+    if model:  # Converse and InvokeModel are authorized by bedrock:InvokeModel (streams by ...WithResponseStream)
+        action = "bedrock:InvokeModelWithResponseStream" if "stream" in model.group(2) else "bedrock:InvokeModel"
+        return [Requested(action, f"arn:aws:bedrock:{authorizer.region}::foundation-model/{model.group(1)}", {})]
+    raise NotModelled(f"bedrock {path}")
+
+
+_DERIVATIONS: dict[str, Callable[..., list[Requested]]] = {
+    "dynamodb": _dynamodb,
+    "s3": _s3,
+    "secretsmanager": _secretsmanager,
+    "events": _events,
+    "states": _states,
+    "sns": _sns,
+    "bedrock": _bedrock,
+}
+
+
+# -- how a denial is answered -------------------------------------------------------------------------
+def denial(
+    service: str, principal: Principal, action: str, resource: str, unmodelled: bool = False
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    if unmodelled:
+        message = f"User: {principal.arn} is not authorized: the embedded account does not model {action} (scripts/offline/authorizer.py)"
+    else:
+        message = (
+            f"User: {principal.arn} is not authorized to perform: {action} on resource: {resource} "
+            f"because no identity-based policy allows the {action} action"
+        )
+    request_id = str(uuid.uuid4())
+    if service == "s3":
+        xml = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
+            f"<Message>{_xml(message)}</Message><RequestId>{request_id}</RequestId></Error>"
+        )
+        return 403, [("Content-Type", "application/xml"), ("x-amz-request-id", request_id)], xml.encode()
+    if service == "sns":
+        xml = (
+            '<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type>'
+            f"<Code>AuthorizationError</Code><Message>{_xml(message)}</Message></Error>"
+            f"<RequestId>{request_id}</RequestId></ErrorResponse>"
+        )
+        return 403, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], xml.encode()
+    if service in JSON_SERVICES:
+        payload = json.dumps({"__type": "AccessDeniedException", "message": message}).encode()
+        return 400, [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-RequestId", request_id)], payload
+    payload = json.dumps({"message": message}).encode()  # rest-json: bedrock, lambda
+    headers = [
+        ("Content-Type", "application/json"),
+        ("x-amzn-ErrorType", "AccessDeniedException"),
+        ("x-amzn-RequestId", request_id),
+    ]
+    return 403, headers, payload
+
+
+def _xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,68 @@
+"""What each request asks IAM for (scripts/offline/authorizer.py), derived as AWS derives it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scripts.offline.authorizer import Authorizer, NotModelled, Principal, denial, requested
+
+AUTHORIZER = Authorizer("123456789012", "us-east-1")
+
+
+def environ(method="POST", path="/", query="", target="", **headers) -> dict:
+    return {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "HTTP_X_AMZ_TARGET": target,
+        **{f"HTTP_{name.upper()}": value for name, value in headers.items()},
+    }
+
+
+def asked(service, env, body=b"") -> list[tuple[str, str]]:
+    return [(r.action, r.resource) for r in requested(service, env, body, AUTHORIZER)]
+
+
+def test_copying_an_object_reads_the_source_and_writes_and_tags_the_target():
+    env = environ("PUT", "/bucket/wf-2/sources/src-001.json", X_AMZ_COPY_SOURCE="/bucket/wf-1/sources/src-001.json")
+    assert asked("s3", env) == [
+        ("s3:GetObject", "arn:aws:s3:::bucket/wf-1/sources/src-001.json"),
+        ("s3:PutObject", "arn:aws:s3:::bucket/wf-2/sources/src-001.json"),
+    ]
+    env["HTTP_X_AMZ_TAGGING"] = "retention=intermediate"
+    assert asked("s3", env)[-1] == ("s3:PutObjectTagging", "arn:aws:s3:::bucket/wf-2/sources/src-001.json")
+    assert asked("s3", environ("GET", "/bucket", "list-type=2&prefix=wf-1/")) == [("s3:ListBucket", "arn:aws:s3:::bucket")]
+
+
+def test_bedrock_calls_are_authorized_on_the_agent_alias_or_the_foundation_model():
+    agent = environ(path="/agents/AGENT12345/agentAliases/ALIAS12345/sessions/abc/text")
+    assert asked("bedrock", agent) == [
+        ("bedrock:InvokeAgent", "arn:aws:bedrock:us-east-1:123456789012:agent-alias/AGENT12345/ALIAS12345")
+    ]
+    converse = environ(path="/model/anthropic.claude-3-haiku-20240307-v1:0/converse")
+    assert asked("bedrock", converse) == [
+        ("bedrock:InvokeModel", "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0")
+    ]
+
+
+def test_put_events_is_authorized_per_entry_on_its_bus():
+    body = json.dumps({"Entries": [{"EventBusName": "stack-bus", "Source": "s"}, {"Source": "s"}]}).encode()
+    assert asked("events", environ(target="AWSEvents.PutEvents"), body) == [
+        ("events:PutEvents", "arn:aws:events:us-east-1:123456789012:event-bus/stack-bus"),
+        ("events:PutEvents", "arn:aws:events:us-east-1:123456789012:event-bus/default"),
+    ]
+
+
+def test_an_api_the_handlers_do_not_call_is_not_modelled_and_so_denied():
+    with pytest.raises(NotModelled, match="sns:Subscribe"):
+        asked("sns", environ(), b"Action=Subscribe&TopicArn=arn")
+    with pytest.raises(NotModelled, match="kinesis"):
+        asked("kinesis", environ(target="Kinesis_20131202.PutRecord"))
+    principal = Principal("arn:aws:sts::123456789012:assumed-role/r/s", "arn:aws:iam::123456789012:role/r", "r")
+    status, headers, body = denial(
+        "dynamodb", principal, "dynamodb:DeleteItem", "arn:aws:dynamodb:us-east-1:123456789012:table/t"
+    )
+    assert status == 400 and json.loads(body)["__type"] == "AccessDeniedException"
+    assert "assumed-role/r/s is not authorized to perform: dynamodb:DeleteItem on resource: " in json.loads(body)["message"]

@@ -1,0 +1,112 @@
+"""IAM enforced in the embedded account (scripts/offline/authorizer.py): each function signs as
+the execution role Terraform attached, and each of its requests is allowed or denied by that
+role's policies on the request's own resource, as AWS decides it."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from urllib.parse import quote
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from scripts.offline.authorizer import CONDITION_KEYS
+from scripts.offline.iam_policy import parse_operator
+
+# Functions an approved run invokes on behalf of its execution (the callback is invoked through
+# its Function URL by the reviewer, outside the execution).
+EXECUTION_FUNCTIONS = ("validate_input", "agent_search", "agent_summary", "agent_writer", "approval_request", "publish")
+
+
+def role_of(workflow, key: str) -> str:
+    name = workflow.deployment.functions[key]
+    return workflow.client("lambda").get_function_configuration(FunctionName=name)["Role"]
+
+
+def as_role(workflow, key: str, service: str):
+    """A client signing with the function's execution role, assumed as any principal would."""
+    credentials = workflow.client("sts").assume_role(RoleArn=role_of(workflow, key), RoleSessionName="probe")["Credentials"]
+    return boto3.client(
+        service,
+        endpoint_url=workflow.account.endpoint,
+        region_name=workflow.deployment.region,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+
+
+def test_a_run_is_authorized_request_by_request_as_each_functions_execution_role(workflow):
+    topic = f"Map concurrency under Bedrock quotas {uuid.uuid4().hex[:8]}"
+    summary = workflow.run(topic=topic, approve="auto", max_sources=3).summary
+    assert summary["end_state"] == "Published", summary
+    assert summary["authorizations"]["denied"] == [] and summary["authorizations"]["allowed"] > 0
+    arn = quote(summary["execution_arn"], safe="")
+    decisions = workflow.account.control("GET", f"authorizations?execution={arn}")
+    roles = {key: role_of(workflow, key).rsplit("/", 1)[-1] for key in EXECUTION_FUNCTIONS}
+    assert {d["role"] for d in decisions} == set(roles.values())  # one principal per function, nothing else
+    agents = workflow.deployment.outputs["bedrock_agents"]
+    invoked = {d["resource"] for d in decisions if d["role"] == roles["agent_writer"] and d["action"] == "bedrock:InvokeAgent"}
+    assert invoked == {f"arn:aws:bedrock:{workflow.deployment.region}:{workflow.deployment.account_id}:agent-alias/"
+                       f"{agents['writer']['agent_id']}/{agents['writer']['alias_id']}"}  # fmt: skip
+    writes = {d["resource"] for d in decisions if d["action"] == "s3:PutObject"}
+    assert writes and all(f"/{summary['workflow_id']}/" in w or f"/published/{summary['workflow_id']}/" in w for w in writes)
+
+
+def _policies(workflow) -> list[dict]:
+    iam, documents = workflow.client("iam"), []
+    for key in workflow.deployment.functions:
+        role = role_of(workflow, key).rsplit("/", 1)[-1]
+        for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+            documents.append(iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"])
+        for attached in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
+            policy = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]
+            version = iam.get_policy_version(PolicyArn=attached["PolicyArn"], VersionId=policy["DefaultVersionId"])
+            documents.append(version["PolicyVersion"]["Document"])
+    bucket_policy = workflow.client("s3").get_bucket_policy(Bucket=workflow.deployment.bucket)["Policy"]
+    return [json.loads(d) if isinstance(d, str) else d for d in [*documents, bucket_policy]]
+
+
+def test_the_deployed_policies_use_only_conditions_the_account_evaluates(workflow):
+    used = {
+        (operator, key)
+        for document in _policies(workflow)
+        for statement in document["Statement"]
+        for operator, keys in (statement.get("Condition") or {}).items()
+        for key in keys
+    }
+    assert ("ForAllValues:StringEquals", "dynamodb:LeadingKeys") in used  # the scan reads the roles' policies
+    for operator, key in sorted(used):
+        parse_operator(operator)  # raises on an operator the evaluator does not implement
+        assert key in CONDITION_KEYS, f"{operator} on {key}: the account sets no such key on requests"
+
+
+def test_a_role_may_do_what_its_policy_allows_and_is_denied_the_rest_as_aws_denies(workflow):
+    table = workflow.deployment.outputs["workflow_table_name"]
+    dynamodb = as_role(workflow, "publish", "dynamodb")
+    assert "Item" not in dynamodb.get_item(TableName=table, Key={"pk": {"S": "WF#nobody"}, "sk": {"S": "META"}})
+    with pytest.raises(ClientError) as denied:
+        dynamodb.delete_item(TableName=table, Key={"pk": {"S": "WF#nobody"}, "sk": {"S": "META"}})
+    error = denied.value.response["Error"]
+    assert error["Code"] == "AccessDeniedException"
+    assert "dynamodb:DeleteItem" in error["Message"] and f":table/{table}" in error["Message"]
+    with pytest.raises(ClientError) as denied:
+        as_role(workflow, "publish", "secretsmanager").get_secret_value(SecretId="anything")
+    assert denied.value.response["Error"]["Code"] == "AccessDeniedException"
+    with pytest.raises(ClientError) as denied:
+        as_role(workflow, "publish", "s3").delete_object(Bucket=workflow.deployment.bucket, Key="published/x/report.md")
+    assert (denied.value.response["Error"]["Code"], denied.value.response["ResponseMetadata"]["HTTPStatusCode"]) == (
+        "AccessDenied",
+        403,
+    )
+
+
+def test_one_agent_role_cannot_delete_another_roles_idempotency_records(workflow):
+    table = workflow.deployment.outputs["workflow_table_name"]
+    search = as_role(workflow, "agent_search", "dynamodb")
+    search.delete_item(TableName=table, Key={"pk": {"S": "IDEMPOTENCY#agent_search"}, "sk": {"S": "probe"}})  # its own
+    with pytest.raises(ClientError) as denied:
+        search.delete_item(TableName=table, Key={"pk": {"S": "IDEMPOTENCY#agent_writer"}, "sk": {"S": "probe"}})
+    assert denied.value.response["Error"]["Code"] == "AccessDeniedException"
