@@ -11,7 +11,7 @@ ENV ?= pilot
 ENVS := pilot team bu
 TOPIC ?= How do Step Functions and Bedrock Agents share work in a research workflow?
 
-.PHONY: help setup tf-init test test-deploy tf-test tf-mutate lint security package demo up down cost bench plan apply clean
+.PHONY: help setup tf-init test test-deploy tf-test tf-mutate lint security package demo up down iam-report cost bench plan apply clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-10s %s\n", $$1, $$2}'
@@ -60,7 +60,9 @@ test: setup package ## Every offline gate: ruff, terraform fmt/validate/test, th
 	$(PY) -m scripts.offline.account up --work-dir $(TEST_OFFLINE)/account --deploy pilot --background && \
 	$(MAKE) --no-print-directory lint tf-test && \
 	OFFLINE_TEST_WORK_DIR=$(CURDIR)/$(TEST_OFFLINE) $(PYTEST) --ignore=tests/deploy; status=$$?; \
-	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing the run"; exit 1; fi; exit $$status
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing the run"; exit 1; fi; \
+	if [ $$status -ne 0 ]; then exit $$status; fi; \
+	$(PY) -m scripts.offline.iam_report --work-dir $(TEST_OFFLINE)/account --check --quiet
 
 test-deploy: setup package ## Slower deployment gates: team, bu and the consumer example applied, re-planned (no diff), run and destroyed
 	$(call run_pytest,tests/deploy)
@@ -98,6 +100,9 @@ up: $(VENV)/.installed package tf-init ## Keep an embedded AWS account running (
 
 down: $(VENV)/.installed ## Stop the embedded AWS account started by `make up`
 	$(PY) -m scripts.offline.account down
+
+iam-report: $(VENV)/.installed ## Per role and IAM statement: the requests that needed it offline, and what no run needed (account of `make up`/`make demo`)
+	$(PY) -m scripts.offline.iam_report --work-dir out/offline/account
 
 cost: $(VENV)/.installed ## Monthly cost estimate for the three environments; RUN=out/demo/summary.json prices one offline run
 	$(PY) -m scripts.cost_estimate $(if $(RUN),--run $(RUN),--compare)

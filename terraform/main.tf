@@ -199,8 +199,9 @@ locals {
   function_policy_statements = merge(local.agent_statements, {
     validate_input = [
       {
+        # A conditional put: an id that belongs to another execution fails the condition; no read.
         sid        = "CreateWorkflowRecord"
-        actions    = ["dynamodb:GetItem", "dynamodb:PutItem"]
+        actions    = ["dynamodb:PutItem"]
         resources  = [module.workflow_store.workflow_table_arn]
         conditions = []
       },
@@ -222,7 +223,7 @@ locals {
       },
       {
         sid        = "RecordPublication"
-        actions    = ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"]
+        actions    = ["dynamodb:UpdateItem", "dynamodb:BatchWriteItem"]
         resources  = [module.workflow_store.workflow_table_arn]
         conditions = []
       },
@@ -242,7 +243,7 @@ locals {
     on_failure = [
       {
         sid        = "RecordFailure"
-        actions    = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+        actions    = ["dynamodb:UpdateItem"]
         resources  = [module.workflow_store.workflow_table_arn]
         conditions = []
       },

@@ -49,6 +49,7 @@ S3_CONDITION_HEADERS = ("x-amz-server-side-encryption", "x-amz-server-side-encry
 # scripts/offline/gaps.py); a deployed policy conditioned on any other key cannot be evaluated.
 CONDITION_KEYS = frozenset(
     {"aws:PrincipalArn", "aws:SecureTransport", "dynamodb:LeadingKeys", "events:source", "events:detail-type"}
+    | {"kms:ViaService", "kms:CallerAccount"}
     | {f"s3:{header}" for header in S3_CONDITION_HEADERS}
 )
 
@@ -62,6 +63,7 @@ class Principal:
     arn: str  # arn:aws:sts::<account>:assumed-role/<role name>/<session>
     role_arn: str
     role_name: str
+    by_function: bool = True
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class Requested:
     action: str
     resource: str
     context: dict[str, Any]
+    resource_policy: str | None = None  # a KMS key policy, which must allow too (IAM is delegated by it)
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,8 @@ class Decision:
     resource: str
     allowed: bool
     execution_arn: str | None  # the execution whose Lambda invocation made the request, if one did
+    context: tuple[tuple[str, Any], ...] = ()  # the request's condition keys, for replaying it later
+    by_function: bool = True  # signed by a function's worker (not with credentials a user or test assumed)
 
 
 class Authorizer:
@@ -130,7 +135,7 @@ class Authorizer:
 
             assumed = sts_backends[self.account_id]["aws"].get_assumed_role_from_access_key(key)
             if assumed is not None:
-                principal = Principal(assumed.arn, assumed.role_arn, assumed.role_arn.rsplit("/", 1)[-1])
+                principal = Principal(assumed.arn, assumed.role_arn, assumed.role_arn.rsplit("/", 1)[-1], by_function=False)
         return (principal, found.group(3)) if principal else None
 
     # -- one request -------------------------------------------------------------------------------
@@ -149,9 +154,16 @@ class Authorizer:
         execution = self.execution_of_trace(root) if root else None
         for item in wanted:
             context = {"aws:PrincipalArn": principal.role_arn, "aws:SecureTransport": SECURE_TRANSPORT, **item.context}
-            allowed = decide(policies, Request(item.action, item.resource, principal.arn, context)) == ALLOW
+            request = Request(item.action, item.resource, principal.arn, context)
+            allowed = decide(policies, request) == ALLOW
+            if allowed and item.resource_policy is not None:
+                allowed = decide([item.resource_policy], request, resource_policy=True) == ALLOW
+            frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in item.context.items()))
             with self._lock:
-                self.decisions[Decision(principal.role_name, item.action, item.resource, allowed, execution)] += 1
+                decision = Decision(
+                    principal.role_name, item.action, item.resource, allowed, execution, frozen, principal.by_function
+                )
+                self.decisions[decision] += 1
             if not allowed:
                 return denial(service, principal, item.action, item.resource)
         return None
@@ -247,20 +259,68 @@ def _s3(environ: dict[str, Any], body: bytes, authorizer: Authorizer) -> list[Re
     if "tagging" in query:
         return [Requested("s3:GetObjectTagging" if method == "GET" else "s3:PutObjectTagging", target, context)]
     if method in ("GET", "HEAD"):
-        return [Requested("s3:GetObject", target, context)]
+        return [Requested("s3:GetObject", target, context), *_s3_read_extras(authorizer, bucket, key)]
     if method == "DELETE":
         return [Requested("s3:DeleteObject", target, context)]
     if method == "PUT":
         wanted = []
         source = headers.get("x-amz-copy-source")
         if source:
-            source_path = unquote(urlsplit(source).path).lstrip("/")
-            wanted.append(Requested("s3:GetObject", f"arn:aws:s3:::{source_path}", {}))
+            source_bucket, _, source_key = unquote(urlsplit(source).path).lstrip("/").partition("/")
+            wanted.append(Requested("s3:GetObject", f"arn:aws:s3:::{source_bucket}/{source_key}", {}))
+            wanted += _s3_read_extras(authorizer, source_bucket, source_key)
         wanted.append(Requested("s3:PutObject", target, context))
         if "x-amz-tagging" in headers or headers.get("x-amz-tagging-directive") == "REPLACE":
             wanted.append(Requested("s3:PutObjectTagging", target, context))
+        sse = headers.get("x-amz-server-side-encryption")
+        key_id = headers.get("x-amz-server-side-encryption-aws-kms-key-id") if sse == "aws:kms" else None
+        if sse is None or key_id is None:
+            key_id = key_id or _bucket_default_kms_key(authorizer, bucket)
+        if key_id:
+            wanted.append(_kms(authorizer, "kms:GenerateDataKey", key_id, "s3"))
         return wanted
     raise NotModelled(f"s3 {method} on an object")
+
+
+def _s3_read_extras(authorizer: Authorizer, bucket: str, key: str) -> list[Requested]:
+    """What reading an object needs besides s3:GetObject: kms:Decrypt on an SSE-KMS object's key,
+    and for a key that does not exist s3:ListBucket (without it S3 answers 403, not 404)."""
+    from moto.s3.models import s3_backends
+
+    from moto.s3.models import FakeDeleteMarker
+
+    found = s3_backends[authorizer.account_id]["aws"].buckets.get(bucket)
+    stored = found.keys.get(key) if found is not None else None
+    if stored is None or isinstance(stored, FakeDeleteMarker):  # a versioned bucket keeps a marker
+        return [Requested("s3:ListBucket", f"arn:aws:s3:::{bucket}", {})]
+    if stored.encryption == "aws:kms":
+        key_id = stored.kms_key_id or _bucket_default_kms_key(authorizer, bucket)
+        if key_id:
+            return [_kms(authorizer, "kms:Decrypt", key_id, "s3")]
+    return []
+
+
+def _bucket_default_kms_key(authorizer: Authorizer, bucket: str) -> str | None:
+    from moto.s3.models import s3_backends
+
+    found = s3_backends[authorizer.account_id]["aws"].buckets.get(bucket)
+    rules = (found.encryption or {}).get("Rule") if found is not None else None
+    for rule in rules if isinstance(rules, list) else [rules or {}]:
+        default = rule.get("ApplyServerSideEncryptionByDefault") or {}
+        if default.get("SSEAlgorithm") in ("aws:kms", "aws:kms:dsse"):
+            return default.get("KMSMasterKeyID")
+    return None
+
+
+def _kms(authorizer: Authorizer, action: str, key_id: str, via: str) -> Requested:
+    """A KMS call a service makes on the caller's behalf: the caller's policy and the key's policy
+    must both allow it (kms:ViaService names the service)."""
+    from moto.kms.models import kms_backends
+
+    backend = kms_backends[authorizer.account_id][authorizer.region]
+    key = backend.describe_key(backend.any_id_to_key_id(key_id))
+    context = {"kms:ViaService": f"{via}.{authorizer.region}.amazonaws.com", "kms:CallerAccount": authorizer.account_id}
+    return Requested(action, key.arn, context, resource_policy=key.policy)
 
 
 def _secretsmanager(environ: dict[str, Any], body: bytes, authorizer: Authorizer) -> list[Requested]:
@@ -271,10 +331,14 @@ def _secretsmanager(environ: dict[str, Any], body: bytes, authorizer: Authorizer
         raise NotModelled(f"secretsmanager:{operation}")
     secret_id = request.get("SecretId", "")
     try:
-        arn = secretsmanager_backends[authorizer.account_id][authorizer.region].describe_secret(secret_id).arn
+        secret = secretsmanager_backends[authorizer.account_id][authorizer.region].describe_secret(secret_id)
     except Exception:  # noqa: BLE001 - an unknown secret is still authorized on the ARN it would have
         arn = secret_id if secret_id.startswith("arn:") else _arn(authorizer, "secretsmanager", f"secret:{secret_id}")
-    return [Requested(f"secretsmanager:{operation}", arn, {})]
+        return [Requested(f"secretsmanager:{operation}", arn, {})]
+    wanted = [Requested(f"secretsmanager:{operation}", secret.arn, {})]
+    if operation == "GetSecretValue" and getattr(secret, "kms_key_id", None):
+        wanted.append(_kms(authorizer, "kms:Decrypt", secret.kms_key_id, "secretsmanager"))
+    return wanted
 
 
 def _events(environ: dict[str, Any], body: bytes, authorizer: Authorizer) -> list[Requested]:
@@ -307,7 +371,14 @@ def _sns(environ: dict[str, Any], body: bytes, authorizer: Authorizer) -> list[R
     form = {key: values[0] for key, values in parse_qs(body.decode("utf-8"), keep_blank_values=True).items()}
     if form.get("Action") != "Publish":
         raise NotModelled(f"sns:{form.get('Action')}")
-    return [Requested("sns:Publish", form.get("TopicArn") or form.get("TargetArn", ""), {})]
+    topic_arn = form.get("TopicArn") or form.get("TargetArn", "")
+    wanted = [Requested("sns:Publish", topic_arn, {})]
+    from moto.sns.models import sns_backends
+
+    topic = sns_backends[authorizer.account_id][authorizer.region].topics.get(topic_arn)
+    if topic is not None and topic.kms_master_key_id:  # SNS encrypts the message with the publisher's rights
+        wanted += [_kms(authorizer, action, topic.kms_master_key_id, "sns") for action in ("kms:GenerateDataKey", "kms:Decrypt")]
+    return wanted
 
 
 def _bedrock(environ: dict[str, Any], body: bytes, authorizer: Authorizer) -> list[Requested]:

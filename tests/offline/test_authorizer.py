@@ -29,6 +29,7 @@ def test_copying_an_object_reads_the_source_and_writes_and_tags_the_target():
     env = environ("PUT", "/bucket/wf-2/sources/src-001.json", X_AMZ_COPY_SOURCE="/bucket/wf-1/sources/src-001.json")
     assert asked("s3", env) == [
         ("s3:GetObject", "arn:aws:s3:::bucket/wf-1/sources/src-001.json"),
+        ("s3:ListBucket", "arn:aws:s3:::bucket"),  # the source does not exist: without ListBucket, 403 not 404
         ("s3:PutObject", "arn:aws:s3:::bucket/wf-2/sources/src-001.json"),
     ]
     env["HTTP_X_AMZ_TAGGING"] = "retention=intermediate"

@@ -17,7 +17,8 @@ FAULTS = Path("scripts/mock_configs/faults.json")
 
 
 def test_happy_path_publishes_a_report_with_citations(workflow):
-    result = workflow.run(topic=TOPIC, approve="auto", max_sources=5)
+    # A topic of its own: a cached search (another test's, perhaps by the fallback) would be reused.
+    result = workflow.run(topic=f"{TOPIC} {uuid.uuid4().hex[:8]}", approve="auto", max_sources=5)
     summary = result.summary
     assert (summary["status"], summary["end_state"]) == ("SUCCEEDED", "Published")
     assert summary["map_items"] == 5 and summary["map_failures"] == 0
@@ -81,6 +82,17 @@ def test_second_run_with_the_same_topic_hits_the_search_cache(workflow):
     assert second.summary["cache_hits"] == 1
     assert second.summary["end_state"] == "Published"
     assert not any(i["state"] == "Search" for i in second.invocations if i["function"].endswith("agent_search") and i["error"])
+
+
+def test_a_cached_search_whose_sources_are_gone_from_s3_asks_the_agent_again(workflow):
+    topic = f"Search cache entries outlive their sources {uuid.uuid4().hex[:8]}"
+    first = workflow.run(topic=topic, approve="auto", max_sources=3).summary
+    # The index the cache entry points at expires (lifecycle) while the entry is still fresh.
+    workflow.client("s3").delete_object(Bucket=workflow.deployment.bucket, Key=f"{first['workflow_id']}/sources.json")
+    second = workflow.run(topic=topic, approve="auto", max_sources=3).summary
+    # S3 answers 404 (NoSuchKey) only to a role that may list the bucket; the handler then asks the agent.
+    assert (second["end_state"], second["cache_hits"], second["fallbacks"]) == ("Published", 0, 0), second
+    assert second["authorizations"]["denied"] == []
 
 
 def test_invalid_input_ends_in_a_named_failure_with_an_event(workflow):

@@ -65,8 +65,14 @@ def _policies(workflow) -> list[dict]:
             policy = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]
             version = iam.get_policy_version(PolicyArn=attached["PolicyArn"], VersionId=policy["DefaultVersionId"])
             documents.append(version["PolicyVersion"]["Document"])
-    bucket_policy = workflow.client("s3").get_bucket_policy(Bucket=workflow.deployment.bucket)["Policy"]
-    return [json.loads(d) if isinstance(d, str) else d for d in [*documents, bucket_policy]]
+    documents.append(workflow.client("s3").get_bucket_policy(Bucket=workflow.deployment.bucket)["Policy"])
+    kms = workflow.client("kms")
+    for key in kms.list_keys()["Keys"]:  # key policies are evaluated for roles: their statements for AWS principals
+        if kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyManager"] == "CUSTOMER":
+            policy = json.loads(kms.get_key_policy(KeyId=key["KeyId"], PolicyName="default")["Policy"])
+            policy["Statement"] = [s for s in policy["Statement"] if "Service" not in (s.get("Principal") or {})]
+            documents.append(policy)
+    return [json.loads(d) if isinstance(d, str) else d for d in documents]
 
 
 def test_the_deployed_policies_use_only_conditions_the_account_evaluates(workflow):
@@ -86,7 +92,16 @@ def test_the_deployed_policies_use_only_conditions_the_account_evaluates(workflo
 def test_a_role_may_do_what_its_policy_allows_and_is_denied_the_rest_as_aws_denies(workflow):
     table = workflow.deployment.outputs["workflow_table_name"]
     dynamodb = as_role(workflow, "publish", "dynamodb")
-    assert "Item" not in dynamodb.get_item(TableName=table, Key={"pk": {"S": "WF#nobody"}, "sk": {"S": "META"}})
+    with pytest.raises(ClientError) as refused:  # allowed by the role: DynamoDB itself refuses the update
+        dynamodb.update_item(
+            TableName=table,
+            Key={"pk": {"S": "WF#nobody"}, "sk": {"S": "META"}},
+            UpdateExpression="SET #s = :s",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":s": {"S": "PUBLISHED"}},
+        )
+    assert refused.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
     with pytest.raises(ClientError) as denied:
         dynamodb.delete_item(TableName=table, Key={"pk": {"S": "WF#nobody"}, "sk": {"S": "META"}})
     error = denied.value.response["Error"]

@@ -28,26 +28,27 @@ def recorded_artifacts_are_in_s3(workflow, summary) -> bool:
     return bool(recorded) and recorded <= set(summary["artifacts"])
 
 
-def run(workflow, case):
+def run(workflow, case, approve="auto"):
     # A topic of its own: a search-cache hit would skip the search agent and its faults.
     topic = f"Bedrock quotas, retries and Map concurrency {uuid.uuid4().hex[:8]}"
-    return workflow.run(topic=topic, approve="auto", max_sources=5, test_case=case, model_faults=read_document(FAULTS))
+    return workflow.run(topic=topic, approve=approve, max_sources=5, test_case=case, model_faults=read_document(FAULTS))
 
 
 @pytest.mark.parametrize(
-    ("case", "retries", "fallbacks", "map_failures", "label"),
+    ("case", "retries", "fallbacks", "map_failures", "label", "approve"),
     [
-        ("SearchThrottledTwice", 2, 0, 0, AGENT_LABEL),  # ThrottlingException -> AgentThrottled, retried with backoff
-        ("SummaryQuotaExceededOnce", 1, 0, 0, AGENT_LABEL),  # ServiceQuotaExceededException is throttling too
-        ("WriterAgentRefusesFallbackWrites", 0, 1, 0, FALLBACK_LABEL),  # ValidationException -> Converse writes
-        ("WriterStreamBreaks", 0, 1, 0, FALLBACK_LABEL),  # EventStreamError mid-read -> Converse writes
-        ("OneSummaryEmptyThenFallbackTimesOut", 0, 1, 1, AGENT_LABEL),  # empty, then ModelTimeoutException: one source left out
+        ("SearchThrottledTwice", 2, 0, 0, AGENT_LABEL, "auto"),  # ThrottlingException -> AgentThrottled, retried with backoff
+        ("SummaryQuotaExceededOnce", 1, 0, 0, AGENT_LABEL, "auto"),  # ServiceQuotaExceededException is throttling too
+        ("WriterAgentRefusesFallbackWrites", 0, 1, 0, FALLBACK_LABEL, "auto"),  # ValidationException -> Converse writes
+        ("ReviserAgentRefusesFallbackRevises", 0, 1, 0, FALLBACK_LABEL, "reject-then-approve"),  # Converse revises
+        ("WriterStreamBreaks", 0, 1, 0, FALLBACK_LABEL, "auto"),  # EventStreamError mid-read -> Converse writes
+        ("OneSummaryEmptyThenFallbackTimesOut", 0, 1, 1, AGENT_LABEL, "auto"),  # empty, then ModelTimeoutException: one left out
     ],
 )
 def test_a_model_fault_is_retried_or_falls_back_and_the_report_is_published(
-    workflow, case, retries, fallbacks, map_failures, label
+    workflow, case, retries, fallbacks, map_failures, label, approve
 ):
-    result = run(workflow, case)
+    result = run(workflow, case, approve)
     summary = result.summary
     assert summary["end_state"] == "Published", summary
     assert (summary["retries"], summary["fallbacks"], summary["map_failures"]) == (retries, fallbacks, map_failures), summary
