@@ -1,0 +1,126 @@
+"""Least privilege, proven by running: every IAM statement a run needs fails that run without it.
+
+The pilot is applied into a fresh embedded account (IAM enforced for the functions). A set of runs
+covers the paths the handlers take (approved, revised, each role's fallback, a failed run, a cached
+search). For every statement of every function role, the runs' own requests are replayed without
+it (scripts/offline/iam_report.py) to find a run that needs it; that run is repeated with the
+statement removed from the deployed policy through the IAM API, as an apply of the changed
+Terraform would, and must be denied that statement's action. Statements no run needs are what
+`make iam-report` lists (and scripts/offline/unused_permissions.json explains).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from scripts.offline.iam_policy import statement_applies
+from scripts.offline.iam_report import role_policies, statement_uses
+from scripts.offline.mock_config import read_document
+from scripts.offline.model_faults import read_document as read_model_faults
+from scripts.offline.runtime import OfflineWorkflow
+
+pytestmark = pytest.mark.timeout(1500)
+CONFIGS = Path(__file__).resolve().parents[2] / "scripts" / "mock_configs"
+TOPIC = "Bedrock quotas and Map concurrency"
+CACHED_TOPIC = f"{TOPIC} {uuid.uuid4().hex[:8]}"  # searched once before the runs: the cache answers it
+MODEL_FAULTS = read_model_faults(CONFIGS / "model_faults.json")
+SCENARIOS = {
+    "approved": {"approve": "auto"},
+    "cached": {"approve": "auto"},  # the same topic again: the search cache answers
+    "revised by the fallback": {"approve": "reject-then-approve", "test_case": "ReviserAgentRefusesFallbackRevises"},
+    "written by the fallback": {"approve": "auto", "test_case": "WriterAgentRefusesFallbackWrites"},
+    "summary fallback fails": {"approve": "auto", "test_case": "OneSummaryEmptyThenFallbackTimesOut"},
+    "search by the fallback": {"approve": "auto", "test_case": "SearchFailsUseFallback", "mock_config": True},
+    "failed": {"approve": "auto", "test_case": "SearchReplyNotJson"},
+}
+APPROVAL_WAIT_S = 10.0  # a run whose reviewer cannot decide waits for approval; stop it after this
+
+
+def run(workflow, scenario: str, timeout_s: float = 120.0):
+    options = dict(SCENARIOS[scenario])
+    mock_config = options.pop("mock_config", False)
+    if "test_case" in options:
+        options["mock_config" if mock_config else "model_faults"] = (
+            read_document(CONFIGS / "faults.json") if mock_config else MODEL_FAULTS
+        )
+    topic = CACHED_TOPIC if scenario == "cached" else f"{TOPIC} {uuid.uuid4().hex[:8]}"  # else nothing is cached
+    before = Counter({_key(d): d["count"] for d in workflow.account.control("GET", "authorizations")})
+    result = workflow.run(topic=topic, max_sources=2, timeout_s=timeout_s, **options)
+    after = workflow.account.control("GET", "authorizations")
+    # This run's requests: the runs go one at a time, so the difference is theirs (the approval
+    # callback's too, which a reviewer's click invokes outside the execution).
+    decisions = [{**d, "count": d["count"] - before[_key(d)]} for d in after if d["count"] > before[_key(d)]]
+    return result, decisions
+
+
+def _key(decision: dict) -> str:
+    return json.dumps({k: v for k, v in decision.items() if k != "count"}, sort_keys=True)
+
+
+def test_every_statement_a_run_needs_fails_that_run_without_it(fresh_account, corpus, tmp_path):
+    started = time.monotonic()
+    with OfflineWorkflow(env="pilot", corpus=corpus, account=fresh_account, work_dir=tmp_path) as workflow:
+        workflow.run(topic=CACHED_TOPIC, approve="auto", max_sources=2)
+        baseline = {name: run(workflow, name) for name in SCENARIOS}
+        assert baseline["approved"][0].summary["end_state"] == "Published"
+        assert baseline["cached"][0].summary["cache_hits"] == 1
+        iam = workflow.client("iam")
+        roles = role_policies(workflow.account)
+        shown, failures = [], []
+        for function, (role, documents) in sorted(roles.items()):
+            for use in statement_uses(function, role, documents, [d for _, ds in baseline.values() for d in ds]):
+                if not use.needed_by:
+                    continue
+                statement = next(s for doc in documents for s in doc["Statement"] if s.get("Sid") == use.sid)
+                scenario = _scenario_needing(function, role, documents, use.sid, baseline)
+                policy_name, original = _policy_holding(iam, role, use.sid)
+                narrowed = {**original, "Statement": [s for s in original["Statement"] if s.get("Sid") != use.sid]}
+                iam.put_role_policy(RoleName=role, PolicyName=policy_name, PolicyDocument=json.dumps(narrowed))
+                try:
+                    callback = function == "approval_callback"
+                    result, decisions = run(workflow, scenario, timeout_s=APPROVAL_WAIT_S if callback else 120.0)
+                finally:
+                    iam.put_role_policy(RoleName=role, PolicyName=policy_name, PolicyDocument=json.dumps(original))
+                denied = [d for d in decisions if d["role"] == role and not d["allowed"] and _grants(statement, d)]
+                summary = result.summary
+                outcome = (summary["status"], summary["end_state"], summary["fallbacks"], summary["map_failures"])
+                shown.append(
+                    f"{function} {use.sid}: run '{scenario}' denied {sorted({d['action'] for d in denied})} -> {outcome}"
+                )
+                if not denied:
+                    failures.append(f"{function} {use.sid}: run '{scenario}' without it was not denied")
+                elif summary["end_state"] == "WorkflowFailed":  # the denial is in the failed task's cause
+                    assert "not authorized to perform" in json.dumps(result.history, default=str), summary
+        print("\n".join(shown))
+        print(f"necessity suite: {len(shown)} statements shown necessary in {time.monotonic() - started:.0f} s")
+        assert not failures, failures
+        assert len(shown) >= len(roles) * 2  # every role has at least two statements its runs need
+
+
+def _grants(statement: dict, decision: dict) -> bool:
+    from scripts.offline.iam_policy import Request
+
+    return statement_applies({**statement, "Condition": {}}, Request(decision["action"], decision["resource"]))
+
+
+def _scenario_needing(function: str, role: str, documents: list, sid: str, baseline: dict) -> str:
+    for name, (_, decisions) in baseline.items():
+        for use in statement_uses(function, role, documents, decisions):
+            if use.sid == sid and use.needed_by:
+                return name
+    raise AssertionError(f"{function} {sid}: needed by the runs together but by no single run")
+
+
+def _policy_holding(iam, role: str, sid: str) -> tuple[str, dict]:
+    for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+        document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+        document = json.loads(document) if isinstance(document, str) else document
+        if any(s.get("Sid") == sid for s in document["Statement"]):
+            return name, document
+    raise AssertionError(f"{role}: no inline policy holds {sid}")
