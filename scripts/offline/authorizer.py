@@ -285,9 +285,7 @@ def _s3(environ: dict[str, Any], body: bytes, authorizer: Authorizer) -> list[Re
 def _s3_read_extras(authorizer: Authorizer, bucket: str, key: str) -> list[Requested]:
     """What reading an object needs besides s3:GetObject: kms:Decrypt on an SSE-KMS object's key,
     and for a key that does not exist s3:ListBucket (without it S3 answers 403, not 404)."""
-    from moto.s3.models import s3_backends
-
-    from moto.s3.models import FakeDeleteMarker
+    from moto.s3.models import FakeDeleteMarker, s3_backends
 
     found = s3_backends[authorizer.account_id]["aws"].buckets.get(bucket)
     stored = found.keys.get(key) if found is not None else None
