@@ -46,7 +46,7 @@ data "aws_iam_policy_document" "state_machine" {
   statement {
     sid       = "InvokeWorkflowFunctions"
     actions   = ["lambda:InvokeFunction"]
-    resources = concat(var.lambda_function_arns, [for a in var.lambda_function_arns : "${a}:*"])
+    resources = concat(var.lambda_function_arns, var.invoke_versions_and_aliases ? [for a in var.lambda_function_arns : "${a}:*"] : [])
   }
 
   dynamic "statement" {
@@ -62,7 +62,7 @@ data "aws_iam_policy_document" "state_machine" {
     for_each = length(var.dynamodb_table_arns) == 0 ? [] : [var.dynamodb_table_arns]
     content {
       sid       = "ReadWriteWorkflowItems"
-      actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+      actions   = var.dynamodb_actions
       resources = statement.value
     }
   }
@@ -105,8 +105,10 @@ data "aws_iam_policy_document" "state_machine" {
     resources = ["*"]
   }
 
+  # Only publishing to a topic the key encrypts needs the key; the log group is encrypted by
+  # CloudWatch Logs under the key policy, not with this role.
   dynamic "statement" {
-    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+    for_each = var.kms_key_arn == null || length(var.sns_topic_arns) == 0 ? [] : [var.kms_key_arn]
     content {
       sid       = "UseStackKey"
       actions   = ["kms:GenerateDataKey", "kms:Decrypt"]

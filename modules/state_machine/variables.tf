@@ -41,6 +41,12 @@ variable "lambda_function_arns" {
   }
 }
 
+variable "invoke_versions_and_aliases" {
+  description = "Also let the role invoke the functions' versions and aliases (\":*\"); false when the definition invokes the unqualified ARNs only."
+  type        = bool
+  default     = true
+}
+
 variable "sns_topic_arns" {
   description = "SNS topics the definition publishes to directly (sns:Publish)."
   type        = list(string)
@@ -48,9 +54,20 @@ variable "sns_topic_arns" {
 }
 
 variable "dynamodb_table_arns" {
-  description = "DynamoDB tables the definition reads or writes directly (GetItem/PutItem/UpdateItem)."
+  description = "DynamoDB tables the definition reads or writes directly (the item actions in dynamodb_actions)."
   type        = list(string)
   default     = []
+}
+
+variable "dynamodb_actions" {
+  description = "Item actions the definition's DynamoDB integrations use on dynamodb_table_arns; grant only those."
+  type        = list(string)
+  default     = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+
+  validation {
+    condition     = length(var.dynamodb_actions) > 0 && alltrue([for a in var.dynamodb_actions : contains(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], a)])
+    error_message = "dynamodb_actions must name at least one of dynamodb:GetItem, dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:DeleteItem (the item integrations Step Functions has)."
+  }
 }
 
 variable "event_bus_arn" {
@@ -60,7 +77,7 @@ variable "event_bus_arn" {
 }
 
 variable "kms_key_arn" {
-  description = "Customer managed KMS key: encrypts the log group and is granted (GenerateDataKey/Decrypt) to the role for encrypted topics/queues; null uses AWS owned keys."
+  description = "Customer managed KMS key: encrypts the log group, and is granted (GenerateDataKey/Decrypt) to the role when it publishes to sns_topic_arns (which it encrypts); null uses AWS owned keys."
   type        = string
   default     = null
 

@@ -124,6 +124,7 @@ class EmbeddedAccount:
 
         self.bedrock = BedrockRuntime(execution_of_trace=self.runtime.execution_of_trace)
         interpreter.apply(self.time_scale)
+        interpreter.sign_integrations_as_the_execution_role(self.authorizer.credentials_for, self.runtime.trace_id)
         gaps.install(self)
 
         class QuietHandler(MotoRequestHandler):

@@ -63,7 +63,7 @@ class Principal:
     arn: str  # arn:aws:sts::<account>:assumed-role/<role name>/<session>
     role_arn: str
     role_name: str
-    by_function: bool = True
+    by_service: bool = True
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class Decision:
     allowed: bool
     execution_arn: str | None  # the execution whose Lambda invocation made the request, if one did
     context: tuple[tuple[str, Any], ...] = ()  # the request's condition keys, for replaying it later
-    by_function: bool = True  # signed by a function's worker (not with credentials a user or test assumed)
+    by_service: bool = True  # made with credentials the account issued to a function or service (not ones a user or test assumed)
 
 
 class Authorizer:
@@ -135,7 +135,7 @@ class Authorizer:
 
             assumed = sts_backends[self.account_id]["aws"].get_assumed_role_from_access_key(key)
             if assumed is not None:
-                principal = Principal(assumed.arn, assumed.role_arn, assumed.role_arn.rsplit("/", 1)[-1], by_function=False)
+                principal = Principal(assumed.arn, assumed.role_arn, assumed.role_arn.rsplit("/", 1)[-1], by_service=False)
         return (principal, found.group(3)) if principal else None
 
     # -- one request -------------------------------------------------------------------------------
@@ -161,12 +161,23 @@ class Authorizer:
             frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in item.context.items()))
             with self._lock:
                 decision = Decision(
-                    principal.role_name, item.action, item.resource, allowed, execution, frozen, principal.by_function
+                    principal.role_name, item.action, item.resource, allowed, execution, frozen, principal.by_service
                 )
                 self.decisions[decision] += 1
             if not allowed:
                 return denial(service, principal, item.action, item.resource)
         return None
+
+    def allows(self, role_arn: str, action: str, resource: str, execution_arn: str | None = None) -> bool:
+        """A call a service makes in-process with a role (an EventBridge target's role starting an
+        execution): decided and recorded as a signed request would be."""
+        role_name = role_arn.rsplit("/", 1)[-1]
+        context = {"aws:PrincipalArn": role_arn, "aws:SecureTransport": SECURE_TRANSPORT}
+        principal = f"arn:aws:sts::{self.account_id}:assumed-role/{role_name}/service"
+        allowed = decide(self.identity_policies(role_name), Request(action, resource, principal, context)) == ALLOW
+        with self._lock:
+            self.decisions[Decision(role_name, action, resource, allowed, execution_arn)] += 1
+        return allowed
 
     def recorded(self, execution_arn: str | None = None) -> list[dict[str, Any]]:
         """Every (role, action, resource, allowed) decided so far, with how often; or only those
@@ -393,7 +404,21 @@ def _bedrock(environ: dict[str, Any], body: bytes, authorizer: Authorizer) -> li
     raise NotModelled(f"bedrock {path}")
 
 
+_LAMBDA_INVOKE = re.compile(r"^/2015-03-31/functions/([^/]+)/invocations$")
+
+
+def _lambda(environ: dict[str, Any], body: bytes, authorizer: Authorizer) -> list[Requested]:
+    invoke = _LAMBDA_INVOKE.match(unquote(environ.get("PATH_INFO", "")))
+    if not invoke or environ.get("REQUEST_METHOD") != "POST":
+        raise NotModelled(f"lambda {environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}")
+    name = invoke.group(1)
+    arn = name if name.startswith("arn:") else _arn(authorizer, "lambda", f"function:{name}")
+    qualifier = parse_qs(environ.get("QUERY_STRING", "")).get("Qualifier")
+    return [Requested("lambda:InvokeFunction", f"{arn}:{qualifier[0]}" if qualifier else arn, {})]
+
+
 _DERIVATIONS: dict[str, Callable[..., list[Requested]]] = {
+    "lambda": _lambda,
     "dynamodb": _dynamodb,
     "s3": _s3,
     "secretsmanager": _secretsmanager,

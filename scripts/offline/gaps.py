@@ -328,6 +328,10 @@ def events_deliver_to_state_machines_and_topics(account: EmbeddedAccount) -> Non
             payload = _target_input(target, original_event)
             try:
                 if arn.service == "states":
+                    # EventBridge starts the execution as the target's role: IAM decides.
+                    role = target.get("RoleArn")
+                    if not role or not account.authorizer.allows(role, "states:StartExecution", target["Arn"]):
+                        raise TargetNotPermitted(f"{role or 'no role'} may not states:StartExecution on {target['Arn']}")
                     stepfunctions_parser_backends[arn.account][arn.region].start_execution(
                         target["Arn"], str(uuid.uuid4()), json.dumps(payload)
                     )
@@ -341,7 +345,7 @@ def events_deliver_to_state_machines_and_topics(account: EmbeddedAccount) -> Non
                         queue.resource_id,
                         json.dumps(original_event, default=str),
                         message_attributes={
-                            "ERROR_CODE": {"DataType": "String", "StringValue": type(error).__name__},
+                            "ERROR_CODE": {"DataType": "String", "StringValue": getattr(error, "code", type(error).__name__)},
                             "ERROR_MESSAGE": {"DataType": "String", "StringValue": str(error)[:256]},
                             "RULE_ARN": {"DataType": "String", "StringValue": self.arn},
                             "TARGET_ARN": {"DataType": "String", "StringValue": target["Arn"]},
@@ -352,6 +356,12 @@ def events_deliver_to_state_machines_and_topics(account: EmbeddedAccount) -> Non
             original(narrowed, original_event, transform_input)
 
     Rule.send_to_targets = send_to_targets
+
+
+class TargetNotPermitted(Exception):
+    """The target's role may not do what delivering to the target takes."""
+
+    code = "NO_PERMISSIONS"  # the ERROR_CODE EventBridge puts on the dead-letter message
 
 
 def _copy_with_targets(rule: Any, targets: list[dict[str, Any]]) -> Any:

@@ -47,27 +47,44 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def role_policies(account: Any) -> dict[str, tuple[str, list[dict[str, Any]]]]:
-    """Function key -> (role name, its policy documents), from the account's Lambda and IAM."""
-    functions, iam = account.client("lambda"), account.client("iam")
-    roles: dict[str, tuple[str, list[dict[str, Any]]]] = {}
-    for page in functions.get_paginator("list_functions").paginate():
+def service_roles(account: Any) -> dict[str, str]:
+    """Key -> role name of every role the account's services act as: each function's execution
+    role (keyed by function, e.g. agent_search), the state machine's (state_machine) and each
+    EventBridge rule target's (rule:<rule name>)."""
+    roles: dict[str, str] = {}
+    for page in account.client("lambda").get_paginator("list_functions").paginate():
         for function in page["Functions"]:
-            key = (function.get("Environment") or {}).get("Variables", {}).get("POWERTOOLS_SERVICE_NAME") or function[
-                "FunctionName"
-            ]
-            role = function["Role"].rsplit("/", 1)[-1]
-            documents = [
-                iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
-                for name in iam.list_role_policies(RoleName=role)["PolicyNames"]
-            ]
-            for attached in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
-                version = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]["DefaultVersionId"]
-                documents.append(
-                    iam.get_policy_version(PolicyArn=attached["PolicyArn"], VersionId=version)["PolicyVersion"]["Document"]
-                )
-            roles[key] = (role, [json.loads(d) if isinstance(d, str) else d for d in documents])
+            variables = (function.get("Environment") or {}).get("Variables", {})
+            roles[variables.get("POWERTOOLS_SERVICE_NAME") or function["FunctionName"]] = function["Role"].rsplit("/", 1)[-1]
+    sfn = account.client("stepfunctions")
+    for machine in sfn.list_state_machines()["stateMachines"]:
+        role = sfn.describe_state_machine(stateMachineArn=machine["stateMachineArn"])["roleArn"]
+        roles["state_machine" if "state_machine" not in roles else f"state_machine:{machine['name']}"] = role.rsplit("/", 1)[-1]
+    events = account.client("events")
+    for bus in events.list_event_buses()["EventBuses"]:
+        for rule in events.list_rules(EventBusName=bus["Name"])["Rules"]:
+            for target in events.list_targets_by_rule(Rule=rule["Name"], EventBusName=bus["Name"])["Targets"]:
+                if target.get("RoleArn"):
+                    roles[f"rule:{rule['Name']}"] = target["RoleArn"].rsplit("/", 1)[-1]
     return roles
+
+
+def role_policies(account: Any) -> dict[str, tuple[str, list[dict[str, Any]]]]:
+    """Key -> (role name, its policy documents, inline and managed), from the account's IAM."""
+    iam = account.client("iam")
+    result: dict[str, tuple[str, list[dict[str, Any]]]] = {}
+    for key, role in service_roles(account).items():
+        documents = [
+            iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+            for name in iam.list_role_policies(RoleName=role)["PolicyNames"]
+        ]
+        for attached in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
+            version = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]["DefaultVersionId"]
+            documents.append(
+                iam.get_policy_version(PolicyArn=attached["PolicyArn"], VersionId=version)["PolicyVersion"]["Document"]
+            )
+        result[key] = (role, [json.loads(d) if isinstance(d, str) else d for d in documents])
+    return result
 
 
 def _request(decision: dict[str, Any], role_arn: str) -> Request:
@@ -82,7 +99,7 @@ def statement_uses(
     """Per Allow statement: how many recorded requests of the role needed it (denied without it),
     and each of its (action, resource) pairs that no request needed: never requested ("unused") or
     always allowed by another statement too ("also allowed by another statement")."""
-    requests = [_request(d, f"role/{role}") for d in decisions if d["role"] == role and d["allowed"] and d["by_function"]]
+    requests = [_request(d, f"role/{role}") for d in decisions if d["role"] == role and d["allowed"] and d["by_service"]]
     uses = []
     for index, document in enumerate(documents):
         statements = _as_list(document.get("Statement", []))

@@ -11,13 +11,23 @@
 - A stopped execution whose task waits for a token with HeartbeatSeconds keeps its thread asleep
   until the heartbeat is due (a day here); StopExecution wakes it, and the task's failure on
   waking no longer overwrites the stop: the execution ends ABORTED, as on AWS.
+- Integrations signed with fixed keys: the interpreter signs every service integration (Lambda
+  invoke, DynamoDB, EventBridge, ...) with the keys "ak"/"sk". Step Functions makes them as the
+  state machine's execution role; here each client the interpreter creates signs with that role's
+  credentials (the role of the execution whose state is being evaluated), so IAM decides them.
 """
 
 from __future__ import annotations
 
+import importlib
+import sys
+import threading
 import time
+from collections.abc import Callable
 from types import SimpleNamespace
+from typing import Any
 
+import boto3
 from moto.stepfunctions.parser.api import ExecutionStatus
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import state_task_service_callback
@@ -105,3 +115,75 @@ def finish_stop(execution_arn: str, error: str | None, cause: str | None, region
             execution.error, execution.cause = error, cause
             for endpoint in list(execution.exec_worker.env.callback_pool_manager._pool.values()):
                 endpoint.notify_heartbeat()
+
+
+_INTEGRATION_MODULES = (
+    "moto.stepfunctions.parser.asl.utils.boto_client",
+    "moto.stepfunctions.parser.asl.component.state.exec.state_task.lambda_eval_utils",
+    *(
+        f"moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_{name}"
+        for name in ("aws_sdk", "batch", "dynamodb", "ecs", "events", "glue", "sfn", "sns", "sqs", "unsupported")
+    ),
+    "moto.stepfunctions.parser.asl.component.state.exec.state_map.item_reader.eval.resource_eval_s3",
+    "moto.stepfunctions.parser.asl.component.state.exec.state_map.result_writer.resource_eval.resource_eval_s3",
+)
+
+
+def _execution() -> tuple[str, str] | None:
+    """(role, execution ARN) of the execution whose state is being evaluated: the ASL evaluator
+    passes `env` down every call, and its context object names the execution and its role."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        env = frame.f_locals.get("env")
+        if isinstance(env, Environment):
+            execution = env.states.context_object.context_object_data["Execution"]
+            return (execution["RoleArn"], execution["Id"]) if execution.get("RoleArn") else None
+        frame = frame.f_back
+    return None
+
+
+def sign_integrations_as_the_execution_role(
+    credentials_for: Callable[[str, str], dict[str, str]], trace_for: Callable[[str], str]
+) -> None:
+    """`credentials_for(role ARN, session)`: the role's credentials; `trace_for(execution ARN)`: the
+    X-Ray trace header the integration carries (Step Functions passes it on), naming the execution.
+    Clients are kept per role and service (moto makes a new one per call); the trace header is the
+    calling thread's, set when the client is handed out for a call."""
+    modules = [importlib.import_module(name) for name in _INTEGRATION_MODULES]
+    original = modules[0].boto_client_for
+    clients: dict[tuple[str, str, str], Any] = {}
+    current = threading.local()
+    lock = threading.Lock()
+
+    def add_trace(request, **_) -> None:
+        trace = getattr(current, "trace", None)
+        if trace:
+            request.headers["X-Amzn-Trace-Id"] = trace
+
+    def boto_client_for(region: str, service: str, state_credentials=None):
+        found = _execution()
+        if found is None:
+            return original(region, service, state_credentials)
+        role, execution_arn = found
+        current.trace = trace_for(execution_arn)
+        with lock:
+            client = clients.get((role, region, service))
+            if client is None:
+                template = original(region, service, state_credentials)
+                credentials = credentials_for(role, "states")
+                client = boto3.client(
+                    service,
+                    region_name=region,
+                    endpoint_url=template.meta.endpoint_url,
+                    aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
+                    aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"],
+                    aws_session_token=credentials["AWS_SESSION_TOKEN"],
+                    config=template.meta.config,
+                )
+                client.meta.events.register("before-sign", add_trace)
+                clients[(role, region, service)] = client
+        return client
+
+    for module in modules:
+        if getattr(module, "boto_client_for", None) is original:
+            module.boto_client_for = boto_client_for

@@ -221,7 +221,7 @@ class LambdaRuntime:
         with self._lock:
             return self._trace_executions.get(root)
 
-    def _trace_id(self, execution: str | None) -> str:
+    def trace_id(self, execution: str | None) -> str:
         """A trace id in X-Ray's format, as Lambda sets `_X_AMZN_TRACE_ID` for each invocation."""
         root = f"1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]}"
         if execution:
@@ -250,7 +250,7 @@ class LambdaRuntime:
         started = time.time()  # the handler's time, as Lambda's Duration counts it (not the wait for a worker)
         request_id = str(uuid.uuid4())
         try:
-            answer = worker.call(event, request_id, image.timeout_s, self._trace_id(execution))
+            answer = worker.call(event, request_id, image.timeout_s, self.trace_id(execution))
         finally:
             self._release(pool, worker)
         if answer is None:

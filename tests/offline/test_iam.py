@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 
 from scripts.offline.authorizer import CONDITION_KEYS
 from scripts.offline.iam_policy import parse_operator
+from scripts.offline.iam_report import role_policies
 
 # Functions an approved run invokes on behalf of its execution (the callback is invoked through
 # its Function URL by the reviewer, outside the execution).
@@ -21,8 +22,12 @@ EXECUTION_FUNCTIONS = ("validate_input", "agent_search", "agent_summary", "agent
 
 
 def role_of(workflow, key: str) -> str:
-    name = workflow.deployment.functions[key]
-    return workflow.client("lambda").get_function_configuration(FunctionName=name)["Role"]
+    return _configuration(workflow)(key)["Role"]
+
+
+def _configuration(workflow):
+    functions = workflow.client("lambda")
+    return lambda key: functions.get_function_configuration(FunctionName=workflow.deployment.functions[key])
 
 
 def as_role(workflow, key: str, service: str):
@@ -46,7 +51,11 @@ def test_a_run_is_authorized_request_by_request_as_each_functions_execution_role
     arn = quote(summary["execution_arn"], safe="")
     decisions = workflow.account.control("GET", f"authorizations?execution={arn}")
     roles = {key: role_of(workflow, key).rsplit("/", 1)[-1] for key in EXECUTION_FUNCTIONS}
+    machine = workflow.client("stepfunctions").describe_state_machine(stateMachineArn=workflow.deployment.state_machine_arn)
+    roles["state_machine"] = machine["roleArn"].rsplit("/", 1)[-1]  # its integrations: invoking each function
     assert {d["role"] for d in decisions} == set(roles.values())  # one principal per function, nothing else
+    invoked = {d["resource"] for d in decisions if d["role"] == roles["state_machine"] and d["action"] == "lambda:InvokeFunction"}
+    assert invoked == {c["FunctionArn"] for c in map(_configuration(workflow), EXECUTION_FUNCTIONS)}
     agents = workflow.deployment.outputs["bedrock_agents"]
     invoked = {d["resource"] for d in decisions if d["role"] == roles["agent_writer"] and d["action"] == "bedrock:InvokeAgent"}
     assert invoked == {f"arn:aws:bedrock:{workflow.deployment.region}:{workflow.deployment.account_id}:agent-alias/"
@@ -56,18 +65,12 @@ def test_a_run_is_authorized_request_by_request_as_each_functions_execution_role
 
 
 def _policies(workflow) -> list[dict]:
-    iam, documents = workflow.client("iam"), []
-    for key in workflow.deployment.functions:
-        role = role_of(workflow, key).rsplit("/", 1)[-1]
-        for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
-            documents.append(iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"])
-        for attached in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
-            policy = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]
-            version = iam.get_policy_version(PolicyArn=attached["PolicyArn"], VersionId=policy["DefaultVersionId"])
-            documents.append(version["PolicyVersion"]["Document"])
+    """What the account evaluates: every service role's policies, the bucket policy, and the
+    statements of the stack's keys' policies that name AWS principals."""
+    documents = [document for _, policies in role_policies(workflow.account).values() for document in policies]
     documents.append(workflow.client("s3").get_bucket_policy(Bucket=workflow.deployment.bucket)["Policy"])
     kms = workflow.client("kms")
-    for key in kms.list_keys()["Keys"]:  # key policies are evaluated for roles: their statements for AWS principals
+    for key in kms.list_keys()["Keys"]:
         if kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyManager"] == "CUSTOMER":
             policy = json.loads(kms.get_key_policy(KeyId=key["KeyId"], PolicyName="default")["Policy"])
             policy["Statement"] = [s for s in policy["Statement"] if "Service" not in (s.get("Principal") or {})]

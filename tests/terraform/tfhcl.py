@@ -224,8 +224,19 @@ def _walk(node: Any, document: str, file: str) -> Iterator[Statement]:
             yield Statement(fields, document=document, file=file)
 
 
+def variable_defaults(directory: Path) -> dict[str, Any]:
+    """`${var.<name>}` -> the variable's default, for the variables of a module that have one."""
+    return {
+        f"${{var.{name}}}": unwrap(body["default"])
+        for _, block in blocks(directory, "variable")
+        for name, body in block.items()
+        if "default" in body
+    }
+
+
 def iam_statements() -> list[Statement]:
-    """Every statement of every aws_iam_policy_document and every statement object in locals."""
+    """Every statement of every aws_iam_policy_document and every statement object in locals.
+    Actions given by a variable (`actions = var.x`) are linted as its default."""
     found: list[Statement] = []
     for directory in stack_dirs():
         rel = str(directory.relative_to(REPO_ROOT))
@@ -233,6 +244,10 @@ def iam_statements() -> list[Statement]:
             found.extend(_walk(doc, f"data.aws_iam_policy_document.{name}", rel))
         for name, value in locals_of(directory).items():
             found.extend(_walk(value, f"local.{name}", rel))
+    for statement in found:
+        defaults = variable_defaults(REPO_ROOT / statement["file"])
+        if isinstance(statement.get("actions"), str) and statement["actions"] in defaults:
+            statement["actions"] = defaults[statement["actions"]]
     return found
 
 

@@ -138,3 +138,38 @@ run "role_reaches_the_given_topics_tables_bus_and_key" {
     error_message = "Every statement allows; nothing relies on a Deny."
   }
 }
+
+run "dynamodb_actions_narrow_the_item_grant" {
+  command = plan
+
+  variables {
+    dynamodb_table_arns = ["arn:aws:dynamodb:us-east-1:123456789012:table/rr-workflow"]
+    dynamodb_actions    = ["dynamodb:UpdateItem"]
+  }
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.state_machine.statement : s if s.sid == "ReadWriteWorkflowItems"]).actions == toset(["dynamodb:UpdateItem"])
+    error_message = "dynamodb_actions is exactly what the role may do on the tables."
+  }
+}
+
+run "unqualified_invocations_only_and_no_key_without_topics" {
+  command = plan
+
+  variables {
+    invoke_versions_and_aliases = false
+    kms_key_arn                 = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  }
+
+  assert {
+    condition = one([for s in data.aws_iam_policy_document.state_machine.statement : s if s.sid == "InvokeWorkflowFunctions"]).resources == toset([
+      "arn:aws:lambda:us-east-1:123456789012:function:rr-validate-input",
+      "arn:aws:lambda:us-east-1:123456789012:function:rr-publish",
+    ])
+    error_message = "Without versions and aliases the role may invoke the unqualified functions only."
+  }
+  assert {
+    condition     = length([for s in data.aws_iam_policy_document.state_machine.statement : s if s.sid == "UseStackKey"]) == 0
+    error_message = "With no topics to publish to, the role is not granted the key."
+  }
+}

@@ -181,3 +181,13 @@ run "express_refuses_the_research_report_workflow" {
 
   expect_failures = [aws_sfn_state_machine.this]
 }
+
+run "dynamodb_actions_with_a_scan" {
+  command = plan
+
+  variables {
+    dynamodb_actions = ["dynamodb:UpdateItem", "dynamodb:Scan"]
+  }
+
+  expect_failures = [var.dynamodb_actions]
+}
