@@ -128,3 +128,17 @@ def test_one_agent_role_cannot_delete_another_roles_idempotency_records(workflow
     with pytest.raises(ClientError) as denied:
         search.delete_item(TableName=table, Key={"pk": {"S": "IDEMPOTENCY#agent_writer"}, "sk": {"S": "probe"}})
     assert denied.value.response["Error"]["Code"] == "AccessDeniedException"
+
+
+@pytest.mark.parametrize("hostile", ["../wf-victim", "*", "wf-a/../wf-b", "wf-%2e%2e"])
+def test_a_hostile_workflow_id_reaches_no_object_and_no_item(workflow, hostile):
+    summary = workflow.run(topic="Bedrock quotas", approve="auto", workflow_id=hostile, max_sources=2).summary
+    assert summary["end_state"] == "InvalidInput", summary
+    decisions = workflow.account.control("GET", f"authorizations?execution={quote(summary['execution_arn'], safe='')}")
+    assert any(d["action"] == "events:PutEvents" for d in decisions)  # the run's requests are here: WorkflowFailed
+    assert summary["authorizations"]["denied"] == []
+    touched = [d for d in decisions if d["action"].startswith(("s3:", "dynamodb:")) and d["role"] != "on_failure"]
+    # Only the failure handler writes, and only the record it owns; no artifact of any workflow is read.
+    assert not [d for d in touched if d["action"].startswith("s3:")], touched
+    keys = {key for d in decisions for name, values in d["context"] if name == "dynamodb:LeadingKeys" for key in values}
+    assert all(key.startswith("WF#") and "/" not in key and "*" not in key for key in keys), keys
