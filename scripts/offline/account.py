@@ -153,6 +153,35 @@ class EmbeddedAccount:
             "time_scale": self.time_scale,
         }
 
+    def function_url(self, function_name: str, event: bytes) -> dict[str, Any]:
+        """A request to the function's URL, as the Function URL front door serves it: allowed only if
+        the URL's auth type is NONE and the function's resource policy lets anyone
+        lambda:InvokeFunctionUrl (AWS_IAM URLs need a SigV4-signed caller, which an e-mail link is
+        not); then the function runs and its answer is the HTTP response."""
+        from moto.awslambda.models import lambda_backends
+
+        from scripts.offline.iam_policy import ALLOW, Request, decide
+
+        backend = lambda_backends[ACCOUNT_ID][REGION]
+        function = backend.get_function(function_name)
+        forbidden = {"statusCode": 403, "headers": {"content-type": "application/json"}, "body": '{"Message":"Forbidden"}'}
+        try:
+            auth_type = backend.get_function_url_config(function_name).config.get("AuthType")
+            policy = json.loads(backend.get_policy(function_name))["Policy"]
+        except Exception:  # noqa: BLE001 - no URL or no resource policy: nobody may call it
+            return forbidden
+        request = Request("lambda:InvokeFunctionUrl", function.function_arn, None, {"lambda:FunctionUrlAuthType": auth_type})
+        if auth_type != "NONE" or decide([policy], request, resource_policy=True) != ALLOW:
+            return forbidden
+        payload, errored, _ = self.runtime.invoke(function, event.decode("utf-8"))
+        if errored:
+            return {
+                "statusCode": 502,
+                "headers": {"content-type": "application/json"},
+                "body": '{"Message":"Internal Server Error"}',
+            }
+        return json.loads(payload)
+
     def set_time_scale(self, scale: float) -> None:
         from scripts.offline import interpreter
 
@@ -202,6 +231,13 @@ class _ControlRoutes:
             return 200, account.authorizer.recorded(query.get("execution") and unquote(query["execution"]))
         if method == "GET" and route == "invocations":
             return 200, [record.as_dict() for record in account.runtime.invocations[since:]]
+        if method == "POST" and route == "function-url":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            return 200, account.function_url(unquote(query["function"]), environ["wsgi.input"].read(length))
+        if method == "POST" and route == "recycle":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            return 200, {"retired": account.runtime.recycle(body.get("function"))}
         if method == "PUT" and route in ("mock-config", "model-faults", "time-scale", "corpus", "bedrock"):
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = json.loads(environ["wsgi.input"].read(length) or b"null")

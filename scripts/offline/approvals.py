@@ -5,7 +5,6 @@ approval_callback function with the event its Function URL would deliver.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 import time
@@ -14,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from scripts.offline.account import AccountClient
 
@@ -96,7 +95,6 @@ class Reviewer:
     def __post_init__(self) -> None:
         if self.policy not in POLICIES:
             raise ValueError(f"unknown approval policy {self.policy!r}; choose from {', '.join(POLICIES)}")
-        self._lambda = self.account.client("lambda")
 
     def start(self, since: int = 0) -> None:
         self._thread = threading.Thread(target=self._run, args=(since,), name="reviewer", daemon=True)
@@ -151,13 +149,9 @@ class Reviewer:
     def http(
         self, method: str, url: str, body: str = "", content_type: str = "application/x-www-form-urlencoded"
     ) -> dict[str, Any]:
-        response = self._lambda.invoke(
-            FunctionName=self.callback_function, Payload=json.dumps(function_url_event(method, url, body, content_type))
-        )
-        payload = json.loads(response["Payload"].read())
-        if response.get("FunctionError"):
-            return {"statusCode": 502, "body": json.dumps(payload)}
-        return payload
+        # Through the function's URL, as a browser reaches it: its auth type and resource policy apply.
+        event = function_url_event(method, url, body, content_type)
+        return self.account.control("POST", f"function-url?function={quote(self.callback_function, safe='')}", event)
 
 
 def serve_links(reviewer: Reviewer, host: str = "127.0.0.1", port: int = 8765) -> ThreadingHTTPServer:

@@ -49,7 +49,7 @@ S3_CONDITION_HEADERS = ("x-amz-server-side-encryption", "x-amz-server-side-encry
 # scripts/offline/gaps.py); a deployed policy conditioned on any other key cannot be evaluated.
 CONDITION_KEYS = frozenset(
     {"aws:PrincipalArn", "aws:SecureTransport", "dynamodb:LeadingKeys", "events:source", "events:detail-type"}
-    | {"kms:ViaService", "kms:CallerAccount"}
+    | {"kms:ViaService", "kms:CallerAccount", "lambda:FunctionUrlAuthType"}
     | {f"s3:{header}" for header in S3_CONDITION_HEADERS}
 )
 

@@ -559,6 +559,26 @@ def sns_email_delivery(account: EmbeddedAccount) -> None:
 
 
 @fill
+def lambda_function_url_permission_condition(account: EmbeddedAccount) -> None:
+    """AddPermission with FunctionUrlAuthType: AWS keeps it as the condition
+    `StringEquals lambda:FunctionUrlAuthType`, which GetPolicy returns and IAM evaluates; moto
+    keeps a bare `FunctionUrlAuthType` field on the statement, which no evaluator reads."""
+    from moto.awslambda.policy import Policy
+
+    original = Policy.decode_policy
+
+    def decode_policy(self, obj: dict[str, Any]):
+        auth_type = obj.pop("FunctionUrlAuthType", None)
+        policy = original(self, obj)
+        if auth_type is not None:
+            statement = policy.statements[-1]
+            statement.setdefault("Condition", {}).setdefault("StringEquals", {})["lambda:FunctionUrlAuthType"] = auth_type
+        return policy
+
+    Policy.decode_policy = decode_policy
+
+
+@fill
 def lambda_public_powertools_layer(account: EmbeddedAccount) -> None:
     """AWS publishes the Powertools layer in its own account, every version of it, and every
     account may use it; moto looks layers up only in the caller's account. Here a layer ARN is

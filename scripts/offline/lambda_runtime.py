@@ -212,6 +212,20 @@ class LambdaRuntime:
                 worker.close()
         self._pools.clear()
 
+    def recycle(self, function_name: str | None = None) -> int:
+        """Retire the idle sandboxes of one function (or all), as Lambda recycles them: the next
+        invocation starts cold and runs the handler's initialisation again. Returns how many."""
+        retired = 0
+        with self._lock:
+            pools = [pool for pool in self._pools.values() if function_name in (None, pool.image.name)]
+        for pool in pools:
+            with pool.lock:
+                idle, pool.idle = pool.idle, []
+            for worker in idle:
+                worker.close()
+                retired += 1
+        return retired
+
     def use_test_case(self, execution_arn: str, test_case: TestCase) -> None:
         with self._lock:
             self._test_cases[execution_arn] = test_case

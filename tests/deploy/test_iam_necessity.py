@@ -39,7 +39,10 @@ SCENARIOS = {
     "search by the fallback": {"approve": "auto", "test_case": "SearchFailsUseFallback", "mock_config": True},
     "failed": {"approve": "auto", "test_case": "SearchReplyNotJson"},
     "nothing found": {"approve": "auto", "topic": "Zyxwvut qwrtpsd"},  # no passage shares a word with it
+    "cached sources expired": {"approve": "auto"},  # the cache entry points at a sources index that is gone
 }
+EXPIRED_TOPIC = f"{TOPIC} expiring {uuid.uuid4().hex[:8]}"
+last_workflow: dict[str, str] = {}  # topic -> the workflow whose search the cache entry points at
 APPROVAL_WAIT_S = 10.0  # a run whose reviewer cannot decide waits for approval; stop it after this
 
 
@@ -50,9 +53,16 @@ def run(workflow, scenario: str, timeout_s: float = 120.0):
         options["mock_config" if mock_config else "model_faults"] = (
             read_document(CONFIGS / "faults.json") if mock_config else MODEL_FAULTS
         )
-    topic = options.pop("topic", None) or (CACHED_TOPIC if scenario == "cached" else f"{TOPIC} {uuid.uuid4().hex[:8]}")
+    topic = options.pop("topic", None) or {"cached": CACHED_TOPIC, "cached sources expired": EXPIRED_TOPIC}.get(
+        scenario, f"{TOPIC} {uuid.uuid4().hex[:8]}"
+    )
+    if scenario == "cached sources expired":  # its index expires from S3 while the cache entry is fresh
+        origin = last_workflow[EXPIRED_TOPIC]
+        workflow.client("s3").delete_object(Bucket=workflow.deployment.bucket, Key=f"{origin}/sources.json")
     before = Counter({_key(d): d["count"] for d in workflow.account.control("GET", "authorizations")})
     result = workflow.run(topic=topic, max_sources=2, timeout_s=timeout_s, **options)
+    if not result.summary["cache_hits"]:
+        last_workflow[topic] = result.summary["workflow_id"]
     after = workflow.account.control("GET", "authorizations")
     # This run's requests: the runs go one at a time, so the difference is theirs (the approval
     # callback's too, which a reviewer's click invokes outside the execution).
@@ -68,6 +78,8 @@ def test_every_statement_a_run_needs_fails_that_run_without_it(fresh_account, co
     started = time.monotonic()
     with OfflineWorkflow(env="pilot", corpus=corpus, account=fresh_account, work_dir=tmp_path) as workflow:
         workflow.run(topic=CACHED_TOPIC, approve="auto", max_sources=2)
+        last_workflow[EXPIRED_TOPIC] = workflow.run(topic=EXPIRED_TOPIC, approve="auto", max_sources=2).summary["workflow_id"]
+        workflow.account.control("POST", "recycle", {})  # cold sandboxes: what handlers read at start is in the runs
         baseline = {name: run(workflow, name) for name in SCENARIOS}
         assert baseline["approved"][0].summary["end_state"] == "Published"
         assert baseline["cached"][0].summary["cache_hits"] == 1
@@ -87,6 +99,8 @@ def test_every_statement_a_run_needs_fails_that_run_without_it(fresh_account, co
                     iam.put_role_policy(RoleName=role, PolicyName=policy_name, PolicyDocument=json.dumps(narrowed))
                 else:  # its only statement: a policy must have one, so the policy goes
                     iam.delete_role_policy(RoleName=role, PolicyName=policy_name)
+                if function in workflow.deployment.functions:  # what its handler read at start, it reads again
+                    workflow.account.control("POST", "recycle", {"function": workflow.deployment.functions[function]})
                 try:
                     callback = function == "approval_callback"
                     result, decisions = run(workflow, scenario, timeout_s=APPROVAL_WAIT_S if callback else 120.0)
@@ -107,6 +121,7 @@ def test_every_statement_a_run_needs_fails_that_run_without_it(fresh_account, co
                     failures.append(f"{function} {use.sid}: run '{scenario}' without it was not denied")
                 elif result and summary["end_state"] == "WorkflowFailed":  # the denial is in the failed task's cause
                     assert "not authorized to perform" in json.dumps(result.history, default=str), summary
+        shown.append(_function_url_permission_is_necessary(workflow))
         print("\n".join(shown))
         print(f"necessity suite: {len(shown)} statements shown necessary in {time.monotonic() - started:.0f} s")
         assert not failures, failures
@@ -134,3 +149,32 @@ def _policy_holding(iam, role: str, sid: str) -> tuple[str, dict]:
         if any(s.get("Sid") == sid for s in document["Statement"]):
             return name, document
     raise AssertionError(f"{role}: no inline policy holds {sid}")
+
+
+def _function_url_permission_is_necessary(workflow) -> str:
+    """The callback URL's resource policy: modules/approvals grants lambda:InvokeFunctionUrl to
+    anyone for the NONE URL (`AllowSignedLinkCallers`), and the AWS provider adds the same grant
+    when it creates the URL (`FunctionURLAllowPublicAccess`). Without them the reviewer's link
+    answers 403 Forbidden and the approval never arrives."""
+    functions, name = workflow.client("lambda"), workflow.deployment.functions["approval_callback"]
+    public = [
+        s["Sid"]
+        for s in json.loads(functions.get_policy(FunctionName=name)["Policy"])["Statement"]
+        if s["Action"] == "lambda:InvokeFunctionUrl" and s["Principal"] == "*"
+    ]
+    assert "AllowSignedLinkCallers" in public, public
+    for sid in public:
+        functions.remove_permission(FunctionName=name, StatementId=sid)
+    try:
+        result, _ = run(workflow, "approved", timeout_s=APPROVAL_WAIT_S)
+    finally:
+        for sid in public:
+            functions.add_permission(
+                FunctionName=name, StatementId=sid, Action="lambda:InvokeFunctionUrl", Principal="*", FunctionUrlAuthType="NONE"
+            )
+    summary = result.summary
+    assert summary["reviewer_http_statuses"] and set(summary["reviewer_http_statuses"]) == {403}, summary
+    assert (summary["status"], summary["end_state"]) == ("ABORTED", "RequestApproval"), summary
+    after, _ = run(workflow, "approved")
+    assert after.summary["end_state"] == "Published"  # restored: the link works again
+    return f"approval_callback URL {'+'.join(public)}: run 'approved' answered {sorted(set(summary['reviewer_http_statuses']))} -> ABORTED"

@@ -1,5 +1,5 @@
 """What Terraform configures is what the offline run does: change a variable, apply, and the run
-changes with it (nothing in Python re-derives the stack)."""
+changes with it (nothing in Python re-derives the stack), IAM included."""
 
 from __future__ import annotations
 
@@ -33,3 +33,10 @@ def test_map_concurrency_and_a_function_variable_come_from_the_apply(fresh_accou
         beyond = workflow.run(topic=TOPIC, approve="auto", max_sources=limit + 1).summary
         assert beyond["end_state"] == "InvalidInput"
         assert "WorkflowFailed" in beyond["events"]
+
+        # An IAM change in the Terraform changes the run: with an AWS_IAM callback URL the e-mail
+        # link, which carries no AWS signature, is refused (403), so nobody can approve.
+        workflow.deployer(variables={**changed, "approval_callback_auth_type": "AWS_IAM"}).apply()
+        locked = workflow.run(topic=TOPIC, approve="auto", max_sources=limit, timeout_s=15).summary
+        assert set(locked["reviewer_http_statuses"]) == {403}, locked
+        assert (locked["status"], locked["end_state"]) == ("ABORTED", "RequestApproval"), locked

@@ -214,6 +214,32 @@ def test_canary_plain_moto_drops_logging_config_and_lacks_public_layers(plain):
         create_function(plain, Layers=[POWERTOOLS_LAYER])
 
 
+def public_url_permission(client_for) -> dict:
+    created = create_function(client_for)
+    functions = client_for("lambda")
+    functions.create_function_url_config(FunctionName=created["FunctionName"], AuthType="NONE")
+    functions.add_permission(
+        FunctionName=created["FunctionName"],
+        StatementId="links",
+        Action="lambda:InvokeFunctionUrl",
+        Principal="*",
+        FunctionUrlAuthType="NONE",
+    )
+    statements = json.loads(functions.get_policy(FunctionName=created["FunctionName"])["Policy"])["Statement"]
+    return next(s for s in statements if s["Sid"] == "links")
+
+
+def test_a_function_url_permission_carries_its_auth_type_as_a_condition(account):
+    statement = public_url_permission(account.client)
+    assert statement["Condition"] == {"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}}
+    assert "FunctionUrlAuthType" not in statement
+
+
+def test_canary_plain_moto_keeps_the_auth_type_as_a_bare_field(plain):
+    statement = public_url_permission(plain)
+    assert statement.get("FunctionUrlAuthType") == "NONE" and "Condition" not in statement
+
+
 # --- bedrock agents -----------------------------------------------------------------------------
 
 
