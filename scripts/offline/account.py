@@ -198,10 +198,11 @@ class _ControlRoutes:
 
     def __call__(self, environ: dict[str, Any], start_response: Any):
         path = environ.get("PATH_INFO", "")
-        if self.account.authorizer.principal_of(environ) is not None:  # a role's request: IAM decides first
+        signed = self.account.authorizer.principal_of(environ)
+        if signed is not None:  # a role's request: IAM decides first
             body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
             environ["wsgi.input"] = io.BytesIO(body)
-            denied = self.account.authorizer.check(environ, body)
+            denied = self.account.authorizer.check(environ, body, signed)
             if denied is not None:
                 status, headers, payload = denied
                 start_response(f"{status} Denied", [*headers, ("Content-Length", str(len(payload))), ("Connection", "close")])

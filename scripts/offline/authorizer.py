@@ -32,6 +32,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -139,11 +140,11 @@ class Authorizer:
         return (principal, found.group(3)) if principal else None
 
     # -- one request -------------------------------------------------------------------------------
-    def check(self, environ: dict[str, Any], body: bytes) -> tuple[int, list[tuple[str, str]], bytes] | None:
-        """None when the request may go on; else the denial as the service answers it."""
-        signed = self.principal_of(environ)
-        if signed is None:
-            return None
+    def check(
+        self, environ: dict[str, Any], body: bytes, signed: tuple[Principal, str]
+    ) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        """None when the request `signed` (principal_of's answer) may go on; else the denial as the
+        service answers it."""
         principal, service = signed
         try:
             wanted = requested(service, environ, body, self)
@@ -153,18 +154,7 @@ class Authorizer:
         root = trace_root(environ)
         execution = self.execution_of_trace(root) if root else None
         for item in wanted:
-            context = {"aws:PrincipalArn": principal.role_arn, "aws:SecureTransport": SECURE_TRANSPORT, **item.context}
-            request = Request(item.action, item.resource, principal.arn, context)
-            allowed = decide(policies, request) == ALLOW
-            if allowed and item.resource_policy is not None:
-                allowed = decide([item.resource_policy], request, resource_policy=True) == ALLOW
-            frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in item.context.items()))
-            with self._lock:
-                decision = Decision(
-                    principal.role_name, item.action, item.resource, allowed, execution, frozen, principal.by_service
-                )
-                self.decisions[decision] += 1
-            if not allowed:
+            if not self._decide(principal, policies, item, execution):
                 return denial(service, principal, item.action, item.resource)
         return None
 
@@ -172,11 +162,20 @@ class Authorizer:
         """A call a service makes in-process with a role (an EventBridge target's role starting an
         execution): decided and recorded as a signed request would be."""
         role_name = role_arn.rsplit("/", 1)[-1]
-        context = {"aws:PrincipalArn": role_arn, "aws:SecureTransport": SECURE_TRANSPORT}
-        principal = f"arn:aws:sts::{self.account_id}:assumed-role/{role_name}/service"
-        allowed = decide(self.identity_policies(role_name), Request(action, resource, principal, context)) == ALLOW
+        principal = Principal(f"arn:aws:sts::{self.account_id}:assumed-role/{role_name}/service", role_arn, role_name)
+        return self._decide(principal, self.identity_policies(role_name), Requested(action, resource, {}), execution_arn)
+
+    def _decide(self, principal: Principal, policies: list[Any], item: Requested, execution: str | None) -> bool:
+        """The role's policies (and the item's resource policy, if any) decide; the decision is recorded."""
+        context = {"aws:PrincipalArn": principal.role_arn, "aws:SecureTransport": SECURE_TRANSPORT, **item.context}
+        request = Request(item.action, item.resource, principal.arn, context)
+        allowed = decide(policies, request) == ALLOW
+        if allowed and item.resource_policy is not None:
+            allowed = decide([item.resource_policy], request, resource_policy=True) == ALLOW
+        frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in item.context.items()))
+        decision = Decision(principal.role_name, item.action, item.resource, allowed, execution, frozen, principal.by_service)
         with self._lock:
-            self.decisions[Decision(role_name, action, resource, allowed, execution_arn)] += 1
+            self.decisions[decision] += 1
         return allowed
 
     def recorded(self, execution_arn: str | None = None) -> list[dict[str, Any]]:
@@ -197,8 +196,12 @@ class Authorizer:
 
 
 def _document(policy: Any) -> Any:
-    if not isinstance(policy, str):
-        return policy
+    return _parsed(policy) if isinstance(policy, str) else policy
+
+
+@lru_cache(maxsize=512)
+def _parsed(policy: str) -> Any:
+    """A policy's JSON, parsed once per text: every request of a role reads the same documents."""
     try:
         return json.loads(policy)
     except json.JSONDecodeError:
