@@ -47,8 +47,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_WORK_DIR = REPO_ROOT / "out" / "offline" / "account"
 ACCOUNT_ID = "123456789012"  # moto's default account
 REGION = "us-east-1"
-# The deployer principal's keys (Terraform and the runner sign with them).
-DEPLOYER_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "offlinedeployer", "AWS_SECRET_ACCESS_KEY": "offline-deployer-secret"}
+# The access key of the IAM user `offline-deployer`, an administrator the account creates when it
+# starts (scripts/offline/authorizer.py): Terraform and the runner sign with it.
+DEPLOYER_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "AKIAOFFLINEDEPLOYER0", "AWS_SECRET_ACCESS_KEY": "offline-deployer-secret"}
 CONTROL_PREFIX = "/_offline/"
 START_TIMEOUT_S = 60.0
 
@@ -119,6 +120,7 @@ class EmbeddedAccount:
             execution_of_token=lambda token: self.runtime.issued_tokens.get(token),
             execution_of_trace=lambda root: self.runtime.execution_of_trace(root),
         )
+        self.authorizer.create_deployer(DEPLOYER_CREDENTIALS["AWS_ACCESS_KEY_ID"], DEPLOYER_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
         self.runtime = LambdaRuntime(self.endpoint, self.work_dir, self.authorizer.credentials_for).install()
         from scripts.offline.bedrock import BedrockRuntime
 
@@ -198,11 +200,14 @@ class _ControlRoutes:
 
     def __call__(self, environ: dict[str, Any], start_response: Any):
         path = environ.get("PATH_INFO", "")
-        signed = self.account.authorizer.principal_of(environ)
-        if signed is not None:  # a role's request: IAM decides first
-            body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        if not path.startswith(CONTROL_PREFIX):  # an AWS request: IAM decides first
+            length = environ.get("CONTENT_LENGTH")
+            # A chunked body without a length is read to its end (the server marks it terminated).
+            body = environ["wsgi.input"].read(int(length) if length else -1 if environ.get("wsgi.input_terminated") else 0)
             environ["wsgi.input"] = io.BytesIO(body)
-            denied = self.account.authorizer.check(environ, body, signed)
+            if not length and body:
+                environ["CONTENT_LENGTH"] = str(len(body))
+            denied = self.account.authorizer.check(environ, body, self.account.authorizer.caller_of(environ))
             if denied is not None:
                 status, headers, payload = denied
                 start_response(f"{status} Denied", [*headers, ("Content-Length", str(len(payload))), ("Connection", "close")])

@@ -1,4 +1,16 @@
-"""IAM enforced in the embedded account for the principals Terraform's roles create.
+"""IAM enforced in the embedded account: every AWS request is signed by a principal it knows.
+
+- The deployer (Terraform and the runner) is an IAM user the account creates when it starts,
+  `offline-deployer`, with an administrator policy (`create_deployer`). Its requests are authorized
+  on any API: the operation and its IAM action are read from botocore's service models
+  (scripts/offline/aws_operations.py) and evaluated on resource `*` against the user's policies
+  (inline, managed and its groups'), so narrowing the deployer's policy through the IAM API denies
+  what it no longer allows. An administrator's `*` on `*` allows everything either way; a policy
+  that scopes the deployer to resource ARNs is beyond this (the per-API resources below are
+  derived only for the APIs the handlers call).
+- A request signed with a key the account never issued, or not signed at all, is refused as AWS
+  refuses it (UnrecognizedClientException, InvalidClientTokenId, InvalidAccessKeyId,
+  MissingAuthenticationToken).
 
 Each Lambda function's worker signs with temporary credentials from assuming the execution role
 Terraform attached to it, as the Lambda service gives a function its role's credentials
@@ -19,8 +31,7 @@ sees it, as AWS authorizes it:
   AccessDenied (S3), AuthorizationError (SNS), with the principal, action and resource in the
   message, so the handler's own error path runs.
 
-Every decision is recorded per role (`decisions`), for the report of permissions used and unused.
-Requests signed otherwise (the deployer, moto's Step Functions interpreter) are not yet authorized.
+Every decision is recorded per principal (`decisions`), for the report of permissions used and unused.
 """
 
 from __future__ import annotations
@@ -36,13 +47,16 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from scripts.offline.aws_operations import UNAUTHORIZED_APIS, UnknownOperation, operation_of, protocol_of
 from scripts.offline.iam_policy import ALLOW, Request, decide
 from scripts.offline.lambda_runtime import trace_root
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/([^/]+)/aws4_request")
+_PRESIGNED_CREDENTIAL = re.compile(r"^([^/]+)/[^/]+/([^/]+)/([^/]+)/aws4_request$")
+DEPLOYER_USER = "offline-deployer"
+ADMINISTRATOR_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 _BEDROCK_AGENT = re.compile(r"^/agents/([^/]+)/agentAliases/([^/]+)/sessions/[^/]+/text$")
 _BEDROCK_MODEL = re.compile(r"^/model/(.+)/(converse|converse-stream|invoke|invoke-with-response-stream)$")
-JSON_SERVICES = {"dynamodb", "secretsmanager", "events", "states", "kms", "logs"}
 # SDK requests reach AWS over TLS; the loopback endpoint is plain HTTP, but the request is the same.
 SECURE_TRANSPORT = "true"
 S3_CONDITION_HEADERS = ("x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id")
@@ -61,10 +75,20 @@ class NotModelled(Exception):
 
 @dataclass(frozen=True)
 class Principal:
-    arn: str  # arn:aws:sts::<account>:assumed-role/<role name>/<session>
-    role_arn: str
-    role_name: str
+    arn: str  # arn:aws:sts::<account>:assumed-role/<role name>/<session>, or an IAM user's ARN
+    role_arn: str  # the role's ARN (the user's, for a user): aws:PrincipalArn
+    role_name: str  # the role's name (the user's, for a user)
     by_service: bool = True
+    user: bool = False
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who signed a request, as far as the request says: the access key and the signing service."""
+
+    principal: Principal | None  # None: the key is not one the account issued, or there is none
+    service: str
+    access_key: str | None  # None: the request is not signed
 
 
 @dataclass(frozen=True)
@@ -123,39 +147,85 @@ class Authorizer:
             "AWS_SESSION_TOKEN": assumed.session_token,
         }
 
-    def principal_of(self, environ: dict[str, Any]) -> tuple[Principal, str] | None:
-        """The role principal that signed this request and the signing service, if any."""
+    def create_deployer(self, access_key_id: str, secret_access_key: str) -> str:
+        """The IAM user Terraform and the runner sign as: an administrator, with these keys."""
+        from moto.iam.models import iam_backends
+
+        iam = iam_backends[self.account_id]["aws"]
+        user = iam.create_user(self.region, DEPLOYER_USER, path="/", tags=[])
+        iam.put_user_policy(DEPLOYER_USER, "administrator", ADMINISTRATOR_POLICY)
+        key = iam.create_access_key(DEPLOYER_USER)
+        key.access_key_id, key.secret_access_key = access_key_id, secret_access_key  # fixed, so clients know them
+        return user.arn
+
+    def caller_of(self, environ: dict[str, Any]) -> Caller:
+        """Who signed this request (the Authorization header, or a presigned URL's X-Amz-Credential)."""
         found = _CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
         if not found:
-            return None
+            credential = parse_qs(environ.get("QUERY_STRING", "")).get("X-Amz-Credential", [""])[0]
+            found = _PRESIGNED_CREDENTIAL.match(credential)
+        if not found:
+            return Caller(None, "", None)
         key = found.group(1)
         with self._lock:
             principal = self.principals.get(key)
-        if principal is None and key.startswith("ASIA"):  # assumed through the STS API (a user, a test)
-            from moto.sts.models import sts_backends
+        if principal is None:
+            principal = self._issued_principal(key)
+        return Caller(principal, found.group(3), key)
 
+    def _issued_principal(self, key: str) -> Principal | None:
+        """A principal for keys the account issued through its APIs: an IAM user's access key, or
+        temporary credentials assumed through the STS API (by a user or a test)."""
+        from moto.iam.models import iam_backends
+        from moto.sts.models import sts_backends
+
+        if key.startswith("ASIA"):
             assumed = sts_backends[self.account_id]["aws"].get_assumed_role_from_access_key(key)
             if assumed is not None:
-                principal = Principal(assumed.arn, assumed.role_arn, assumed.role_arn.rsplit("/", 1)[-1], by_service=False)
-        return (principal, found.group(3)) if principal else None
+                return Principal(assumed.arn, assumed.role_arn, assumed.role_arn.rsplit("/", 1)[-1], by_service=False)
+            return None
+        user = iam_backends[self.account_id]["aws"].get_user_from_access_key_id(key)
+        if user is None or not any(k.access_key_id == key and k.status == "Active" for k in user.access_keys):
+            return None
+        principal = Principal(user.arn, user.arn, user.name, by_service=False, user=True)
+        if user.name == DEPLOYER_USER:
+            with self._lock:
+                self.principals[key] = principal  # the deployer's key is looked up once
+        return principal
 
     # -- one request -------------------------------------------------------------------------------
-    def check(
-        self, environ: dict[str, Any], body: bytes, signed: tuple[Principal, str]
-    ) -> tuple[int, list[tuple[str, str]], bytes] | None:
-        """None when the request `signed` (principal_of's answer) may go on; else the denial as the
-        service answers it."""
-        principal, service = signed
+    def check(self, environ: dict[str, Any], body: bytes, caller: Caller) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        """None when the request may go on; else the refusal or denial as the service answers it."""
+        principal, service = caller.principal, caller.service
+        if principal is None:
+            return unauthenticated(protocol_of(environ, body, service), service, signed=caller.access_key is not None)
+        if principal.user:
+            return self._check_user(environ, body, caller)
         try:
             wanted = requested(service, environ, body, self)
         except NotModelled as error:
-            return denial(service, principal, str(error), "*", unmodelled=True)
-        policies = self.identity_policies(principal.role_name)
+            return denial(protocol_of(environ, body, service), service, principal, str(error), "*", unmodelled=True)
+        policies = self.identity_policies(principal)
         root = trace_root(environ)
         execution = self.execution_of_trace(root) if root else None
         for item in wanted:
             if not self._decide(principal, policies, item, execution):
-                return denial(service, principal, item.action, item.resource)
+                return denial(protocol_of(environ, body, service), service, principal, item.action, item.resource)
+        return None
+
+    def _check_user(
+        self, environ: dict[str, Any], body: bytes, caller: Caller
+    ) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        """A user (the deployer) may call any API: its action is decided on resource `*`."""
+        principal, service = caller.principal, caller.service
+        try:
+            action = operation_of(service, environ, body).action
+        except UnknownOperation as error:
+            return denial(protocol_of(environ, body, service), service, principal, str(error), "*", unmodelled=True)
+        if action in UNAUTHORIZED_APIS:
+            return None
+        if not self._decide(principal, self.identity_policies(principal), Requested(action, "*", {}), None):
+            return denial(protocol_of(environ, body, service), service, principal, action, "*")
         return None
 
     def allows(self, role_arn: str, action: str, resource: str, execution_arn: str | None = None) -> bool:
@@ -163,7 +233,7 @@ class Authorizer:
         execution): decided and recorded as a signed request would be."""
         role_name = role_arn.rsplit("/", 1)[-1]
         principal = Principal(f"arn:aws:sts::{self.account_id}:assumed-role/{role_name}/service", role_arn, role_name)
-        return self._decide(principal, self.identity_policies(role_name), Requested(action, resource, {}), execution_arn)
+        return self._decide(principal, self.identity_policies(principal), Requested(action, resource, {}), execution_arn)
 
     def _decide(self, principal: Principal, policies: list[Any], item: Requested, execution: str | None) -> bool:
         """The role's policies (and the item's resource policy, if any) decide; the decision is recorded."""
@@ -185,13 +255,19 @@ class Authorizer:
             decisions = [(d, n) for d, n in self.decisions.items() if execution_arn in (None, d.execution_arn)]
         return [{**decision.__dict__, "count": count} for decision, count in sorted(decisions, key=lambda d: str(d[0]))]
 
-    def identity_policies(self, role_name: str) -> list[Any]:
+    def identity_policies(self, principal: Principal) -> list[Any]:
+        """The principal's policies as IAM holds them now: a role's, or a user's and its groups'."""
         from moto.iam.models import iam_backends
 
-        role = iam_backends[self.account_id]["aws"].get_role(role_name)
-        documents = [_document(text) for text in role.policies.values()]
-        for managed in role.managed_policies.values():
-            documents += [_document(version.document) for version in managed.versions if version.is_default]
+        iam = iam_backends[self.account_id]["aws"]
+        holders = [iam.get_role(principal.role_name)] if not principal.user else [iam.get_user(principal.role_name)]
+        if principal.user:
+            holders += iam.get_groups_for_user(principal.role_name)
+        documents = []
+        for holder in holders:
+            documents += [_document(text) for text in holder.policies.values()]
+            for managed in holder.managed_policies.values():
+                documents += [_document(version.document) for version in managed.versions if version.is_default]
         return documents
 
 
@@ -434,8 +510,9 @@ _DERIVATIONS: dict[str, Callable[..., list[Requested]]] = {
 
 # -- how a denial is answered -------------------------------------------------------------------------
 def denial(
-    service: str, principal: Principal, action: str, resource: str, unmodelled: bool = False
+    protocol: str, service: str, principal: Principal, action: str, resource: str, unmodelled: bool = False
 ) -> tuple[int, list[tuple[str, str]], bytes]:
+    """An authenticated request that is not allowed, answered in the request's protocol."""
     if unmodelled:
         message = f"User: {principal.arn} is not authorized: the embedded account does not model {action} (scripts/offline/authorizer.py)"
     else:
@@ -443,30 +520,43 @@ def denial(
             f"User: {principal.arn} is not authorized to perform: {action} on resource: {resource} "
             f"because no identity-based policy allows the {action} action"
         )
-    request_id = str(uuid.uuid4())
-    if service == "s3":
-        xml = (
-            '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
-            f"<Message>{_xml(message)}</Message><RequestId>{request_id}</RequestId></Error>"
+    code = {"query": "AuthorizationError" if service == "sns" else "AccessDenied", "rest-xml": "AccessDenied"}
+    return error_response(protocol, code.get(protocol, "AccessDeniedException"), message, 403)
+
+
+def unauthenticated(protocol: str, service: str, signed: bool) -> tuple[int, list[tuple[str, str]], bytes]:
+    """A request signed with a key the account never issued (or revoked), or not signed at all."""
+    if not signed:
+        return error_response(protocol, "MissingAuthenticationToken", "Request is missing Authentication Token", 403)
+    if protocol == "rest-xml":
+        return error_response(
+            protocol, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.", 403
         )
-        return 403, [("Content-Type", "application/xml"), ("x-amz-request-id", request_id)], xml.encode()
-    if service == "sns":
+    code = "InvalidClientTokenId" if protocol == "query" else "UnrecognizedClientException"
+    return error_response(protocol, code, "The security token included in the request is invalid.", 403)
+
+
+def error_response(protocol: str, code: str, message: str, status: int) -> tuple[int, list[tuple[str, str]], bytes]:
+    """An error as each protocol carries it: XML for S3 and query APIs, a JSON `__type` for JSON
+    APIs (whose client errors are 400s), the x-amzn-ErrorType header for REST JSON APIs."""
+    request_id = str(uuid.uuid4())
+    if protocol == "rest-xml":
         xml = (
-            '<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type>'
-            f"<Code>AuthorizationError</Code><Message>{_xml(message)}</Message></Error>"
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f"<Error><Code>{code}</Code><Message>{_xml(message)}</Message><RequestId>{request_id}</RequestId></Error>"
+        )
+        return status, [("Content-Type", "application/xml"), ("x-amz-request-id", request_id)], xml.encode()
+    if protocol == "query":
+        xml = (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{_xml(message)}</Message></Error>"
             f"<RequestId>{request_id}</RequestId></ErrorResponse>"
         )
-        return 403, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], xml.encode()
-    if service in JSON_SERVICES:
-        payload = json.dumps({"__type": "AccessDeniedException", "message": message}).encode()
+        return status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], xml.encode()
+    if protocol == "json":
+        payload = json.dumps({"__type": code, "message": message}).encode()
         return 400, [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-RequestId", request_id)], payload
-    payload = json.dumps({"message": message}).encode()  # rest-json: bedrock, lambda
-    headers = [
-        ("Content-Type", "application/json"),
-        ("x-amzn-ErrorType", "AccessDeniedException"),
-        ("x-amzn-RequestId", request_id),
-    ]
-    return 403, headers, payload
+    payload = json.dumps({"message": message}).encode()
+    return status, [("Content-Type", "application/json"), ("x-amzn-ErrorType", code), ("x-amzn-RequestId", request_id)], payload
 
 
 def _xml(text: str) -> str:

@@ -141,8 +141,6 @@ class StackDeployer:
             f'  backend "local" {{\n    path = {_tf_literal(str(self.state))}\n  }}\n'
             "}\n\n"
             'provider "aws" {\n'
-            f"  access_key                  = {_tf_literal(DEPLOYER_CREDENTIALS['AWS_ACCESS_KEY_ID'])}\n"
-            f"  secret_key                  = {_tf_literal(DEPLOYER_CREDENTIALS['AWS_SECRET_ACCESS_KEY'])}\n"
             "  skip_metadata_api_check     = true\n"
             "  skip_credentials_validation = false\n"
             "  s3_use_path_style           = true\n"
@@ -164,6 +162,7 @@ class StackDeployer:
                 "TF_INPUT": "0",
                 "CHECKPOINT_DISABLE": "1",
                 "AWS_EC2_METADATA_DISABLED": "true",
+                **DEPLOYER_CREDENTIALS,  # the deployer's key, from the environment as on a CI runner, never in a .tf file
             }
         )
         return env

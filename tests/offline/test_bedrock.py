@@ -7,6 +7,8 @@ import json
 import urllib.request
 
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.eventstream import ChecksumMismatch, EventStreamBuffer
 from botocore.exceptions import ClientError
 from workflow_core import roles
@@ -83,7 +85,11 @@ def test_invoke_agent_is_an_aws_event_stream_that_plain_boto3_reads(bedrock):
 def test_a_frame_with_a_corrupted_crc_makes_botocore_raise(bedrock):
     body = json.dumps({"inputText": roles.search_request(TOPIC, 2, SESSION).prompt}).encode()
     url = f"{bedrock.endpoint}/agents/{AGENT['agent_id']}/agentAliases/{AGENT['alias_id']}/sessions/{SESSION}/text"
-    with urllib.request.urlopen(urllib.request.Request(url, data=body, method="POST"), timeout=30) as answer:
+    request = AWSRequest("POST", url, data=body, headers={"Content-Type": "application/json"})
+    SigV4Auth(bedrock.session().get_credentials(), "bedrock", bedrock.region).add_auth(request)  # as the deployer
+    with urllib.request.urlopen(
+        urllib.request.Request(url, data=body, headers=dict(request.headers), method="POST"), timeout=30
+    ) as answer:
         stream = bytearray(answer.read())
     assert {message.headers[":event-type"] for message in _decode(bytes(stream))} == {"chunk"}
     stream[20] ^= 0xFF  # a byte of the first frame's headers: the message CRC no longer matches

@@ -141,3 +141,91 @@ def test_a_hostile_workflow_id_reaches_no_object_and_no_item(workflow, hostile):
     assert not [d for d in decisions if d["action"].startswith("s3:")], decisions
     keys = {key for d in decisions for name, values in d["context"] if name == "dynamodb:LeadingKeys" for key in values}
     assert all(key.startswith("WF#") and "/" not in key and "*" not in key for key in keys), keys
+
+
+# -- the deployer and other IAM users ----------------------------------------------------------------
+def a_client(account, service: str, key: str | None, secret: str = "s", **config):
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    signing = {"config": Config(signature_version=UNSIGNED)} if key is None else {}
+    return boto3.client(
+        service,
+        endpoint_url=account.endpoint,
+        region_name=account.region,
+        aws_access_key_id=key or "unused",
+        aws_secret_access_key=secret,
+        **signing,
+    )
+
+
+def test_terraform_deployed_the_stack_as_the_offline_deployer_user(workflow):
+    identity = workflow.client("sts").get_caller_identity()
+    assert identity["Arn"] == f"arn:aws:iam::{workflow.account.account_id}:user/offline-deployer"
+    deployer = [d for d in workflow.account.control("GET", "authorizations") if d["role"] == "offline-deployer"]
+    actions = {d["action"] for d in deployer}
+    # What only an apply of this stack calls: its state machine, roles and functions were created by this principal.
+    assert {"states:CreateStateMachine", "iam:CreateRole", "iam:PutRolePolicy", "lambda:CreateFunction"} <= actions
+    assert all(d["allowed"] and d["resource"] == "*" and not d["by_service"] for d in deployer)
+
+
+@pytest.mark.parametrize(
+    ("service", "call", "code"),
+    [
+        ("s3", lambda c: c.list_buckets(), "InvalidAccessKeyId"),
+        ("dynamodb", lambda c: c.list_tables(), "UnrecognizedClientException"),
+        ("iam", lambda c: c.list_roles(), "InvalidClientTokenId"),
+        ("lambda", lambda c: c.list_functions(), "UnrecognizedClientException"),
+    ],
+)
+def test_a_key_the_account_never_issued_is_refused(account, service, call, code):
+    with pytest.raises(ClientError) as refused:
+        call(a_client(account, service, "AKIANOTISSUEDBYTHIS0"))
+    assert refused.value.response["Error"]["Code"] == code
+
+
+def test_an_unsigned_request_is_refused(account):
+    with pytest.raises(ClientError) as refused:
+        a_client(account, "dynamodb", None).list_tables()
+    assert refused.value.response["Error"]["Code"] == "MissingAuthenticationToken"
+
+
+def test_an_iam_user_gets_what_its_own_and_its_groups_policies_allow_until_its_key_is_deactivated(account):
+    iam, name = account.client("iam"), f"auditor-{uuid.uuid4().hex[:8]}"
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="list-tables", PolicyDocument=_allow("dynamodb:ListTables"))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    dynamodb = a_client(account, "dynamodb", key["AccessKeyId"], key["SecretAccessKey"])
+    sns = a_client(account, "sns", key["AccessKeyId"], key["SecretAccessKey"])
+    try:
+        assert "TableNames" in dynamodb.list_tables()
+        with pytest.raises(ClientError) as denied:
+            dynamodb.create_table(
+                TableName=name,
+                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                BillingMode="PAY_PER_REQUEST",
+            )
+        assert denied.value.response["Error"]["Code"] == "AccessDeniedException"
+        assert f"user/{name} is not authorized to perform: dynamodb:CreateTable" in denied.value.response["Error"]["Message"]
+        with pytest.raises(ClientError, match="AuthorizationError"):
+            sns.list_topics()
+        iam.create_group(GroupName=name)
+        iam.put_group_policy(GroupName=name, PolicyName="list-topics", PolicyDocument=_allow("sns:ListTopics"))
+        iam.add_user_to_group(GroupName=name, UserName=name)
+        assert "Topics" in sns.list_topics()  # granted through the group
+        iam.update_access_key(UserName=name, AccessKeyId=key["AccessKeyId"], Status="Inactive")
+        with pytest.raises(ClientError) as refused:
+            dynamodb.list_tables()
+        assert refused.value.response["Error"]["Code"] == "UnrecognizedClientException"
+    finally:
+        iam.remove_user_from_group(GroupName=name, UserName=name)
+        iam.delete_group_policy(GroupName=name, PolicyName="list-topics")
+        iam.delete_group(GroupName=name)
+        iam.delete_user_policy(UserName=name, PolicyName="list-tables")
+        iam.delete_access_key(UserName=name, AccessKeyId=key["AccessKeyId"])
+        iam.delete_user(UserName=name)
+
+
+def _allow(action: str) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]})
