@@ -11,7 +11,7 @@ ENV ?= pilot
 ENVS := pilot team bu
 TOPIC ?= How do Step Functions and Bedrock Agents share work in a research workflow?
 
-.PHONY: help setup tf-init test test-deploy tf-test tf-mutate lint security package demo up down iam-report cost bench plan apply clean
+.PHONY: help setup tf-init test test-deploy docs tf-test tf-mutate lint security package demo up down iam-report cost bench plan apply clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-10s %s\n", $$1, $$2}'
@@ -67,10 +67,14 @@ test: setup package ## Every offline gate: ruff, terraform fmt/validate/test, th
 test-deploy: setup package ## Slower deployment gates: team, bu and the consumer example applied, re-planned (no diff), run and destroyed
 	$(call run_pytest,tests/deploy)
 
-lint: $(VENV)/.installed package tf-init ## ruff; terraform fmt -check and validate for every root
+lint: $(VENV)/.installed package tf-init ## ruff; module READMEs match their HCL; terraform fmt -check and validate for every root
 	$(VENV)/bin/ruff check .
+	$(PY) -m scripts.module_docs --check
 	@$(TF) fmt
 	@$(TF) validate
+
+docs: $(VENV)/.installed ## Regenerate the inputs/outputs tables in modules/*/README.md from variables.tf and outputs.tf
+	$(PY) -m scripts.module_docs
 
 tf-test: $(VENV)/.installed package tf-init ## terraform test: every module, the root stack per env, the example; every rule has its failing run
 	@$(TF) coverage

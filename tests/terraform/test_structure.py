@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 
+from scripts import module_docs
 from tests.terraform import tfhcl
 
 MODULES = tfhcl.module_dirs()
@@ -106,12 +108,36 @@ def test_readme_usage_sets_every_required_variable(module):
     assert not missing, f"{module.name}/README.md usage misses required inputs {sorted(missing)}"
 
 
-@pytest.mark.parametrize("module", MODULES, ids=lambda p: p.name)
-def test_readme_tables_list_every_variable_and_output(module):
-    text = (module / "README.md").read_text(encoding="utf-8")
+def test_every_readme_table_is_what_the_generator_writes_from_the_hcl():
+    assert module_docs.stale(MODULES) == []
+
+
+def test_a_description_changed_without_regenerating_makes_the_readme_stale(tmp_path):
+    module = tmp_path / "event_bus"
+    shutil.copytree(tfhcl.MODULES_DIR / "event_bus", module, ignore=shutil.ignore_patterns("tests", ".terraform*"))
+    variables = module / "variables.tf"
+    text = variables.read_text(encoding="utf-8")
+    old = "How long undeliverable events stay in the DLQ (60-1209600)."
+    assert old in text
+    assert module_docs.stale([module]) == []
+    variables.write_text(text.replace(old, "Seconds undeliverable events stay in the DLQ."), encoding="utf-8")
+    assert module_docs.stale([module]) == [module / "README.md"]
+    assert module_docs.main(["--check"]) == 0  # the repository's own READMEs are untouched
+    readme = (module / "README.md").read_text(encoding="utf-8")
+    regenerated = module_docs.updated(readme, module_docs.render(module))
+    assert "Seconds undeliverable events stay in the DLQ." in regenerated
+    assert regenerated.split(module_docs.BEGIN)[0] == readme.split(module_docs.BEGIN)[0]  # the prose above is kept
+
+
+def test_a_readme_documents_every_variable_and_output_with_required_and_default():
+    block = module_docs.render(tfhcl.MODULES_DIR / "event_bus")
+    assert "| `name` | Name of the event bus; prefixes its rules" in block and "| `string` | n/a | yes |" in block
+    assert (
+        "| `archive_retention_days` | Days the archive keeps events for replay (0 = forever). | `number` | `30` | no |" in block
+    )
     for kind in ("variable", "output"):
-        for name in tfhcl.labelled(module, kind):
-            assert f"`{name}`" in text, f"{module.name}/README.md does not document {kind} `{name}`"
+        for name in tfhcl.labelled(tfhcl.MODULES_DIR / "event_bus", kind):
+            assert f"| `{name}` |" in block
 
 
 def test_root_calls_only_local_modules_that_exist():
