@@ -38,7 +38,7 @@ LINES = (
 TFVARS_KEYS = (
     "workflows_per_month", "sources_per_run", "agent_model_ids", "fallback_model_ids", "map_max_concurrency", "max_revisions",
     "powertools_log_level", "sfn_log_level", "log_retention_in_days", "search_cache_ttl_seconds",
-    "point_in_time_recovery", "artifact_intermediate_retention_days", "monthly_budget_usd",
+    "point_in_time_recovery", "artifact_intermediate_retention_days", "monthly_budget_usd", "lambda_architecture",
 )  # fmt: skip
 
 
@@ -279,7 +279,8 @@ def breakdown(values: dict[str, Any], counts: RunCounts) -> dict[str, float]:
     memory = values["function_memory_mb"]
     gb_seconds = sum(count * values["lambda_duration_s"][fn] * memory[fn] / 1024 for fn, count in invocations.items())
     total_invocations = sum(invocations.values())
-    lines["lambda"] = runs * (total_invocations * price("lambda.request") + gb_seconds * price("lambda.gb_second"))
+    duration_price = price("lambda.gb_second_arm64" if values["lambda_architecture"] == "arm64" else "lambda.gb_second")
+    lines["lambda"] = runs * (total_invocations * price("lambda.request") + gb_seconds * duration_price)
 
     # DynamoDB on demand: records, artifact index, idempotency records, approvals; storage and PITR.
     ddb = values["dynamodb"]

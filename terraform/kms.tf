@@ -92,6 +92,25 @@ data "aws_iam_policy_document" "kms" {
     }
   }
 
+  # Step Functions encrypts the workflow's definition and execution data with its role's rights
+  # (module.state_machine's encryption_kms_key_arn), only in this state machine's context.
+  statement {
+    sid       = "StepFunctionsEncryptsWorkflowData"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = [module.state_machine.role_arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:EncryptionContext:aws:states:stateMachineArn"
+      values   = [local.state_machine_arn]
+    }
+  }
+
   statement {
     sid       = "CloudWatchAlarmsPublishToEncryptedTopics"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]

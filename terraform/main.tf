@@ -20,6 +20,9 @@ locals {
   # value, which breaks the cycle state machine -> functions -> policies -> state machine.
   # check.state_machine_arn below proves it equals the real ARN.
   state_machine_arn = "arn:${local.partition}:states:${local.region}:${local.account_id}:stateMachine:${local.prefix}"
+  # Executions start through the alias on the latest published version: one in flight keeps the
+  # version it started on across a deploy. check.state_machine_arn proves this one too.
+  state_machine_alias_arn = "${local.state_machine_arn}:live"
   # Likewise the bus: the state machine puts NoSourcesFound on it, and the bus's rule targets the
   # state machine.
   event_bus_name = "${local.prefix}-events"
@@ -27,7 +30,7 @@ locals {
 
   powertools_layer_arn = coalesce(
     var.powertools_layer_arn,
-    "arn:${local.partition}:lambda:${local.region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:${var.powertools_layer_version}",
+    "arn:${local.partition}:lambda:${local.region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-${var.lambda_architecture}:${var.powertools_layer_version}",
   )
   lambda_log_level = { DEBUG = "DEBUG", INFO = "INFO", WARNING = "WARN", ERROR = "ERROR" }[var.powertools_log_level]
 
@@ -272,6 +275,7 @@ module "functions" {
   memory_size                    = local.function_sizing[each.key].memory
   reserved_concurrent_executions = var.reserved_concurrency[local.function_sizing[each.key].class]
   environment_variables          = merge(local.function_environment[each.key], local.powertools_environment[each.key])
+  architecture                   = var.lambda_architecture
   layers                         = [local.powertools_layer_arn]
   kms_key_arn                    = aws_kms_key.this.arn
   log_retention_in_days          = var.log_retention_in_days
@@ -291,6 +295,7 @@ module "approval_callback" {
   memory_size                    = local.function_sizing["approval_callback"].memory
   reserved_concurrent_executions = var.reserved_concurrency[local.function_sizing["approval_callback"].class]
   environment_variables          = merge(local.approval_callback_environment, local.powertools_environment["approval_callback"])
+  architecture                   = var.lambda_architecture
   layers                         = [local.powertools_layer_arn]
   kms_key_arn                    = aws_kms_key.this.arn
   log_retention_in_days          = var.log_retention_in_days
@@ -402,6 +407,9 @@ module "state_machine" {
   invoke_versions_and_aliases = false
   event_bus_arn               = local.event_bus_arn
   kms_key_arn                 = aws_kms_key.this.arn
+  encryption_kms_key_arn      = aws_kms_key.this.arn
+  publish                     = true
+  alias_name                  = "live"
   log_level                   = var.sfn_log_level
   include_execution_data      = var.sfn_include_execution_data
   log_retention_in_days       = var.log_retention_in_days
@@ -413,7 +421,7 @@ module "event_bus" {
 
   name                   = local.event_bus_name
   archive_retention_days = var.event_archive_retention_days
-  state_machine_arn      = local.state_machine_arn
+  state_machine_arn      = local.state_machine_alias_arn
   kms_key_arn            = aws_kms_key.this.arn
   alarm_topic_arns       = [module.monitoring.ops_topic_arn]
   tags                   = local.tags
@@ -425,7 +433,7 @@ module "event_bus" {
       event_pattern = jsonencode({ source = ["research-report"], "detail-type" = ["WorkflowRequested"] })
       targets = [{
         target_id       = "start-execution"
-        arn             = module.state_machine.arn
+        arn             = module.state_machine.alias_arn
         start_execution = true
         input_path      = "$.detail"
       }]
@@ -501,6 +509,10 @@ check "state_machine_arn" {
   assert {
     condition     = module.state_machine.arn == local.state_machine_arn
     error_message = "local.state_machine_arn (used in the StartExecution and task-token policies) differs from the state machine's real ARN."
+  }
+  assert {
+    condition     = module.state_machine.alias_arn == local.state_machine_alias_arn
+    error_message = "local.state_machine_alias_arn (the StartExecution role's only resource) differs from the alias's real ARN."
   }
 }
 

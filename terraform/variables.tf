@@ -520,8 +520,19 @@ variable "ops_subscriptions" {
   default = []
 }
 
+variable "lambda_architecture" {
+  description = "Instruction set of every function: arm64 (Graviton, about 20 % cheaper per GB-second) or x86_64. The Powertools layer is the one built for it."
+  type        = string
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.lambda_architecture)
+    error_message = "lambda_architecture must be arm64 or x86_64."
+  }
+}
+
 variable "powertools_layer_version" {
-  description = "Version of the public Powertools for AWS Lambda (Python) v3 layer for python3.12 x86_64."
+  description = "Version of the public Powertools for AWS Lambda (Python) v3 layer for python3.12 on lambda_architecture."
   type        = number
   default     = 27
 
@@ -532,7 +543,7 @@ variable "powertools_layer_version" {
 }
 
 variable "powertools_layer_arn" {
-  description = "Full Powertools layer ARN; null builds arn:aws:lambda:<region>:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:<powertools_layer_version>."
+  description = "Full Powertools layer ARN; null builds arn:aws:lambda:<region>:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-<lambda_architecture>:<powertools_layer_version>."
   type        = string
   default     = null
 }

@@ -93,13 +93,13 @@ variable "rules" {
 }
 
 variable "state_machine_arn" {
-  description = "The one state machine the StartExecution role may start; null creates no role."
+  description = "The one state machine the StartExecution role may start: its ARN, or one of its version or alias ARNs (<arn>:<version number or alias name>); null creates no role."
   type        = string
   default     = null
 
   validation {
-    condition     = var.state_machine_arn == null || can(regex("^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]+$", var.state_machine_arn))
-    error_message = "state_machine_arn must be a Step Functions state machine ARN."
+    condition     = var.state_machine_arn == null || can(regex("^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]+(:[A-Za-z0-9_-]+)?$", var.state_machine_arn))
+    error_message = "state_machine_arn must be a Step Functions state machine ARN, or a version or alias ARN of one."
   }
 }
 

@@ -1,7 +1,29 @@
 data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
 
 locals {
-  log_group_name = "/aws/lambda/${var.function_name}"
+  create_role      = var.role_arn == null
+  create_log_group = var.log_group_name == null
+  log_group_name   = coalesce(var.log_group_name, "/aws/lambda/${var.function_name}")
+  log_group_arn    = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:${local.log_group_name}"
+  role_arn         = local.create_role ? aws_iam_role.lambda[0].arn : var.role_arn
+}
+
+# Addresses before the role and log group became optional (0.2.0): existing deployments keep them.
+moved {
+  from = aws_iam_role.lambda
+  to   = aws_iam_role.lambda[0]
+}
+
+moved {
+  from = aws_iam_role_policy.lambda
+  to   = aws_iam_role_policy.lambda[0]
+}
+
+moved {
+  from = aws_cloudwatch_log_group.lambda
+  to   = aws_cloudwatch_log_group.lambda[0]
 }
 
 # --- identity ---------------------------------------------------------------------
@@ -26,6 +48,8 @@ data "aws_iam_policy_document" "assume_role" {
 }
 
 resource "aws_iam_role" "lambda" {
+  count = local.create_role ? 1 : 0
+
   name               = "${var.function_name}-role"
   assume_role_policy = data.aws_iam_policy_document.assume_role.json
   tags               = var.tags
@@ -35,7 +59,7 @@ data "aws_iam_policy_document" "lambda" {
   statement {
     sid       = "WriteOwnLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.lambda.arn}:*"]
+    resources = ["${local.log_group_arn}:*"]
   }
 
   statement {
@@ -83,14 +107,18 @@ data "aws_iam_policy_document" "lambda" {
 }
 
 resource "aws_iam_role_policy" "lambda" {
+  count = local.create_role ? 1 : 0
+
   name   = "${var.function_name}-policy"
-  role   = aws_iam_role.lambda.id
+  role   = aws_iam_role.lambda[0].id
   policy = data.aws_iam_policy_document.lambda.json
 }
 
 # --- logs -------------------------------------------------------------------------
 
 resource "aws_cloudwatch_log_group" "lambda" {
+  count = local.create_log_group ? 1 : 0
+
   #checkov:skip=CKV_AWS_338:Retention is the per-environment variable log_retention_in_days (validated); terraform/tests/bu.tftest.hcl asserts the bu environment keeps 365 days, shorter pilot/team retention is a deliberate cost choice.
   name              = local.log_group_name
   retention_in_days = var.log_retention_in_days
@@ -106,12 +134,12 @@ resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_272:Zips are built reproducibly by scripts/package_lambdas and their SHA-256 is pinned via source_code_hash; AWS Signer code signing is not part of this reference deployment.
   function_name                  = var.function_name
   description                    = var.description
-  role                           = aws_iam_role.lambda.arn
+  role                           = local.role_arn
   filename                       = var.package_path
   source_code_hash               = filebase64sha256(var.package_path)
   handler                        = var.handler
   runtime                        = var.runtime
-  architectures                  = ["x86_64"]
+  architectures                  = [var.architecture]
   timeout                        = var.timeout
   memory_size                    = var.memory_size
   reserved_concurrent_executions = var.reserved_concurrent_executions == null ? -1 : var.reserved_concurrent_executions
@@ -131,7 +159,7 @@ resource "aws_lambda_function" "this" {
 
   logging_config {
     log_format            = "JSON"
-    log_group             = aws_cloudwatch_log_group.lambda.name
+    log_group             = local.create_log_group ? aws_cloudwatch_log_group.lambda[0].name : var.log_group_name
     application_log_level = var.application_log_level
     system_log_level      = "WARN"
   }
@@ -146,5 +174,5 @@ resource "aws_lambda_function" "this" {
   tags = var.tags
 
   # The role must be able to write logs before the first invocation.
-  depends_on = [aws_iam_role_policy.lambda]
+  depends_on = [aws_iam_role_policy.lambda, aws_cloudwatch_log_group.lambda]
 }

@@ -14,18 +14,18 @@ output "invoke_arn" {
 }
 
 output "role_arn" {
-  description = "ARN of the function's execution role."
-  value       = aws_iam_role.lambda.arn
+  description = "ARN of the function's execution role (var.role_arn when given)."
+  value       = local.role_arn
 }
 
 output "role_name" {
   description = "Name of the function's execution role (attach extra policies to it if needed)."
-  value       = aws_iam_role.lambda.name
+  value       = local.create_role ? aws_iam_role.lambda[0].name : element(split("/", var.role_arn), length(split("/", var.role_arn)) - 1)
 }
 
 output "log_group_name" {
-  description = "Name of the function's CloudWatch log group."
-  value       = aws_cloudwatch_log_group.lambda.name
+  description = "Name of the function's CloudWatch log group (var.log_group_name when given)."
+  value       = local.log_group_name
 }
 
 output "memory_size" {
@@ -44,6 +44,11 @@ output "reserved_concurrent_executions" {
 }
 
 output "log_retention_in_days" {
-  description = "Days the function's log group keeps events."
-  value       = aws_cloudwatch_log_group.lambda.retention_in_days
+  description = "Days the function's log group keeps events (null when the log group is not the module's)."
+  value       = local.create_log_group ? aws_cloudwatch_log_group.lambda[0].retention_in_days : null
+}
+
+output "architecture" {
+  description = "Instruction set the function runs on (arm64 or x86_64); pick layers built for it."
+  value       = one(aws_lambda_function.this.architectures)
 }

@@ -46,6 +46,49 @@ variable "runtime" {
   }
 }
 
+variable "architecture" {
+  description = "Instruction set of the function: arm64 (Graviton, about 20 % cheaper per GB-second) or x86_64. Layers must be built for it (the Powertools layer's name ends in the architecture)."
+  type        = string
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.architecture)
+    error_message = "architecture must be arm64 or x86_64."
+  }
+
+  validation {
+    condition     = alltrue([for layer in var.layers : !strcontains(layer, "-${var.architecture == "arm64" ? "x86_64" : "arm64"}:")])
+    error_message = "A layer built for the other architecture is in layers (its name ends in -arm64 or -x86_64): pick the layer for var.architecture."
+  }
+}
+
+variable "role_arn" {
+  description = "Existing execution role for the function; null creates one with logs, X-Ray, KMS, DLQ and policy_statements. An existing role must already allow what the function calls (policy_statements must then be empty)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.role_arn))
+    error_message = "role_arn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)."
+  }
+
+  validation {
+    condition     = var.role_arn == null || length(var.policy_statements) == 0
+    error_message = "policy_statements are attached to the role the module creates; with role_arn, attach them to that role yourself."
+  }
+}
+
+variable "log_group_name" {
+  description = "Existing CloudWatch log group for the function's logs; null creates /aws/lambda/<function_name> with log_retention_in_days and kms_key_arn."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.log_group_name == null || can(regex("^[A-Za-z0-9_/.#-]{1,512}$", var.log_group_name))
+    error_message = "log_group_name must be 1-512 characters of letters, digits, '_', '-', '/', '.' or '#' (CloudWatch Logs)."
+  }
+}
+
 variable "timeout" {
   description = "Timeout in seconds (1-900)."
   type        = number

@@ -28,10 +28,11 @@ data "aws_iam_policy_document" "assume_role" {
       values   = [data.aws_caller_identity.current.account_id]
     }
 
+    # With publish, executions run on a version or through the alias (<arn>:<version or alias>).
     condition {
       test     = "ArnLike"
       variable = "aws:SourceArn"
-      values   = [local.state_machine_arn]
+      values   = var.publish ? [local.state_machine_arn, "${local.state_machine_arn}:*"] : [local.state_machine_arn]
     }
   }
 }
@@ -105,6 +106,23 @@ data "aws_iam_policy_document" "state_machine" {
     resources = ["*"]
   }
 
+  # Step Functions encrypts and decrypts this state machine's data with its role's rights, in the
+  # encryption context of this state machine.
+  dynamic "statement" {
+    for_each = var.encryption_kms_key_arn == null ? [] : [var.encryption_kms_key_arn]
+    content {
+      sid       = "EncryptWorkflowData"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:EncryptionContext:aws:states:stateMachineArn"
+        values   = [local.state_machine_arn]
+      }
+    }
+  }
+
   # Only publishing to a topic the key encrypts needs the key; the log group is encrypted by
   # CloudWatch Logs under the key policy, not with this role.
   dynamic "statement" {
@@ -153,6 +171,17 @@ resource "aws_sfn_state_machine" "this" {
     enabled = true
   }
 
+  dynamic "encryption_configuration" {
+    for_each = var.encryption_kms_key_arn == null ? [] : [var.encryption_kms_key_arn]
+    content {
+      type                              = "CUSTOMER_MANAGED_KMS_KEY"
+      kms_key_id                        = encryption_configuration.value
+      kms_data_key_reuse_period_seconds = var.kms_data_key_reuse_period_seconds
+    }
+  }
+
+  publish = var.publish
+
   tags = var.tags
 
   lifecycle {
@@ -163,4 +192,20 @@ resource "aws_sfn_state_machine" "this" {
   }
 
   depends_on = [aws_iam_role_policy.state_machine]
+}
+
+# --- version alias ----------------------------------------------------------------
+
+# Follows the version each apply publishes: a caller that targets the alias starts the new version,
+# and executions in flight finish on the version they started on.
+resource "aws_sfn_alias" "this" {
+  count = var.publish ? 1 : 0
+
+  name        = var.alias_name
+  description = "The latest published version of ${var.name}."
+
+  routing_configuration {
+    state_machine_version_arn = aws_sfn_state_machine.this.state_machine_version_arn
+    weight                    = 100
+  }
 }

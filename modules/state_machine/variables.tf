@@ -87,6 +87,46 @@ variable "kms_key_arn" {
   }
 }
 
+variable "encryption_kms_key_arn" {
+  description = "Customer managed KMS key encrypting the definition and the execution history and data (encryption_configuration); null keeps the AWS owned key. The role gets kms:Decrypt and kms:GenerateDataKey on it for this state machine's encryption context only; the key policy must delegate to IAM or allow the role."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.encryption_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.encryption_kms_key_arn))
+    error_message = "encryption_kms_key_arn must be a KMS key ARN (Step Functions needs the ARN, not an alias, to scope the role)."
+  }
+}
+
+variable "kms_data_key_reuse_period_seconds" {
+  description = "How long Step Functions reuses a data key before calling GenerateDataKey again (60-900); only with encryption_kms_key_arn."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.kms_data_key_reuse_period_seconds >= 60 && var.kms_data_key_reuse_period_seconds <= 900
+    error_message = "kms_data_key_reuse_period_seconds must be 60-900 (Step Functions' range)."
+  }
+}
+
+variable "publish" {
+  description = "Publish a version on every change and point an alias (alias_name) at it: an execution keeps the version it started on across a deploy, and callers target the alias ARN (output alias_arn)."
+  type        = bool
+  default     = false
+}
+
+variable "alias_name" {
+  description = "Name of the alias that follows the latest published version (only with publish = true)."
+  type        = string
+  default     = "live"
+
+  validation {
+    # Step Functions: 1-80 characters, and not a number (that would read as a version).
+    condition     = can(regex("^[A-Za-z0-9_-]{1,80}$", var.alias_name)) && !can(regex("^[0-9]+$", var.alias_name))
+    error_message = "alias_name must be 1-80 letters, digits, '-' or '_', and not only digits (a number names a version)."
+  }
+}
+
 variable "log_retention_in_days" {
   description = "Retention of the execution log group; one of the values CloudWatch Logs accepts."
   type        = number

@@ -64,7 +64,7 @@ S3_CONDITION_HEADERS = ("x-amz-server-side-encryption", "x-amz-server-side-encry
 # scripts/offline/gaps.py); a deployed policy conditioned on any other key cannot be evaluated.
 CONDITION_KEYS = frozenset(
     {"aws:PrincipalArn", "aws:SecureTransport", "dynamodb:LeadingKeys", "events:source", "events:detail-type"}
-    | {"kms:ViaService", "kms:CallerAccount", "lambda:FunctionUrlAuthType"}
+    | {"kms:ViaService", "kms:CallerAccount", "lambda:FunctionUrlAuthType", "kms:EncryptionContext:aws:states:stateMachineArn"}
     | {f"s3:{header}" for header in S3_CONDITION_HEADERS}
 )
 
@@ -228,12 +228,33 @@ class Authorizer:
             return denial(protocol_of(environ, body, service), service, principal, action, "*")
         return None
 
-    def allows(self, role_arn: str, action: str, resource: str, execution_arn: str | None = None) -> bool:
+    def allows(
+        self,
+        role_arn: str,
+        action: str,
+        resource: str,
+        execution_arn: str | None = None,
+        context: dict[str, Any] | None = None,
+        resource_policy: str | None = None,
+    ) -> bool:
         """A call a service makes in-process with a role (an EventBridge target's role starting an
-        execution): decided and recorded as a signed request would be."""
+        execution, Step Functions using a state machine's key): decided and recorded as a signed
+        request would be."""
         role_name = role_arn.rsplit("/", 1)[-1]
         principal = Principal(f"arn:aws:sts::{self.account_id}:assumed-role/{role_name}/service", role_arn, role_name)
-        return self._decide(principal, self.identity_policies(principal), Requested(action, resource, {}), execution_arn)
+        item = Requested(action, resource, context or {}, resource_policy)
+        return self._decide(principal, self.identity_policies(principal), item, execution_arn)
+
+    def allows_key_use(self, role_arn: str, actions: tuple[str, ...], key_id: str, via: str, context: dict[str, Any]) -> bool:
+        """A service using a KMS key with a role's rights (`via` names it, as kms:ViaService does):
+        the role's policies and the key policy must both allow every action."""
+        wanted = _kms(self, actions[0], key_id, via)
+        return all(
+            self.allows(
+                role_arn, action, wanted.resource, context={**wanted.context, **context}, resource_policy=wanted.resource_policy
+            )
+            for action in actions
+        )
 
     def _decide(self, principal: Principal, policies: list[Any], item: Requested, execution: str | None) -> bool:
         """The role's policies (and the item's resource policy, if any) decide; the decision is recorded."""

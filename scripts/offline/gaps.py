@@ -23,7 +23,8 @@ FILLS: list[Callable[[EmbeddedAccount], None]] = []
 
 # AWS's public Powertools for AWS Lambda (Python) v3 layer: the stack names it by this account.
 POWERTOOLS_LAYER_ACCOUNT = "017000801446"
-POWERTOOLS_LAYER_NAME = "AWSLambdaPowertoolsPythonV3-python312-x86_64"
+# The public layer's name per architecture (one layer per instruction set, the same Python content).
+POWERTOOLS_LAYER_NAMES = {arch: f"AWSLambdaPowertoolsPythonV3-python312-{arch}" for arch in ("x86_64", "arm64")}
 
 
 def fill(function: Callable[[EmbeddedAccount], None]) -> Callable[[EmbeddedAccount], None]:
@@ -136,6 +137,62 @@ def stepfunctions_list_state_machine_versions(account: EmbeddedAccount) -> None:
         return ActionResult({"stateMachineVersions": versions})
 
     StepFunctionResponse.list_state_machine_versions = list_state_machine_versions
+
+
+@fill
+def stepfunctions_executions_through_versions_and_aliases(account: EmbeddedAccount) -> None:
+    """StartExecution on an alias ARN (moto resolves none: the EventBridge rule targets the alias)
+    starts the version the alias routes to, by weight. moto cannot run a version (a version lacks
+    what its interpreter reads from a state machine) and would file the execution under the
+    version, where DescribeExecution never finds it: here a version's execution runs under its
+    state machine with the definition the version was published with."""
+    import random
+
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+    original = StepFunctionsParserBackend.start_execution
+    swapping = threading.Lock()
+
+    def start_execution(self, state_machine_arn: str, name=None, execution_input=None, trace_header=None):
+        qualifier = state_machine_arn.split(":")[7:8]
+        if qualifier and not qualifier[0].isdigit() and "#" not in qualifier[0]:
+            routes = self.describe_state_machine_alias(state_machine_arn).routing_configuration
+            weights = [int(route.get("weight", 0)) for route in routes]
+            state_machine_arn = random.choices([route["stateMachineVersionArn"] for route in routes], weights)[0]
+        version = self.describe_state_machine(state_machine_arn)
+        _encrypt_execution_data(account, version)
+        source = getattr(version, "source_arn", None)
+        if source is None:
+            return original(self, state_machine_arn, name, execution_input, trace_header)
+        machine = self.describe_state_machine(source)
+        with swapping:  # the interpreter snapshots the state machine when the execution starts
+            current, machine.definition = machine.definition, version.definition
+            try:
+                return original(self, source, name, execution_input, trace_header)
+            finally:
+                machine.definition = current
+
+    StepFunctionsParserBackend.start_execution = start_execution
+
+
+def _encrypt_execution_data(account: EmbeddedAccount, machine: Any) -> None:
+    """A state machine under a customer managed key: Step Functions encrypts the execution's data
+    with a data key it generates, and decrypts it to run, with the state machine role's rights in
+    the state machine's encryption context. Without them the start fails, as on AWS."""
+    from moto.core.exceptions import AWSError
+
+    class KmsAccessDeniedException(AWSError):
+        TYPE = code = "KmsAccessDeniedException"  # code: the ERROR_CODE of a failed EventBridge delivery
+        STATUS = 400
+
+    encryption = getattr(machine, "encryptionConfiguration", None) or {}
+    if encryption.get("type") != "CUSTOMER_MANAGED_KMS_KEY":
+        return
+    unqualified = getattr(machine, "source_arn", None) or machine.arn
+    context = {"kms:EncryptionContext:aws:states:stateMachineArn": unqualified}
+    actions = ("kms:GenerateDataKey", "kms:Decrypt")
+    if not account.authorizer.allows_key_use(machine.roleArn, actions, encryption["kmsKeyId"], "states", context):
+        raise KmsAccessDeniedException(f"{machine.roleArn} may not use {encryption['kmsKeyId']} for {unqualified}'s data")
 
 
 @fill
@@ -595,8 +652,9 @@ def lambda_public_powertools_layer(account: EmbeddedAccount) -> None:
             if len(parts) != 8:
                 raise UnknownLayerVersionException(layers_versions_arns)
             region, owner, name, version = parts[3], parts[4], parts[6], parts[7]
-            if owner == POWERTOOLS_LAYER_ACCOUNT and name == POWERTOOLS_LAYER_NAME and version.isdigit():
-                _publish_powertools_layer(region, int(version), account.work_dir)
+            architecture = next((arch for arch, layer in POWERTOOLS_LAYER_NAMES.items() if layer == name), None)
+            if owner == POWERTOOLS_LAYER_ACCOUNT and architecture and version.isdigit():
+                _publish_powertools_layer(region, architecture, int(version), account.work_dir)
             layer = lambda_backends[owner][region].layers_versions_by_arn(arn)
             if layer is None:
                 raise UnknownLayerVersionException(layers_versions_arns)
@@ -609,14 +667,16 @@ def lambda_public_powertools_layer(account: EmbeddedAccount) -> None:
 _LAYER_LOCK = threading.Lock()
 
 
-def _publish_powertools_layer(region: str, version: int, work_dir) -> None:
-    """Versions 1..`version` of the public layer (AWS has them all); only the content is ours."""
+def _publish_powertools_layer(region: str, architecture: str, version: int, work_dir) -> None:
+    """Versions 1..`version` of the public layer for one architecture (AWS has them all); only the
+    content is ours."""
     import base64
 
     from moto.awslambda.models import lambda_backends
 
     backend = lambda_backends[POWERTOOLS_LAYER_ACCOUNT][region]
-    arn = f"arn:aws:lambda:{region}:{POWERTOOLS_LAYER_ACCOUNT}:layer:{POWERTOOLS_LAYER_NAME}:{version}"
+    name = POWERTOOLS_LAYER_NAMES[architecture]
+    arn = f"arn:aws:lambda:{region}:{POWERTOOLS_LAYER_ACCOUNT}:layer:{name}:{version}"
     with _LAYER_LOCK:
         if backend.layers_versions_by_arn(arn) is not None:
             return
@@ -624,15 +684,15 @@ def _publish_powertools_layer(region: str, version: int, work_dir) -> None:
         while backend.layers_versions_by_arn(arn) is None:
             published = backend.publish_layer_version(
                 {
-                    "LayerName": POWERTOOLS_LAYER_NAME,
+                    "LayerName": name,
                     "Description": "Powertools for AWS Lambda (Python) v3 (the embedded account's copy)",
                     "Content": {"ZipFile": content},
                     "CompatibleRuntimes": ["python3.12"],
-                    "CompatibleArchitectures": ["x86_64"],
+                    "CompatibleArchitectures": [architecture],
                 }
             )
             if int(published.version) > version:
-                raise RuntimeError(f"{POWERTOOLS_LAYER_NAME} is already past version {version}")
+                raise RuntimeError(f"{name} is already past version {version}")
 
 
 def powertools_layer_zip(work_dir) -> bytes:

@@ -12,6 +12,11 @@ override_resource {
   values = { arn = "arn:aws:states:us-east-1:123456789012:stateMachine:research-report-bu" }
 }
 
+override_resource {
+  target = module.state_machine.aws_sfn_alias.this
+  values = { arn = "arn:aws:states:us-east-1:123456789012:stateMachine:research-report-bu:live" }
+}
+
 run "bu_definition_is_sized_for_the_environment" {
   command = apply
 

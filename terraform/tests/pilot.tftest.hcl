@@ -12,6 +12,11 @@ override_resource {
   values = { arn = "arn:aws:states:us-east-1:123456789012:stateMachine:research-report-pilot" }
 }
 
+override_resource {
+  target = module.state_machine.aws_sfn_alias.this
+  values = { arn = "arn:aws:states:us-east-1:123456789012:stateMachine:research-report-pilot:live" }
+}
+
 run "pilot_definition_is_sized_for_the_environment" {
   command = apply
 
@@ -96,5 +101,28 @@ run "pilot_operations_match_the_environment" {
   assert {
     condition     = module.event_bus.archive_retention_days == 7
     error_message = "pilot: the event archive keeps 7 days for replay."
+  }
+}
+
+run "executions_start_through_the_alias_and_the_stack_key_encrypts_their_data" {
+  command = apply
+
+  assert {
+    condition     = local.state_machine_alias_arn == "arn:aws:states:us-east-1:123456789012:stateMachine:research-report-pilot:live"
+    error_message = "The alias ARN is the state machine's ARN qualified with live."
+  }
+  assert {
+    condition     = module.state_machine.alias_arn == local.state_machine_alias_arn && module.state_machine.start_arn == local.state_machine_alias_arn
+    error_message = "The state machine publishes versions behind the live alias."
+  }
+  assert {
+    condition     = module.state_machine.encryption_kms_key_arn == aws_kms_key.this.arn
+    error_message = "The state machine's data is encrypted with the stack's key."
+  }
+  assert {
+    condition = contains([for s in data.aws_iam_policy_document.kms.statement : s.sid], "StepFunctionsEncryptsWorkflowData") && one([
+      for s in data.aws_iam_policy_document.kms.statement : s.principals if s.sid == "StepFunctionsEncryptsWorkflowData"
+    ]) == toset([{ type = "AWS", identifiers = toset([module.state_machine.role_arn]) }])
+    error_message = "The key policy lets the state machine's role (only) use the key for its data."
   }
 }

@@ -21,6 +21,8 @@ override_module {
   target = module.state_machine
   outputs = {
     arn            = "arn:aws:states:us-east-1:123456789012:stateMachine:research-report-pilot"
+    alias_arn      = "arn:aws:states:us-east-1:123456789012:stateMachine:research-report-pilot:live"
+    role_arn       = "arn:aws:iam::123456789012:role/research-report-pilot-sfn-role"
     log_group_name = "/aws/vendedlogs/states/research-report-pilot"
   }
 }
@@ -74,6 +76,8 @@ run "prefix_of_exactly_38_characters_is_valid" {
     target = module.state_machine
     outputs = {
       arn            = "arn:aws:states:us-east-1:123456789012:stateMachine:research-report-platform-abcdef-sandbo"
+      alias_arn      = "arn:aws:states:us-east-1:123456789012:stateMachine:research-report-platform-abcdef-sandbo:live"
+      role_arn       = "arn:aws:iam::123456789012:role/research-report-platform-abcdef-sandbo-sfn-role"
       log_group_name = "/aws/vendedlogs/states/research-report-platform-abcdef-sandbo"
     }
   }
@@ -142,6 +146,8 @@ run "longest_name_is_accepted" {
     target = module.state_machine
     outputs = {
       arn            = "arn:aws:states:us-east-1:123456789012:stateMachine:research-report-abcdefghijklmno-pilot"
+      alias_arn      = "arn:aws:states:us-east-1:123456789012:stateMachine:research-report-abcdefghijklmno-pilot:live"
+      role_arn       = "arn:aws:iam::123456789012:role/research-report-abcdefghijklmno-pilot-sfn-role"
       log_group_name = "/aws/vendedlogs/states/research-report-abcdefghijklmno-pilot"
     }
   }
@@ -162,6 +168,8 @@ run "two_character_identity_govcloud_region_and_prerelease_version_are_accepted"
     target = module.state_machine
     outputs = {
       arn            = "arn:aws:states:us-east-1:123456789012:stateMachine:rr-qa"
+      alias_arn      = "arn:aws:states:us-east-1:123456789012:stateMachine:rr-qa:live"
+      role_arn       = "arn:aws:iam::123456789012:role/rr-qa-sfn-role"
       log_group_name = "/aws/vendedlogs/states/rr-qa"
     }
   }
@@ -578,7 +586,39 @@ run "state_machine_arn_that_differs_from_the_computed_one_is_reported" {
     target = module.state_machine
     outputs = {
       arn            = "arn:aws:states:us-east-1:123456789012:stateMachine:research-report-team"
+      alias_arn      = "arn:aws:states:us-east-1:123456789012:stateMachine:research-report-team:live"
+      role_arn       = "arn:aws:iam::123456789012:role/research-report-team-sfn-role"
       log_group_name = "/aws/vendedlogs/states/research-report-team"
+    }
+  }
+
+  override_module {
+    target = module.event_bus
+    outputs = {
+      bus_name = "research-report-pilot-events"
+      bus_arn  = "arn:aws:events:us-east-1:123456789012:event-bus/research-report-pilot-events"
+      rule_arns = {
+        workflow-requested = "arn:aws:events:us-east-1:123456789012:rule/research-report-pilot-events/workflow-requested"
+        workflow-failed    = "arn:aws:events:us-east-1:123456789012:rule/research-report-pilot-events/workflow-failed"
+      }
+      dlq_name = "research-report-pilot-events-dlq"
+    }
+  }
+
+  expect_failures = [check.state_machine_arn]
+}
+
+# The alias the module created is not the one the StartExecution role names (local.state_machine_alias_arn).
+run "alias_arn_that_differs_from_the_computed_one_is_reported" {
+  command = plan
+
+  override_module {
+    target = module.state_machine
+    outputs = {
+      arn            = "arn:aws:states:us-east-1:123456789012:stateMachine:research-report-pilot"
+      alias_arn      = "arn:aws:states:us-east-1:123456789012:stateMachine:research-report-pilot:blue"
+      role_arn       = "arn:aws:iam::123456789012:role/research-report-pilot-sfn-role"
+      log_group_name = "/aws/vendedlogs/states/research-report-pilot"
     }
   }
 

@@ -14,6 +14,8 @@ override_module {
   target = module.state_machine
   outputs = {
     arn            = "arn:aws:states:us-east-1:123456789012:stateMachine:research-report-pilot"
+    alias_arn      = "arn:aws:states:us-east-1:123456789012:stateMachine:research-report-pilot:live"
+    role_arn       = "arn:aws:iam::123456789012:role/research-report-pilot-sfn-role"
     log_group_name = "/aws/vendedlogs/states/research-report-pilot"
   }
 }
@@ -223,6 +225,44 @@ run "powertools_layer_version_zero_is_refused" {
   }
 
   expect_failures = [var.powertools_layer_version]
+}
+
+run "lambda_architecture_other_than_arm64_or_x86_64_is_refused" {
+  command = plan
+
+  variables {
+    lambda_architecture = "amd64"
+  }
+
+  expect_failures = [var.lambda_architecture]
+}
+
+run "functions_run_on_arm64_by_default" {
+  command = plan
+
+  assert {
+    condition     = alltrue([for f in values(module.functions) : f.architecture == "arm64"]) && endswith(local.powertools_layer_arn, "-python312-arm64:27")
+    error_message = "By default every function runs on arm64 with the arm64 Powertools layer."
+  }
+}
+
+run "every_function_runs_on_lambda_architecture_with_the_powertools_layer_built_for_it" {
+  command = plan
+
+  variables {
+    lambda_architecture = "x86_64"
+  }
+
+  assert {
+    condition = alltrue([
+      for f in concat(values(module.functions), [module.approval_callback]) : f.architecture == "x86_64"
+    ])
+    error_message = "lambda_architecture reaches every function."
+  }
+  assert {
+    condition     = endswith(local.powertools_layer_arn, ":layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:27")
+    error_message = "The Powertools layer is the one built for lambda_architecture."
+  }
 }
 
 run "longest_retention_and_debug_logging_are_accepted" {

@@ -149,6 +149,15 @@ def test_what_if_a_small_summary_model_saves_on_the_pilot():
     assert after["assumptions"]["agent_model_ids"]["summary"] == "anthropic.claude-3-haiku-20240307-v1:0"
 
 
+def test_arm64_functions_cost_a_fifth_less_per_gb_second_than_x86_64():
+    arm = cost_estimate.estimate("bu")
+    x86 = cost_estimate.estimate("bu", {"lambda_architecture": "x86_64"})
+    assert arm["assumptions"]["lambda_architecture"] == "arm64"  # the root stack's default
+    assert arm["breakdown"]["lambda"] < x86["breakdown"]["lambda"]
+    ratio = cost_estimate.price("lambda.gb_second_arm64") / cost_estimate.price("lambda.gb_second")
+    assert ratio == pytest.approx(0.8, abs=0.001)
+
+
 def test_what_if_a_higher_cache_hit_ratio_cuts_search_cost():
     before = cost_estimate.estimate("team")["breakdown"]["bedrock_search"]
     after = cost_estimate.estimate("team", {"cache_hit_ratio": 0.5})["breakdown"]["bedrock_search"]

@@ -104,3 +104,25 @@ def _document(document) -> str:
 
 def _list(value) -> list:
     return value if isinstance(value, list) else [value]
+
+
+def test_the_bus_starts_executions_through_the_alias_of_the_published_version_encrypted_with_the_stack_key(workflow):
+    deployment, sfn = workflow.deployment, workflow.client("stepfunctions")
+    alias_arn = f"{deployment.state_machine_arn}:live"
+    alias = sfn.describe_state_machine_alias(stateMachineAliasArn=alias_arn)
+    versions = sfn.list_state_machine_versions(stateMachineArn=deployment.state_machine_arn)["stateMachineVersions"]
+    assert [route["stateMachineVersionArn"] for route in alias["routingConfiguration"]] == [
+        versions[-1]["stateMachineVersionArn"]
+    ]
+    events = workflow.client("events")
+    rule = next(
+        name
+        for name in (r["Name"] for r in events.list_rules(EventBusName=deployment.event_bus_name)["Rules"])
+        if name.endswith("workflow-requested")
+    )
+    targets = events.list_targets_by_rule(Rule=rule, EventBusName=deployment.event_bus_name)["Targets"]
+    assert [target["Arn"] for target in targets] == [alias_arn]
+    encryption = sfn.describe_state_machine(stateMachineArn=deployment.state_machine_arn)["encryptionConfiguration"]
+    assert encryption["type"] == "CUSTOMER_MANAGED_KMS_KEY"
+    key = workflow.client("kms").describe_key(KeyId=encryption["kmsKeyId"])["KeyMetadata"]
+    assert key["KeyManager"] == "CUSTOMER" and key["Description"].endswith("research-report data at rest")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import uuid
 import zipfile
 
@@ -24,7 +25,7 @@ from scripts.offline import gaps
 REGION = "us-east-1"
 PASSING_DEFINITION = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}})
 BROKEN_DEFINITION = json.dumps({"StartAt": "Missing", "States": {"Done": {"Type": "Nope"}}})
-POWERTOOLS_LAYER = f"arn:aws:lambda:{REGION}:{gaps.POWERTOOLS_LAYER_ACCOUNT}:layer:{gaps.POWERTOOLS_LAYER_NAME}:7"
+POWERTOOLS_LAYER = f"arn:aws:lambda:{REGION}:{gaps.POWERTOOLS_LAYER_ACCOUNT}:layer:{gaps.POWERTOOLS_LAYER_NAMES['arm64']}:7"
 ROLE_POLICY = json.dumps(
     {
         "Version": "2012-10-17",
@@ -127,6 +128,61 @@ def test_canary_plain_moto_lacks_definition_validation_versions_and_test_cases(p
         sfn.start_execution(stateMachineArn=f"{machine}#Case", input="{}")
 
 
+def a_published_machine_with_an_alias(sfn, client_for) -> tuple[str, str]:
+    machine = sfn.create_state_machine(
+        name=unique("gap-machine"), definition=PASSING_DEFINITION, roleArn=a_role(client_for), publish=True
+    )
+    alias = sfn.create_state_machine_alias(
+        name="live", routingConfiguration=[{"stateMachineVersionArn": machine["stateMachineVersionArn"], "weight": 100}]
+    )
+    return machine["stateMachineArn"], alias["stateMachineAliasArn"]
+
+
+def test_an_execution_started_through_an_alias_runs_its_version_and_is_found_under_the_state_machine(account):
+    sfn = account.client("stepfunctions")
+    machine, alias = a_published_machine_with_an_alias(sfn, account.client)
+    started = sfn.start_execution(stateMachineArn=alias, input="{}")["executionArn"]
+    assert started.startswith(machine.replace(":stateMachine:", ":execution:") + ":")
+    described = sfn.describe_execution(executionArn=started)
+    assert described["stateMachineArn"] in (machine, f"{machine}:1")
+    assert started in [e["executionArn"] for e in sfn.list_executions(stateMachineArn=machine)["executions"]]
+
+
+def test_an_alias_keeps_running_the_version_it_routes_to_after_the_state_machine_changes(account):
+    sfn = account.client("stepfunctions")
+
+    def answering(word: str) -> str:
+        return json.dumps({"StartAt": "Answer", "States": {"Answer": {"Type": "Pass", "Result": {"word": word}, "End": True}}})
+
+    machine = sfn.create_state_machine(
+        name=unique("gap-machine"), definition=answering("first"), roleArn=a_role(account.client), publish=True
+    )
+    alias = sfn.create_state_machine_alias(
+        name="live", routingConfiguration=[{"stateMachineVersionArn": machine["stateMachineVersionArn"], "weight": 100}]
+    )["stateMachineAliasArn"]
+    sfn.update_state_machine(stateMachineArn=machine["stateMachineArn"], definition=answering("second"), publish=True)
+
+    def output_of(arn: str) -> str:
+        started = sfn.start_execution(stateMachineArn=arn, name=unique("run"), input="{}")["executionArn"]
+        for _ in range(200):
+            described = sfn.describe_execution(executionArn=started)
+            if described["status"] != "RUNNING":
+                return json.loads(described["output"])["word"]
+            time.sleep(0.02)
+        raise AssertionError(f"{started} did not finish")
+
+    assert output_of(alias) == "first"  # the alias still routes to version 1
+    assert output_of(machine["stateMachineArn"]) == "second"  # the unqualified ARN runs the latest definition
+    assert sfn.describe_state_machine(stateMachineArn=machine["stateMachineArn"])["definition"] == answering("second")
+
+
+def test_canary_plain_moto_cannot_start_an_execution_through_an_alias(plain):
+    sfn = plain("stepfunctions")
+    machine, alias = a_published_machine_with_an_alias(sfn, plain)
+    with pytest.raises(ClientError):
+        sfn.start_execution(stateMachineArn=alias, input="{}")
+
+
 # --- eventbridge --------------------------------------------------------------------------------
 
 
@@ -192,8 +248,10 @@ def create_function(client_for, **extra):
     )
 
 
-def test_logging_config_is_kept_and_the_public_powertools_layer_exists(account):
-    created = create_function(account.client, LoggingConfig={"LogFormat": "JSON"}, Layers=[POWERTOOLS_LAYER])
+@pytest.mark.parametrize("architecture", sorted(gaps.POWERTOOLS_LAYER_NAMES))
+def test_logging_config_is_kept_and_the_public_powertools_layer_exists(account, architecture):
+    layer = f"arn:aws:lambda:{REGION}:{gaps.POWERTOOLS_LAYER_ACCOUNT}:layer:{gaps.POWERTOOLS_LAYER_NAMES[architecture]}:7"
+    created = create_function(account.client, LoggingConfig={"LogFormat": "JSON"}, Layers=[layer], Architectures=[architecture])
     stored = account.client("lambda").get_function_configuration(FunctionName=created["FunctionName"])
     assert stored["LoggingConfig"] == {
         "LogFormat": "JSON",
@@ -201,7 +259,7 @@ def test_logging_config_is_kept_and_the_public_powertools_layer_exists(account):
         "ApplicationLogLevel": "INFO",
         "SystemLogLevel": "INFO",
     }
-    assert [layer["Arn"] for layer in stored["Layers"]] == [POWERTOOLS_LAYER]
+    assert [found["Arn"] for found in stored["Layers"]] == [layer] and stored["Architectures"] == [architecture]
 
 
 def test_canary_plain_moto_drops_logging_config_and_lacks_public_layers(plain):

@@ -229,3 +229,36 @@ def test_an_iam_user_gets_what_its_own_and_its_groups_policies_allow_until_its_k
 
 def _allow(action: str) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]})
+
+
+def test_step_functions_encrypts_execution_data_with_the_state_machine_roles_rights(account):
+    """A state machine under a customer managed key starts only if its role may use the key in the
+    state machine's encryption context (kms:EncryptionContext:aws:states:stateMachineArn)."""
+    iam, kms, sfn = account.client("iam"), account.client("kms"), account.client("stepfunctions")
+    name = f"encrypted-{uuid.uuid4().hex[:8]}"
+    trust = {"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]}))
+    key = kms.create_key(Description=name)["KeyMetadata"]["Arn"]
+    machine = sfn.create_state_machine(
+        name=name,
+        definition=json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}),
+        roleArn=role["Role"]["Arn"],
+        encryptionConfiguration={"type": "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId": key},
+    )["stateMachineArn"]
+    with pytest.raises(ClientError) as refused:
+        sfn.start_execution(stateMachineArn=machine, name="without-the-key", input="{}")
+    assert refused.value.response["Error"]["Code"] == "KmsAccessDeniedException"
+    for context in ("arn:aws:states:us-east-1:123456789012:stateMachine:another", machine):
+        statement = {
+            "Effect": "Allow",
+            "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+            "Resource": key,
+            "Condition": {"StringEquals": {"kms:EncryptionContext:aws:states:stateMachineArn": context}},
+        }
+        iam.put_role_policy(
+            RoleName=name, PolicyName="key", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+        )
+        if context != machine:  # the key for another state machine's data does not do
+            with pytest.raises(ClientError, match="KmsAccessDeniedException"):
+                sfn.start_execution(stateMachineArn=machine, name="another-context", input="{}")
+    assert sfn.start_execution(stateMachineArn=machine, name="with-the-key", input="{}")["executionArn"].endswith(":with-the-key")

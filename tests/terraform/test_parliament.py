@@ -168,6 +168,9 @@ def principal_of(statement: dict[str, Any]) -> dict[str, list[str]] | str | None
     merged: dict[str, list[str]] = defaultdict(list)
     for block in principals:
         for identifier in tfhcl.as_list(block["identifiers"]):
+            if re.fullmatch(r"\$\{[a-z_.]+\.role_arn\}", identifier):  # a role another module creates
+                merged[block["type"]].append(dict(PLACEHOLDERS)["role"])
+                continue
             merged[block["type"]].append(_interpolate(identifier))
     return dict(merged)
 

@@ -90,10 +90,11 @@ def test_every_statement_has_a_purpose_sid(statement):
 
 def test_state_machine_references_point_at_the_workflow():
     modules = tfhcl.labelled(tfhcl.ROOT_STACK, "module")
-    for name in ("approvals", "event_bus"):
-        assert modules[name]["state_machine_arn"] == "${local.state_machine_arn}"
+    assert modules["approvals"]["state_machine_arn"] == "${local.state_machine_arn}"
+    assert modules["event_bus"]["state_machine_arn"] == "${local.state_machine_alias_arn}"  # executions start through the alias
     root_locals = tfhcl.locals_of(tfhcl.ROOT_STACK)
     assert root_locals["state_machine_arn"].endswith(":stateMachine:${local.prefix}")
+    assert root_locals["state_machine_alias_arn"] == "${local.state_machine_arn}:" + modules["state_machine"]["alias_name"]
     assert modules["state_machine"]["name"] == "${local.prefix}"
 
 

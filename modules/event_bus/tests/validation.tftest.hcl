@@ -375,3 +375,11 @@ run "start_execution_target_needs_a_state_machine_arn" {
 
   expect_failures = [aws_cloudwatch_event_target.this]
 }
+
+run "accepts_an_alias_arn_as_the_state_machine" {
+  command = plan
+
+  variables {
+    state_machine_arn = "arn:aws:states:us-east-1:123456789012:stateMachine:research-report-test:live"
+  }
+}

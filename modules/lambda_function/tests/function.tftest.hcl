@@ -36,8 +36,8 @@ run "defaults_build_a_traced_python312_function_with_json_logs" {
     error_message = "function_name names the function."
   }
   assert {
-    condition     = aws_lambda_function.this.runtime == "python3.12" && aws_lambda_function.this.architectures == tolist(["x86_64"])
-    error_message = "The default runtime is python3.12 on x86_64 (what the code and the Powertools layer are built for)."
+    condition     = aws_lambda_function.this.runtime == "python3.12" && aws_lambda_function.this.architectures == tolist(["arm64"])
+    error_message = "The default runtime is python3.12 on arm64 (Graviton: cheaper per GB-second; the code is pure Python)."
   }
   assert {
     condition     = aws_lambda_function.this.timeout == 60 && aws_lambda_function.this.memory_size == 256
@@ -72,7 +72,7 @@ run "defaults_build_a_traced_python312_function_with_json_logs" {
     error_message = "No dead-letter config without dead_letter_queue_arn."
   }
   assert {
-    condition     = aws_lambda_function.this.kms_key_arn == null && aws_cloudwatch_log_group.lambda.kms_key_id == null
+    condition     = aws_lambda_function.this.kms_key_arn == null && aws_cloudwatch_log_group.lambda[0].kms_key_id == null
     error_message = "Without kms_key_arn, AWS owned keys encrypt the environment and the log group."
   }
   assert {
@@ -85,11 +85,11 @@ run "log_group_is_named_after_the_function_with_its_retention" {
   command = plan
 
   assert {
-    condition     = aws_cloudwatch_log_group.lambda.name == "/aws/lambda/research-report-test-validate_input"
+    condition     = aws_cloudwatch_log_group.lambda[0].name == "/aws/lambda/research-report-test-validate_input"
     error_message = "The log group is /aws/lambda/<function_name>, the one Lambda writes to."
   }
   assert {
-    condition     = aws_cloudwatch_log_group.lambda.retention_in_days == 30
+    condition     = aws_cloudwatch_log_group.lambda[0].retention_in_days == 30
     error_message = "Log retention defaults to 30 days."
   }
 }
@@ -106,6 +106,7 @@ run "options_reach_the_function_and_log_group" {
     application_log_level          = "DEBUG"
     log_retention_in_days          = 365
     environment_variables          = { WORKFLOW_TABLE = "research-report-test-workflow", LOG_LEVEL = "DEBUG" }
+    architecture                   = "x86_64"
     layers                         = ["arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:7"]
     tags                           = { team = "research" }
   }
@@ -127,7 +128,7 @@ run "options_reach_the_function_and_log_group" {
     error_message = "application_log_level reaches logging_config."
   }
   assert {
-    condition     = aws_cloudwatch_log_group.lambda.retention_in_days == 365
+    condition     = aws_cloudwatch_log_group.lambda[0].retention_in_days == 365
     error_message = "log_retention_in_days reaches the log group."
   }
   assert {
@@ -141,8 +142,8 @@ run "options_reach_the_function_and_log_group" {
   assert {
     condition = alltrue([
       aws_lambda_function.this.tags["team"] == "research",
-      aws_cloudwatch_log_group.lambda.tags["team"] == "research",
-      aws_iam_role.lambda.tags["team"] == "research",
+      aws_cloudwatch_log_group.lambda[0].tags["team"] == "research",
+      aws_iam_role.lambda[0].tags["team"] == "research",
     ])
     error_message = "tags reach the function, its log group and its role."
   }
@@ -174,7 +175,7 @@ run "kms_key_encrypts_the_environment_and_the_log_group" {
     error_message = "kms_key_arn encrypts the function's environment variables."
   }
   assert {
-    condition     = aws_cloudwatch_log_group.lambda.kms_key_id == "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    condition     = aws_cloudwatch_log_group.lambda[0].kms_key_id == "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     error_message = "kms_key_arn encrypts the log group."
   }
 }
@@ -202,7 +203,7 @@ run "outputs_after_apply" {
   }
 
   assert {
-    condition     = aws_lambda_function.this.role == aws_iam_role.lambda.arn
+    condition     = aws_lambda_function.this.role == aws_iam_role.lambda[0].arn
     error_message = "The function runs as the module's own role."
   }
   assert {
@@ -218,7 +219,7 @@ run "outputs_after_apply" {
     error_message = "arn is a Lambda ARN (what Step Functions invokes)."
   }
   assert {
-    condition     = output.role_arn == aws_iam_role.lambda.arn && output.role_name == "research-report-test-validate_input-role"
+    condition     = output.role_arn == aws_iam_role.lambda[0].arn && output.role_name == "research-report-test-validate_input-role"
     error_message = "role_arn and role_name name the execution role."
   }
   assert {
@@ -228,5 +229,43 @@ run "outputs_after_apply" {
   assert {
     condition     = output.memory_size == 512 && output.timeout == 120 && output.reserved_concurrent_executions == -1
     error_message = "memory_size, timeout and reserved_concurrent_executions report the function's settings."
+  }
+}
+
+run "x86_64_is_an_option_and_the_output_says_which" {
+  command = plan
+
+  variables {
+    architecture = "x86_64"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.architectures == tolist(["x86_64"]) && output.architecture == "x86_64"
+    error_message = "architecture reaches the function and the architecture output."
+  }
+}
+
+run "an_existing_log_group_receives_the_logs_and_none_is_created" {
+  command = apply
+
+  variables {
+    log_group_name = "/platform/lambda/research"
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_log_group.lambda) == 0
+    error_message = "With log_group_name the module creates no log group."
+  }
+  assert {
+    condition     = aws_lambda_function.this.logging_config[0].log_group == "/platform/lambda/research"
+    error_message = "The function logs into log_group_name."
+  }
+  assert {
+    condition     = data.aws_iam_policy_document.lambda.statement[0].resources == toset(["arn:aws:logs:us-east-1:123456789012:log-group:/platform/lambda/research:*"])
+    error_message = "The role may write only to the given log group's streams."
+  }
+  assert {
+    condition     = output.log_group_name == "/platform/lambda/research" && output.log_retention_in_days == null
+    error_message = "The outputs name the given log group; its retention is not the module's."
   }
 }

@@ -17,7 +17,7 @@ run "role_is_assumed_by_lambda_for_this_account_only" {
   command = plan
 
   assert {
-    condition     = aws_iam_role.lambda.name == "research-report-test-validate_input-role"
+    condition     = aws_iam_role.lambda[0].name == "research-report-test-validate_input-role"
     error_message = "The role is named <function_name>-role."
   }
   assert {
@@ -51,7 +51,7 @@ run "module_grants_only_its_log_group_and_xray_by_default" {
   assert {
     condition = (
       data.aws_iam_policy_document.lambda.statement[0].actions == toset(["logs:CreateLogStream", "logs:PutLogEvents"])
-      && data.aws_iam_policy_document.lambda.statement[0].resources == toset(["${aws_cloudwatch_log_group.lambda.arn}:*"])
+      && data.aws_iam_policy_document.lambda.statement[0].resources == toset(["arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/research-report-test-validate_input:*"])
     )
     error_message = "Log writing is limited to the streams of the module's own log group."
   }
@@ -64,9 +64,9 @@ run "module_grants_only_its_log_group_and_xray_by_default" {
   }
   assert {
     condition = (
-      aws_iam_role_policy.lambda.name == "research-report-test-validate_input-policy"
-      && aws_iam_role_policy.lambda.role == aws_iam_role.lambda.id
-      && aws_iam_role_policy.lambda.policy == data.aws_iam_policy_document.lambda.json
+      aws_iam_role_policy.lambda[0].name == "research-report-test-validate_input-policy"
+      && aws_iam_role_policy.lambda[0].role == aws_iam_role.lambda[0].id
+      && aws_iam_role_policy.lambda[0].policy == data.aws_iam_policy_document.lambda.json
     )
     error_message = "The permissions document is the inline policy <function_name>-policy of the function's role."
   }
@@ -138,5 +138,26 @@ run "kms_dead_letter_queue_and_caller_statements_are_added_in_order" {
     condition = alltrue([for s in data.aws_iam_policy_document.lambda.statement :
     !contains(tolist(s.resources), "*") if s.sid != "XRayTracing"])
     error_message = "Only the X-Ray statement uses resource \"*\"."
+  }
+}
+
+run "an_existing_role_replaces_the_module_role_and_its_policy" {
+  command = plan
+
+  variables {
+    role_arn = "arn:aws:iam::123456789012:role/platform/shared-lambda"
+  }
+
+  assert {
+    condition     = length(aws_iam_role.lambda) == 0 && length(aws_iam_role_policy.lambda) == 0
+    error_message = "With role_arn the module creates no role and no policy."
+  }
+  assert {
+    condition     = aws_lambda_function.this.role == "arn:aws:iam::123456789012:role/platform/shared-lambda"
+    error_message = "The function runs as role_arn."
+  }
+  assert {
+    condition     = output.role_arn == var.role_arn && output.role_name == "shared-lambda"
+    error_message = "role_arn and role_name name the given role (its name is the last path element)."
   }
 }

@@ -26,6 +26,7 @@ run "accepts_upper_boundaries_and_every_optional_input" {
     timeout                        = 900
     memory_size                    = 10240
     reserved_concurrent_executions = 0
+    architecture                   = "x86_64"
     layers = [
       "arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:7",
       "arn:aws:lambda:us-east-1:123456789012:layer:shared_1:1",
@@ -328,4 +329,71 @@ run "policy_statements_sharing_a_sid_are_refused" {
   }
 
   expect_failures = [var.policy_statements]
+}
+
+run "accepts_an_existing_role_and_log_group" {
+  command = plan
+
+  variables {
+    architecture   = "arm64"
+    layers         = ["arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-arm64:7"]
+    role_arn       = "arn:aws-us-gov:iam::123456789012:role/path/to/shared-lambda"
+    log_group_name = "/platform/lambda/research#1"
+  }
+}
+
+run "architecture_other_than_arm64_or_x86_64_is_refused" {
+  command = plan
+
+  variables {
+    architecture = "aarch64"
+  }
+
+  expect_failures = [var.architecture]
+}
+
+run "a_layer_built_for_the_other_architecture_is_refused" {
+  command = plan
+
+  variables {
+    architecture = "arm64"
+    layers       = ["arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:7"]
+  }
+
+  expect_failures = [var.architecture]
+}
+
+run "role_arn_of_a_user_is_refused" {
+  command = plan
+
+  variables {
+    role_arn = "arn:aws:iam::123456789012:user/deployer"
+  }
+
+  expect_failures = [var.role_arn]
+}
+
+run "role_arn_with_policy_statements_is_refused" {
+  command = plan
+
+  variables {
+    role_arn = "arn:aws:iam::123456789012:role/shared-lambda"
+    policy_statements = [{
+      sid       = "ReadWorkflow"
+      actions   = ["dynamodb:GetItem"]
+      resources = ["arn:aws:dynamodb:us-east-1:123456789012:table/research-report-test-workflow"]
+    }]
+  }
+
+  expect_failures = [var.role_arn]
+}
+
+run "log_group_name_with_a_space_is_refused" {
+  command = plan
+
+  variables {
+    log_group_name = "/platform/lambda logs"
+  }
+
+  expect_failures = [var.log_group_name]
 }

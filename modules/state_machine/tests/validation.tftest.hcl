@@ -191,3 +191,44 @@ run "dynamodb_actions_with_a_scan" {
 
   expect_failures = [var.dynamodb_actions]
 }
+
+run "accepts_a_data_key_with_the_reuse_period_bounds_and_an_alias_name" {
+  command = plan
+
+  variables {
+    encryption_kms_key_arn            = "arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    kms_data_key_reuse_period_seconds = 60
+    publish                           = true
+    alias_name                        = "blue_green-2"
+  }
+}
+
+run "encryption_kms_key_arn_naming_an_alias_is_refused" {
+  command = plan
+
+  variables {
+    encryption_kms_key_arn = "arn:aws:kms:us-east-1:123456789012:alias/research-report"
+  }
+
+  expect_failures = [var.encryption_kms_key_arn]
+}
+
+run "kms_data_key_reuse_period_over_900_is_refused" {
+  command = plan
+
+  variables {
+    kms_data_key_reuse_period_seconds = 901
+  }
+
+  expect_failures = [var.kms_data_key_reuse_period_seconds]
+}
+
+run "alias_name_of_digits_only_is_refused" {
+  command = plan
+
+  variables {
+    alias_name = "2"
+  }
+
+  expect_failures = [var.alias_name]
+}

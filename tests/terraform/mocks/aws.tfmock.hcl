@@ -148,7 +148,13 @@ mock_resource "aws_cloudwatch_dashboard" {
 mock_resource "aws_sfn_state_machine" {
   defaults = {
     arn                       = "arn:aws:states:us-east-1:123456789012:stateMachine:mock-state-machine"
-    state_machine_version_arn = ""
+    state_machine_version_arn = "arn:aws:states:us-east-1:123456789012:stateMachine:mock-state-machine:1"
+  }
+}
+
+mock_resource "aws_sfn_alias" {
+  defaults = {
+    arn = "arn:aws:states:us-east-1:123456789012:stateMachine:mock-state-machine:live"
   }
 }
 
