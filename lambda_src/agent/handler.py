@@ -25,6 +25,7 @@ from functools import cache
 from typing import Any
 
 import boto3
+from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
@@ -56,6 +57,10 @@ REQUIRED_ENV = (
     "SEARCH_CACHE_TTL_SECONDS",
     "TOLERATED_FAILURE_PERCENTAGE",
 )
+
+# Before any client: the X-Ray SDK patches botocore, so each AWS call is a subsegment of the
+# invocation. Powertools disables it outside Lambda and where POWERTOOLS_TRACE_DISABLED says so.
+tracer = Tracer()
 
 CONFIG = load_config(REQUIRED_ENV)
 ENVIRONMENT = CONFIG.str("ENVIRONMENT")
@@ -166,6 +171,7 @@ class AgentTask:
         )
 
 
+@tracer.capture_method
 def call_agent(task: AgentTask, request: roles.AgentRequest) -> roles.AgentReply:
     """Run the request on the backend for this task's mode, recording metrics either way."""
     started = time.perf_counter()
@@ -330,7 +336,8 @@ def handle(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     IDEMPOTENCY.register_lambda_context(context)
     return handle(event)

@@ -32,6 +32,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import boto3
+from aws_lambda_powertools import Tracer
+from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from botocore.exceptions import ClientError
 from workflow_core.config import load_config
@@ -40,6 +42,10 @@ from workflow_core.signing import LinkError, MalformedLink, VerifiedLink, verify
 from workflow_core.store import DECIDED, DELIVERED, DELIVERY_GONE, DELIVERY_PENDING, PENDING, AlreadyDecided, WorkflowStore
 
 REQUIRED_ENV = ("ENVIRONMENT", "WORKFLOW_TABLE", "SIGNING_SECRET_ARN")
+
+# Before any client: the X-Ray SDK patches botocore, so each AWS call is a subsegment of the
+# invocation. Powertools disables it outside Lambda and where POWERTOOLS_TRACE_DISABLED says so.
+tracer = Tracer()
 
 CONFIG = load_config(REQUIRED_ENV)
 ENVIRONMENT = CONFIG.str("ENVIRONMENT")
@@ -166,6 +172,7 @@ def _already_decided() -> HttpError:
     return HttpError(409, "This request has already been decided; each link works once.")
 
 
+@tracer.capture_method
 def _call_step_functions(action: str, **kwargs: Any) -> None:
     try:
         getattr(SFN, action)(**kwargs)
@@ -258,27 +265,52 @@ def _deliver(approval: dict[str, Any]) -> None:
     STORE.finish_delivery(approval["approval_id"], DELIVERED)
 
 
-def handle(event: dict[str, Any], now: float | None = None) -> dict[str, Any]:
-    current = time.time() if now is None else now
-    method = str(event.get("requestContext", {}).get("http", {}).get("method", "")).upper()
-    try:
-        if method == "GET":
-            return open_link(event, current)
-        if method == "POST":
-            return submit_decision(event, current)
-        raise HttpError(405, "Use the link from the approval message.")
-    except MalformedLink as error:  # raised while parsing the query or the form
-        logger.info("approval request malformed", extra={"reason": str(error)})
-        return error_page(HttpError(400, str(error)))
-    except HttpError as error:
-        response = error_page(error)
-        if error.status == 405:
-            response["headers"]["Allow"] = "GET, POST"
-        return response
+# -- routing: Powertools' Function URL resolver -------------------------------------------------
+# Every path of the URL is the callback (the links carry their data in the query string).
+app = LambdaFunctionUrlResolver()
+ANY_PATH = ".+"
+
+
+def _as_response(page_dict: dict[str, Any]) -> Response:
+    return Response(status_code=page_dict["statusCode"], body=page_dict["body"], headers=page_dict["headers"])
+
+
+@app.get(ANY_PATH)
+def _open() -> Response:
+    return _as_response(open_link(app.current_event.raw_event, app.context["now"]))
+
+
+@app.post(ANY_PATH)
+def _submit() -> Response:
+    return _as_response(submit_decision(app.current_event.raw_event, app.context["now"]))
+
+
+@app.not_found
+def _other_method(_: Exception) -> Response:  # with every path routed, only the method can miss
+    response = error_page(HttpError(405, "Use the link from the approval message."))
+    response["headers"]["Allow"] = "GET, POST"
+    return _as_response(response)
+
+
+@app.exception_handler(MalformedLink)  # raised while parsing the query or the form
+def _malformed(error: MalformedLink) -> Response:
+    logger.info("approval request malformed", extra={"reason": str(error)})
+    return _as_response(error_page(HttpError(400, str(error))))
+
+
+@app.exception_handler(HttpError)
+def _refused(error: HttpError) -> Response:
+    return _as_response(error_page(error))
+
+
+def handle(event: dict[str, Any], context: Any, now: float | None = None) -> dict[str, Any]:
+    app.append_context(now=time.time() if now is None else now)
+    return app.resolve(event, context)
 
 
 @logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     start_invocation(ENVIRONMENT, "approval_callback")
-    return handle(event)
+    return handle(event, context)

@@ -14,6 +14,7 @@ import uuid
 from typing import Any
 
 import boto3
+from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from workflow_core import events as event_types
 from workflow_core.config import load_config
@@ -32,6 +33,10 @@ REQUIRED_ENV = (
     "APPROVAL_LINK_TTL_SECONDS",
     "EVENT_BUS_NAME",
 )
+
+# Before any client: the X-Ray SDK patches botocore, so each AWS call is a subsegment of the
+# invocation. Powertools disables it outside Lambda and where POWERTOOLS_TRACE_DISABLED says so.
+tracer = Tracer()
 
 CONFIG = load_config(REQUIRED_ENV)
 ENVIRONMENT = CONFIG.str("ENVIRONMENT")
@@ -93,6 +98,7 @@ def _parse(event: Any) -> tuple[str, dict[str, Any], dict[str, Any], str]:
     return event["task_token"], workflow, draft, event["execution_arn"]
 
 
+@tracer.capture_method
 def request_approval(event: dict[str, Any], now: float | None = None) -> dict[str, Any]:
     task_token, workflow, draft, execution_arn = _parse(event)
     current = int(time.time() if now is None else now)
@@ -137,7 +143,8 @@ def request_approval(event: dict[str, Any], now: float | None = None) -> dict[st
 
 
 @logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     start_task_invocation(ENVIRONMENT, "approval_request", event)
     return request_approval(event)

@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 import boto3
+from aws_lambda_powertools import Tracer
 from workflow_core import events as event_types
 from workflow_core.config import load_config
 from workflow_core.events import EventPublisher
@@ -27,6 +28,10 @@ from workflow_core.store import (
 )
 
 REQUIRED_ENV = ("ENVIRONMENT", "WORKFLOW_TABLE", "EVENT_BUS_NAME")
+
+# Before any client: the X-Ray SDK patches botocore, so each AWS call is a subsegment of the
+# invocation. Powertools disables it outside Lambda and where POWERTOOLS_TRACE_DISABLED says so.
+tracer = Tracer()
 
 CONFIG = load_config(REQUIRED_ENV)
 ENVIRONMENT = CONFIG.str("ENVIRONMENT")
@@ -63,6 +68,7 @@ def _error(value: Any) -> dict[str, str] | None:
     return None
 
 
+@tracer.capture_method
 def record_failure(event: dict[str, Any]) -> dict[str, str]:
     reason = event.get("reason") if event.get("reason") in REASONS else "WorkflowFailed"
     state = event.get("input") if isinstance(event.get("input"), dict) else {}
@@ -121,7 +127,8 @@ def _default_cause(reason: str, state: dict[str, Any]) -> str:
 
 
 @logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     start_task_invocation(ENVIRONMENT, "on_failure", event)
     return record_failure(event)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
+from aws_lambda_powertools import Tracer
 from workflow_core import artifacts
 from workflow_core import events as event_types
 from workflow_core.artifacts import ArtifactStore
@@ -20,6 +21,10 @@ from workflow_core.store import PUBLISHED, NotFound, WorkflowStore
 
 REQUIRED_ENV = ("ENVIRONMENT", "WORKFLOW_TABLE", "ARTIFACT_BUCKET", "EVENT_BUS_NAME")
 
+# Before any client: the X-Ray SDK patches botocore, so each AWS call is a subsegment of the
+# invocation. Powertools disables it outside Lambda and where POWERTOOLS_TRACE_DISABLED says so.
+tracer = Tracer()
+
 CONFIG = load_config(REQUIRED_ENV)
 ENVIRONMENT = CONFIG.str("ENVIRONMENT")
 
@@ -28,6 +33,7 @@ STORE = WorkflowStore(boto3.resource("dynamodb").Table(CONFIG.str("WORKFLOW_TABL
 EVENTS = EventPublisher(boto3.client("events"), CONFIG.str("EVENT_BUS_NAME"))
 
 
+@tracer.capture_method
 def publish(event: dict[str, Any]) -> dict[str, Any]:
     workflow, draft = event.get("workflow"), event.get("draft")
     if not isinstance(workflow, dict) or not isinstance(workflow.get("workflow_id"), str):
@@ -69,7 +75,8 @@ def publish(event: dict[str, Any]) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     start_task_invocation(ENVIRONMENT, "publish", event)
     return publish(event)

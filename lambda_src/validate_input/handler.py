@@ -14,6 +14,7 @@ import uuid
 from typing import Any
 
 import boto3
+from aws_lambda_powertools import Tracer
 from workflow_core.config import load_config
 from workflow_core.errors import InvalidInput
 from workflow_core.observability import logger, metrics, start_task_invocation
@@ -26,6 +27,10 @@ REQUIRED_ENV = (
     "MAX_SOURCES_LIMIT",
     "DEFAULT_MAX_SOURCES",
 )
+
+# Before any client: the X-Ray SDK patches botocore, so each AWS call is a subsegment of the
+# invocation. Powertools disables it outside Lambda and where POWERTOOLS_TRACE_DISABLED says so.
+tracer = Tracer()
 
 CONFIG = load_config(REQUIRED_ENV)
 ENVIRONMENT = CONFIG.str("ENVIRONMENT")
@@ -87,6 +92,7 @@ def derive_workflow_id(execution_arn: str, tenant: str) -> str:
     return str(uuid.uuid4())
 
 
+@tracer.capture_method
 def validate(event: dict[str, Any]) -> dict[str, Any]:
     execution_arn = event.get("execution_arn") if isinstance(event, dict) else None
     if not isinstance(execution_arn, str) or not execution_arn:
@@ -113,7 +119,8 @@ def validate(event: dict[str, Any]) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     start_task_invocation(ENVIRONMENT, "validate_input", event)
     return validate(event)

@@ -5,12 +5,13 @@ approval_callback function with the event its Function URL would deliver.
 
 from __future__ import annotations
 
+import base64
 import re
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
@@ -24,18 +25,29 @@ _LINK = re.compile(r"https?://[^\s<>\"']+")
 
 
 def function_url_event(
-    method: str, url: str, body: str = "", content_type: str = "application/x-www-form-urlencoded"
+    method: str,
+    url: str,
+    body: str = "",
+    content_type: str = "application/x-www-form-urlencoded",
+    base64_body: bool = False,
 ) -> dict[str, Any]:
-    """The payload (format 2.0) a Lambda Function URL sends for this request."""
+    """The payload (format 2.0) a Lambda Function URL sends for this request, every field AWS
+    documents for an unauthenticated (NONE) URL."""
     parts = urlsplit(url)
+    now = datetime.now(UTC)
+    domain = parts.netloc or "localhost"
     return {
         "version": "2.0",
         "routeKey": "$default",
         "rawPath": parts.path or "/",
         "rawQueryString": parts.query,
         "queryStringParameters": dict(parse_qsl(parts.query, keep_blank_values=True)) or None,
-        "headers": {"host": parts.netloc, "content-type": content_type},
+        "headers": {"host": domain, "content-type": content_type},
         "requestContext": {
+            "accountId": "anonymous",
+            "apiId": domain.split(".", 1)[0],
+            "domainName": domain,
+            "domainPrefix": domain.split(".", 1)[0],
             "http": {
                 "method": method,
                 "path": parts.path or "/",
@@ -44,10 +56,13 @@ def function_url_event(
                 "userAgent": "local-run",
             },
             "requestId": str(uuid.uuid4()),
-            "timeEpoch": int(time.time() * 1000),
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "timeEpoch": int(now.timestamp() * 1000),
         },
-        "body": body,
-        "isBase64Encoded": False,
+        "body": base64.b64encode(body.encode()).decode() if base64_body else body,
+        "isBase64Encoded": base64_body,
     }
 
 

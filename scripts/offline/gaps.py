@@ -696,8 +696,9 @@ def _publish_powertools_layer(region: str, architecture: str, version: int, work
 
 
 def powertools_layer_zip(work_dir) -> bytes:
-    """python/aws_lambda_powertools and its one dependency the Lambda runtime lacks
-    (typing_extensions), zipped once per account work folder."""
+    """python/aws_lambda_powertools and what the public layer brings with it that the Lambda
+    runtime lacks (typing_extensions; the X-Ray SDK and its wrapt for Tracer), zipped once per
+    account work folder."""
     import importlib.util
     import io
     import zipfile
@@ -708,7 +709,7 @@ def powertools_layer_zip(work_dir) -> bytes:
         return cached.read_bytes()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for module in ("aws_lambda_powertools", "typing_extensions"):
+        for module in ("aws_lambda_powertools", "typing_extensions", "aws_xray_sdk", "wrapt"):
             spec = importlib.util.find_spec(module)
             origin = Path(spec.origin)
             root = origin.parent if origin.name == "__init__.py" else origin

@@ -397,6 +397,10 @@ class LambdaRuntime:
                 **self.credentials_for(image.role, image.name),
                 # How a user points the SDK at any endpoint (botocore honours it for every service).
                 "AWS_ENDPOINT_URL": self.endpoint,
+                # Active tracing sends segments to an X-Ray daemon; the embedded account runs none,
+                # so Powertools' Tracer is told to stay off (tests/lambda/test_tracing.py traces
+                # every handler into a local daemon instead).
+                "POWERTOOLS_TRACE_DISABLED": "true",
             }
         )
         return environment

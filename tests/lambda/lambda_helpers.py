@@ -6,12 +6,14 @@ import base64
 import io
 import json
 import threading
+from pathlib import Path
 from typing import Any
 
 import boto3
 
 from scripts.offline import eventstream
 
+LAMBDA_SRC_DIR = Path(__file__).resolve().parents[2] / "lambda_src"
 REGION = "us-east-1"
 BUCKET = "research-report-test-artifacts"
 WORKFLOW_TABLE = "research-report-test-workflow"
@@ -230,17 +232,8 @@ def approval_callback_env(resources: dict[str, Any]) -> dict[str, str]:
 
 
 def function_url_event(method: str, query: str = "", body: str = "", base64_body: bool = False) -> dict[str, Any]:
-    """A Lambda Function URL request (payload format 2.0)."""
-    import base64
-    from urllib.parse import parse_qsl
+    """A Lambda Function URL request (payload format 2.0) to the callback's URL, built as the
+    offline reviewer builds it."""
+    from scripts.offline.approvals import function_url_event as request
 
-    return {
-        "version": "2.0",
-        "rawPath": "/",
-        "rawQueryString": query,
-        "queryStringParameters": dict(parse_qsl(query)) or None,
-        "headers": {"content-type": "application/x-www-form-urlencoded"},
-        "requestContext": {"http": {"method": method, "path": "/"}},
-        "body": base64.b64encode(body.encode()).decode() if base64_body else body,
-        "isBase64Encoded": base64_body,
-    }
+    return request(method, f"{APPROVAL_BASE_URL}?{query}" if query else APPROVAL_BASE_URL, body, base64_body=base64_body)
