@@ -151,3 +151,16 @@ def test_root_calls_only_local_modules_that_exist():
         assert not unknown, f"module.{name} passes undeclared inputs {sorted(unknown)}"
         required = {v for v, spec in tfhcl.labelled(target, "variable").items() if "default" not in spec}
         assert required <= set(call), f"module.{name} misses required inputs {sorted(required - set(call))}"
+
+
+def test_readme_and_examples_pin_the_latest_released_version():
+    changelog = (tfhcl.REPO_ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    released = re.findall(r"^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$", changelog, re.M)
+    assert released, "CHANGELOG.md has no released version (## [x.y.z] - YYYY-MM-DD)"
+    assert f"[{released[0]}]: " in changelog, "the latest release needs its link definition"
+    pins = [
+        (path.name, ref)
+        for path in [tfhcl.REPO_ROOT / "README.md", *sorted((tfhcl.REPO_ROOT / "examples").rglob("*.tf"))]
+        for ref in re.findall(r"\?ref=v([0-9.]+)", path.read_text(encoding="utf-8"))
+    ]
+    assert pins and all(ref == released[0] for _, ref in pins), (released[0], pins)
