@@ -124,16 +124,15 @@ def stepfunctions_validate_state_machine_definition(account: EmbeddedAccount) ->
 
 @fill
 def stepfunctions_list_state_machine_versions(account: EmbeddedAccount) -> None:
-    """ListStateMachineVersions (the provider lists versions when it reads a state machine)."""
+    """ListStateMachineVersions (the provider lists versions when it reads a state machine, and
+    takes the first as the one it published): newest first, as AWS sorts them."""
     from moto.core.responses import ActionResult
     from moto.stepfunctions.responses import StepFunctionResponse
 
     def list_state_machine_versions(self) -> ActionResult:
         machine = self.stepfunction_backend.describe_state_machine(self._get_param("stateMachineArn"))
-        versions = [
-            {"stateMachineVersionArn": version.arn, "creationDate": version.creation_date}
-            for version in getattr(machine, "versions", {}).values()
-        ]
+        published = sorted(getattr(machine, "versions", {}).items(), reverse=True)  # by version number
+        versions = [{"stateMachineVersionArn": version.arn, "creationDate": version.creation_date} for _, version in published]
         return ActionResult({"stateMachineVersions": versions})
 
     StepFunctionResponse.list_state_machine_versions = list_state_machine_versions

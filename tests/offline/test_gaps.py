@@ -108,6 +108,10 @@ def test_state_machine_definitions_are_validated_and_versions_listed(account):
     assert sfn.validate_state_machine_definition(definition=BROKEN_DEFINITION)["result"] == "FAIL"
     machine = sfn.create_state_machine(name=unique("gap-machine"), definition=PASSING_DEFINITION, roleArn=a_role(account.client))
     assert sfn.list_state_machine_versions(stateMachineArn=machine["stateMachineArn"])["stateMachineVersions"] == []
+    for _ in range(2):
+        sfn.update_state_machine(stateMachineArn=machine["stateMachineArn"], definition=PASSING_DEFINITION, publish=True)
+    listed = sfn.list_state_machine_versions(stateMachineArn=machine["stateMachineArn"])["stateMachineVersions"]
+    assert [v["stateMachineVersionArn"].rsplit(":", 1)[1] for v in listed] == ["2", "1"]  # newest first, as AWS lists them
 
 
 def test_a_test_case_needs_a_loaded_mock_config_that_names_it(account):
