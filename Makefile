@@ -39,13 +39,18 @@ node_modules/.installed: package.json package-lock.json
 tf-init: $(VENV)/.installed ## terraform init every root (providers from the registry or a local mirror)
 	@$(TF) init
 
-setup: $(VENV)/.installed $(VENV_CHECKOV)/.installed node_modules/.installed tf-init ## Create .venv, .venv-checkov, node_modules and the Terraform providers from pinned versions
+# The two virtualenvs and node_modules are independent: installed side by side (a fresh clone
+# spends most of its setup there), then the providers, which need .venv.
+setup: ## Create .venv, .venv-checkov, node_modules and the Terraform providers from pinned versions
+	@$(MAKE) --no-print-directory -j3 $(VENV)/.installed $(VENV_CHECKOV)/.installed node_modules/.installed
+	@$(MAKE) --no-print-directory tf-init
 
 package: $(VENV)/.installed ## Build deterministic Lambda zips under dist/
 	$(PY) -m scripts.package_lambdas
 
 # pytest exits 5 when it collected nothing: a gate that tests nothing must not pass.
-PYTEST = $(PY) -m pytest -n 2 -q
+# Three workers on two cores: the end-to-end tests spend part of their time waiting on the account.
+PYTEST = $(PY) -m pytest -n 3 -q
 define run_pytest
 	@$(PYTEST) $(1); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing the run"; exit 1; fi; exit $$status
