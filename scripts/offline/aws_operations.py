@@ -127,12 +127,18 @@ def _models(signing_name: str) -> tuple[Any, ...]:
     return tuple(models)
 
 
+@cache
+def _operation_names(model: Any) -> frozenset[str]:
+    """Read once per model: every deployer request looks its operation up here."""
+    return frozenset(model.operation_names)
+
+
 _RPC_V2_PATH = re.compile(r"^/service/[^/]+/operation/([^/]+)$")
 
 
 def _named(model: Any, environ: dict[str, Any], body: bytes) -> tuple[str, str] | None:
     """The operation a JSON, query or RPC v2 request names outright, and that protocol."""
-    names = set(model.operation_names)
+    names = _operation_names(model)
     target = environ.get("HTTP_X_AMZ_TARGET")
     if target:
         prefix, _, name = target.rpartition(".")
@@ -164,7 +170,7 @@ def _routed(model: Any, environ: dict[str, Any]) -> tuple[str, str] | None:
     query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
     named = query.get("x-id")  # newer SDKs name the S3 operation in the URL
     protocol = model.metadata["protocol"]
-    if named and named[0] in model.operation_names:
+    if named and named[0] in _operation_names(model):
         return named[0], protocol
     headers = {key[5:].lower().replace("_", "-") for key in environ if key.startswith("HTTP_")}
     best: tuple[tuple[int, int, int, bool], str] | None = None

@@ -9,6 +9,7 @@ canary on plain moto that fails the day moto changes (then the fill should go).
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
@@ -174,16 +175,23 @@ def stepfunctions_executions_through_versions_and_aliases(account: EmbeddedAccou
     StepFunctionsParserBackend.start_execution = start_execution
 
 
-def _encrypt_execution_data(account: EmbeddedAccount, machine: Any) -> None:
-    """A state machine under a customer managed key: Step Functions encrypts the execution's data
-    with a data key it generates, and decrypts it to run, with the state machine role's rights in
-    the state machine's encryption context. Without them the start fails, as on AWS."""
+@functools.cache
+def _kms_access_denied() -> type:
+    """Step Functions' KmsAccessDeniedException, as moto's error type (defined once, on first use:
+    moto is imported lazily here)."""
     from moto.core.exceptions import AWSError
 
     class KmsAccessDeniedException(AWSError):
         TYPE = code = "KmsAccessDeniedException"  # code: the ERROR_CODE of a failed EventBridge delivery
         STATUS = 400
 
+    return KmsAccessDeniedException
+
+
+def _encrypt_execution_data(account: EmbeddedAccount, machine: Any) -> None:
+    """A state machine under a customer managed key: Step Functions encrypts the execution's data
+    with a data key it generates, and decrypts it to run, with the state machine role's rights in
+    the state machine's encryption context. Without them the start fails, as on AWS."""
     encryption = getattr(machine, "encryptionConfiguration", None) or {}
     if encryption.get("type") != "CUSTOMER_MANAGED_KMS_KEY":
         return
@@ -191,7 +199,7 @@ def _encrypt_execution_data(account: EmbeddedAccount, machine: Any) -> None:
     context = {"kms:EncryptionContext:aws:states:stateMachineArn": unqualified}
     actions = ("kms:GenerateDataKey", "kms:Decrypt")
     if not account.authorizer.allows_key_use(machine.roleArn, actions, encryption["kmsKeyId"], "states", context):
-        raise KmsAccessDeniedException(f"{machine.roleArn} may not use {encryption['kmsKeyId']} for {unqualified}'s data")
+        raise _kms_access_denied()(f"{machine.roleArn} may not use {encryption['kmsKeyId']} for {unqualified}'s data")
 
 
 @fill
