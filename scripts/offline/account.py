@@ -38,6 +38,8 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,6 +92,7 @@ class EmbeddedAccount:
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.id = uuid.uuid4().hex
         self.recorded = Recorded()
+        self.retries = RetriedCalls()
         self.mock_config: dict[str, Any] | None = None
         self.model_faults: dict[str, Any] | None = None
         self.runtime = None
@@ -153,6 +156,7 @@ class EmbeddedAccount:
             "region": REGION,
             "pid": os.getpid(),
             "time_scale": self.time_scale,
+            "retries_replayed": self.retries.replayed,
         }
 
     def function_url(self, function_name: str, event: bytes) -> dict[str, Any]:
@@ -215,7 +219,7 @@ class _ControlRoutes:
         if self.account.bedrock.handles(path):  # moto serves no Bedrock runtime
             return self.account.bedrock(environ, start_response)
         if not path.startswith(CONTROL_PREFIX):
-            return self.moto_app(environ, _closing(start_response))
+            return self.account.retries.answer(environ, _closing(start_response), self.moto_app)
         try:
             status, body = self._route(environ["REQUEST_METHOD"], path[len(CONTROL_PREFIX) :], environ)
         except (ValueError, KeyError) as error:
@@ -271,11 +275,80 @@ class _ControlRoutes:
         return 404, {"error": f"no route {method} {CONTROL_PREFIX}{route}"}
 
 
+class RetriedCalls:
+    """At most one execution per SDK call, as AWS's own clients assume.
+
+    The Go SDK (Terraform's provider) and botocore send every attempt of one call with the same
+    `amz-sdk-invocation-id` and count it in `amz-sdk-request: attempt=N`. A client retries when it
+    did not get an answer it could read: the attempt may still have run. Run twice, a create answers
+    409 (CreateRole: EntityAlreadyExists) and Terraform, which never learned the first attempt
+    succeeded, loses track of what it made. So a retry waits for the earlier attempt and, when that
+    one ended with an answer the client would not itself retry, gets the same answer; after a 5xx or a
+    throttle it runs again, as on AWS. Reads (GET, HEAD) simply run again. Each replay is logged.
+    """
+
+    REMEMBERED_S = 300.0  # the SDKs' backoff between attempts is at most 20 s
+
+    def __init__(self, log: Callable[[str], None] | None = None) -> None:
+        self._calls: OrderedDict[str, _Call] = OrderedDict()
+        self._lock = threading.Lock()
+        self._log = log or (lambda line: print(line, file=sys.stderr, flush=True))
+        self.replayed = 0
+
+    def answer(self, environ: dict[str, Any], start_response: Any, app: Any) -> Iterable[bytes]:
+        invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID")
+        if not invocation or environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            return app(environ, start_response)
+        with self._lock:
+            now = time.monotonic()
+            while self._calls and next(iter(self._calls.values())).started < now - self.REMEMBERED_S:
+                self._calls.popitem(last=False)
+            call = self._calls.setdefault(invocation, _Call(started=now))
+        with call.lock:  # a retry that overtook its first attempt waits for it
+            if call.status is not None and not _retryable(call.status):
+                self.replayed += 1
+                self._log(
+                    f"retried call answered from its earlier attempt: {environ.get('REQUEST_METHOD')} "
+                    f"{environ.get('PATH_INFO')} {environ.get('HTTP_X_AMZ_TARGET', '')} "
+                    f"({environ.get('HTTP_AMZ_SDK_REQUEST', '')}; earlier answer {call.status})"
+                )
+                start_response(call.status, call.headers)
+                return [call.body]
+            captured: dict[str, Any] = {}
+
+            def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+                captured.update(status=status, headers=headers)
+                return start_response(status, headers, exc_info)
+
+            chunks = app(environ, capture)
+            try:
+                body = b"".join(chunks)
+            finally:
+                getattr(chunks, "close", lambda: None)()
+            call.status, call.headers, call.body = captured["status"], captured["headers"], body
+            return [body]
+
+
+@dataclass
+class _Call:
+    started: float
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    status: str | None = None
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+
+
+def _retryable(status: str) -> bool:
+    """What an AWS SDK retries by its status alone: server errors and throttling."""
+    code = int(status.split(" ", 1)[0])
+    return code >= 500 or code == 429
+
+
 def _closing(start_response: Any) -> Any:
     """Every response closes its connection. Under load the dev server and a client's keep-alive
     pool race (a request on a connection being closed): the Go SDK then retries a CreateFunction
     that moto already ran, and Terraform fails with a 409. A new loopback connection per request
-    costs microseconds and removes the race."""
+    costs microseconds and removes that race; RetriedCalls answers any retry that still comes."""
 
     def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None):
         headers = [(name, value) for name, value in headers if name.lower() != "connection"]

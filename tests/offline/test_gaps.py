@@ -385,3 +385,40 @@ def test_bucket_policy_conditions_are_evaluated_as_aws_does_for_sdk_requests(acc
             SSEKMSKeyId="arn:aws:kms:us-east-1:123456789012:key/other",
         )
     assert denied.value.response["Error"]["Code"] == "AccessDenied"
+
+
+# --- retried calls --------------------------------------------------------------------------------
+
+
+def same_invocation(client, operation: str) -> None:
+    """Every call of `operation` by `client` goes out as one more attempt of a single SDK call:
+    what the SDK sends when it retries one whose answer it never read."""
+    invocation, attempts = str(uuid.uuid4()), iter(range(1, 100))
+
+    def mark(request, **_):
+        request.headers["amz-sdk-invocation-id"] = invocation
+        request.headers["amz-sdk-request"] = f"attempt={next(attempts)}; max=25"
+
+    client.meta.events.register(f"before-send.{client.meta.service_model.endpoint_prefix}.{operation}", mark)
+
+
+def test_a_retried_create_runs_once_and_gets_its_first_answer(account):
+    iam, name = account.client("iam"), unique("gap-retried-role")
+    replayed = account.control("GET", "status")["retries_replayed"]
+    same_invocation(iam, "CreateRole")
+    first = iam.create_role(RoleName=name, AssumeRolePolicyDocument=ROLE_POLICY)["Role"]
+    retried = iam.create_role(RoleName=name, AssumeRolePolicyDocument=ROLE_POLICY)["Role"]
+    assert retried["RoleId"] == first["RoleId"]
+    assert account.control("GET", "status")["retries_replayed"] == replayed + 1
+    with pytest.raises(ClientError) as second_call:  # a new call, not a retry: AWS's answer
+        account.client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=ROLE_POLICY)
+    assert second_call.value.response["Error"]["Code"] == "EntityAlreadyExists"
+
+
+def test_canary_plain_moto_runs_a_retried_create_twice(plain):
+    iam, name = plain("iam"), unique("gap-retried-role")
+    same_invocation(iam, "CreateRole")
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=ROLE_POLICY)
+    with pytest.raises(ClientError) as retried:
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=ROLE_POLICY)
+    assert retried.value.response["Error"]["Code"] == "EntityAlreadyExists"
