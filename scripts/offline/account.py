@@ -92,7 +92,7 @@ class EmbeddedAccount:
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.id = uuid.uuid4().hex
         self.recorded = Recorded()
-        self.retries = RetriedCalls()
+        self.retries = RetriedCalls(name_of=self.call_name)
         self.mock_config: dict[str, Any] | None = None
         self.model_faults: dict[str, Any] | None = None
         self.runtime = None
@@ -158,6 +158,16 @@ class EmbeddedAccount:
             "time_scale": self.time_scale,
             "retries_replayed": self.retries.replayed,
         }
+
+    def call_name(self, environ: dict[str, Any]) -> str:
+        """`iam:CreateRole`: the API a request calls, for logs."""
+        from scripts.offline.aws_operations import UnknownOperation, operation_of
+
+        service = self.authorizer.caller_of(environ).service
+        try:
+            return operation_of(service, environ, environ["wsgi.input"].getvalue()).action
+        except (UnknownOperation, AttributeError):
+            return f"{service} {environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
 
     def function_url(self, function_name: str, event: bytes) -> dict[str, Any]:
         """A request to the function's URL, as the Function URL front door serves it: allowed only if
@@ -289,10 +299,10 @@ class RetriedCalls:
 
     REMEMBERED_S = 300.0  # the SDKs' backoff between attempts is at most 20 s
 
-    def __init__(self, log: Callable[[str], None] | None = None) -> None:
+    def __init__(self, name_of: Callable[[dict[str, Any]], str]) -> None:
         self._calls: OrderedDict[str, _Call] = OrderedDict()
         self._lock = threading.Lock()
-        self._log = log or (lambda line: print(line, file=sys.stderr, flush=True))
+        self._name_of = name_of
         self.replayed = 0
 
     def answer(self, environ: dict[str, Any], start_response: Any, app: Any) -> Iterable[bytes]:
@@ -307,10 +317,12 @@ class RetriedCalls:
         with call.lock:  # a retry that overtook its first attempt waits for it
             if call.status is not None and not _retryable(call.status):
                 self.replayed += 1
-                self._log(
-                    f"retried call answered from its earlier attempt: {environ.get('REQUEST_METHOD')} "
-                    f"{environ.get('PATH_INFO')} {environ.get('HTTP_X_AMZ_TARGET', '')} "
-                    f"({environ.get('HTTP_AMZ_SDK_REQUEST', '')}; earlier answer {call.status})"
+                print(
+                    f"retried call answered from its earlier attempt: {self._name_of(environ)} "
+                    f"({environ.get('HTTP_AMZ_SDK_REQUEST', '')}; {time.monotonic() - call.started:.1f} s after the first; "
+                    f"earlier answer {call.status})",
+                    file=sys.stderr,
+                    flush=True,
                 )
                 start_response(call.status, call.headers)
                 return [call.body]
