@@ -164,9 +164,9 @@ class EmbeddedAccount:
         from scripts.offline.aws_operations import UnknownOperation, operation_of
 
         service = self.authorizer.caller_of(environ).service
-        try:
+        try:  # the body: _ControlRoutes has put it in a BytesIO
             return operation_of(service, environ, environ["wsgi.input"].getvalue()).action
-        except (UnknownOperation, AttributeError):
+        except UnknownOperation:
             return f"{service} {environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
 
     def function_url(self, function_name: str, event: bytes) -> dict[str, Any]:
@@ -313,10 +313,13 @@ class RetriedCalls:
             now = time.monotonic()
             while self._calls and next(iter(self._calls.values())).started < now - self.REMEMBERED_S:
                 self._calls.popitem(last=False)
-            call = self._calls.setdefault(invocation, _Call(started=now))
+            call = self._calls.get(invocation)
+            if call is None:
+                call = self._calls[invocation] = _Call(started=now)
         with call.lock:  # a retry that overtook its first attempt waits for it
             if call.status is not None and not _retryable(call.status):
-                self.replayed += 1
+                with self._lock:
+                    self.replayed += 1
                 print(
                     f"retried call answered from its earlier attempt: {self._name_of(environ)} "
                     f"({environ.get('HTTP_AMZ_SDK_REQUEST', '')}; {time.monotonic() - call.started:.1f} s after the first; "
