@@ -16,21 +16,28 @@ bedrock_agents = {
   reviser = { agent_id = "REVISERAGT", alias_id = "REVISERALI" }
 }
 
-# Fallback models (Converse). Summary runs once per source: it always gets a small model.
+# Models, read 2026-12-02 (scripts/offline/bedrock_models.json names the AWS pages): Claude Sonnet 5.5
+# (large) and Claude Haiku 5.5 (small) are Active and run on demand only through an inference
+# profile. global. profiles route to any commercial Region and cost about 10 % less than the
+# geographic ones; for data residency use a us./eu. profile of the same model after checking it
+# exists in your Region (aws bedrock get-inference-profile --inference-profile-identifier ...).
+
+# Fallback models (Converse): the role's smaller model. Summary runs once per source: it always
+# gets a small model.
 fallback_model_ids = {
-  search  = "anthropic.claude-3-haiku-20240307-v1:0"
-  summary = "anthropic.claude-3-haiku-20240307-v1:0"
-  writer  = "anthropic.claude-3-5-sonnet-20240620-v1:0"
-  reviser = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+  search  = "global.anthropic.claude-haiku-5-5"
+  summary = "global.anthropic.claude-haiku-5-5"
+  writer  = "global.anthropic.claude-haiku-5-5"
+  reviser = "global.anthropic.claude-haiku-5-5"
 }
 
 # Agent models (priced by `make cost` and the Bedrock spend alarm). Summary runs once per source,
 # so it moves to the small model; the roles that write stay on the large one.
 agent_model_ids = {
-  search  = "anthropic.claude-3-5-sonnet-20240620-v1:0"
-  summary = "anthropic.claude-3-haiku-20240307-v1:0"
-  writer  = "anthropic.claude-3-5-sonnet-20240620-v1:0"
-  reviser = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+  search  = "global.anthropic.claude-sonnet-5-5"
+  summary = "global.anthropic.claude-haiku-5-5"
+  writer  = "global.anthropic.claude-sonnet-5-5"
+  reviser = "global.anthropic.claude-sonnet-5-5"
 }
 
 # Concurrency: each Map branch calls InvokeAgent, so Map concurrency stays within the quota.
@@ -76,7 +83,7 @@ alarm_thresholds = {
 }
 
 # Sizing (read by the cost model).
-monthly_budget_usd  = 1300
+monthly_budget_usd  = 1000
 workflows_per_month = 2000
 sources_per_run     = 12
 

@@ -40,8 +40,58 @@ locals {
   agents = var.create_agents ? module.bedrock_agents[0].agents : var.bedrock_agents
   agent_alias_arns = var.create_agents ? module.bedrock_agents[0].alias_arns : { for role, a in var.bedrock_agents :
   role => "arn:${local.partition}:bedrock:${local.region}:${local.account_id}:agent-alias/${a.agent_id}/${a.alias_id}" }
-  fallback_model_arns = { for role, m in var.fallback_model_ids :
-  role => "arn:${local.partition}:bedrock:${local.region}::foundation-model/${m}" }
+}
+
+# --- models: what each role's function may invoke ------------------------------------
+
+locals {
+  # What Converse takes as modelId: a system-defined inference profile ID (a geography or global.
+  # prefix), a profile ARN (system-defined or application), or a foundation model ID.
+  inference_profile_pattern = "^(global|us|us-gov|eu|apac|jp|au|ca)\\.|^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:[0-9]{12}:(application-)?inference-profile/"
+  model_identifier_pattern  = "^(((global|us|us-gov|eu|apac|jp|au|ca)\\.)?[a-z0-9-]+\\.[A-Za-z0-9._:-]+|arn:aws[a-z-]*:bedrock:[a-z0-9-]+:[0-9]{12}:(application-)?inference-profile/[A-Za-z0-9._:-]+)$"
+
+  fallback_profiles = toset([for m in values(var.fallback_model_ids) : m if can(regex(local.inference_profile_pattern, m))])
+}
+
+# Bedrock says where a profile sends requests: its ARN and the foundation model in each destination
+# Region. The policies are built from this answer, never by hand.
+data "aws_bedrock_inference_profile" "fallback" {
+  for_each = local.fallback_profiles
+
+  inference_profile_id = each.value
+}
+
+locals {
+  # Per role, the statements that let its function run its fallback model. Through a profile, IAM
+  # authorizes the profile and, conditioned on that profile, the model in every Region the profile
+  # may route to; a global profile routes anywhere, which IAM names with the Region-less model ARN.
+  fallback_model_statements = { for role, model_id in var.fallback_model_ids : role => contains(local.fallback_profiles, model_id) ? [
+    {
+      sid        = "InvokeFallbackProfile"
+      actions    = ["bedrock:InvokeModel"]
+      resources  = [data.aws_bedrock_inference_profile.fallback[model_id].inference_profile_arn]
+      conditions = []
+    },
+    {
+      sid     = "InvokeFallbackModelThroughProfile"
+      actions = ["bedrock:InvokeModel"]
+      resources = distinct(flatten([for model in data.aws_bedrock_inference_profile.fallback[model_id].models : concat(
+        [model.model_arn],
+        startswith(data.aws_bedrock_inference_profile.fallback[model_id].inference_profile_id, "global.") ? [replace(model.model_arn, "/^(arn:[^:]+:bedrock):[^:]*:/", "$1::")] : [],
+      )]))
+      conditions = [{
+        test     = "StringEquals"
+        variable = "bedrock:InferenceProfileArn"
+        values   = [data.aws_bedrock_inference_profile.fallback[model_id].inference_profile_arn]
+      }]
+    },
+    ] : [{
+      # Converse and InvokeModel are both authorised by bedrock:InvokeModel.
+      sid        = "InvokeFallbackModel"
+      actions    = ["bedrock:InvokeModel"]
+      resources  = ["arn:${local.partition}:bedrock:${local.region}::foundation-model/${model_id}"]
+      conditions = []
+  }] }
 }
 
 # --- functions: code, sizing, environment, permissions -----------------------------
@@ -146,13 +196,6 @@ locals {
         conditions = []
       },
       {
-        # Converse and InvokeModel are both authorised by bedrock:InvokeModel.
-        sid        = "InvokeFallbackModel"
-        actions    = ["bedrock:InvokeModel"]
-        resources  = [local.fallback_model_arns[role]]
-        conditions = []
-      },
-      {
         # Copying an object is GetObject on the source plus PutObject on the target.
         sid        = "ReadWriteArtifacts"
         actions    = ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"]
@@ -191,6 +234,7 @@ locals {
         conditions = []
       },
     ],
+    local.fallback_model_statements[role],
     role == "search" ? [{
       sid        = "UseSearchCache"
       actions    = ["dynamodb:GetItem", "dynamodb:PutItem"]

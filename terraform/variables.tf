@@ -129,7 +129,7 @@ variable "agent_guardrail" {
 }
 
 variable "fallback_model_ids" {
-  description = "Foundation model per role for the Converse fallback. Use the smallest model a role tolerates (summary: a small model in every environment). Plain model IDs only: cross-Region inference profiles need other ARNs in the policy."
+  description = "Model each role's Converse fallback runs on: an inference profile ID (global., us., eu., apac., ...: current Claude models run on demand only through one), an application inference profile ARN, or the ID of a foundation model that runs on demand. Use the smallest model a role tolerates (summary: a small model in every environment). The function's policy is derived from the profile (data.aws_bedrock_inference_profile)."
   type        = map(string)
 
   validation {
@@ -138,18 +138,23 @@ variable "fallback_model_ids" {
   }
 
   validation {
-    condition     = alltrue([for m in values(var.fallback_model_ids) : can(regex("^[a-z0-9-]+\\.[A-Za-z0-9._:-]+$", m)) && !can(regex("^(us|eu|apac|us-gov|global)\\.", m))])
-    error_message = "fallback_model_ids must be foundation model IDs such as anthropic.claude-3-haiku-20240307-v1:0 (no inference-profile prefixes)."
+    condition     = alltrue([for m in values(var.fallback_model_ids) : can(regex(local.model_identifier_pattern, m))])
+    error_message = "fallback_model_ids must be inference profile IDs (us.anthropic.claude-haiku-4-5-20251001-v1:0), application inference profile ARNs or foundation model IDs."
   }
 }
 
 variable "agent_model_ids" {
-  description = "Foundation model each role's Bedrock agent runs on. The cost model (make cost) and the Bedrock spend alarm price the role's tokens with it; keep it equal to the agents' real models."
+  description = "Model each role's agent runs on, in the forms fallback_model_ids takes. The cost model (make cost) and the Bedrock spend alarm price the role's tokens with it; with create_agents it is the agents' foundation model."
   type        = map(string)
 
   validation {
     condition     = toset(keys(var.agent_model_ids)) == toset(["search", "summary", "writer", "reviser"])
     error_message = "agent_model_ids must have exactly the roles search, summary, writer and reviser."
+  }
+
+  validation {
+    condition     = alltrue([for m in values(var.agent_model_ids) : can(regex(local.model_identifier_pattern, m))])
+    error_message = "agent_model_ids must be inference profile IDs (us.anthropic.claude-sonnet-4-5-20250929-v1:0), application inference profile ARNs or foundation model IDs."
   }
 
   validation {
@@ -165,12 +170,13 @@ variable "bedrock_token_prices_usd_per_1k" {
     output = number
   }))
   default = {
-    "anthropic.claude-3-5-sonnet-20240620-v1:0" = { input = 0.003, output = 0.015 }
-    "anthropic.claude-3-haiku-20240307-v1:0"    = { input = 0.00025, output = 0.00125 }
-    "anthropic.claude-3-5-haiku-20241022-v1:0"  = { input = 0.0008, output = 0.004 }
-    "amazon.nova-micro-v1:0"                    = { input = 0.000035, output = 0.00014 }
-    "amazon.nova-lite-v1:0"                     = { input = 0.00006, output = 0.00024 }
-    "amazon.nova-pro-v1:0"                      = { input = 0.0008, output = 0.0032 }
+    "global.anthropic.claude-sonnet-5-5" = { input = 0.002, output = 0.01 }
+    "global.anthropic.claude-haiku-5-5"  = { input = 0.0001, output = 0.0005 }
+    "us.anthropic.claude-haiku-5-5"      = { input = 0.00011, output = 0.00055 }
+    "global.anthropic.claude-opus-5-5"   = { input = 0.004, output = 0.02 }
+    "amazon.nova-micro-v1:0"             = { input = 0.000035, output = 0.00014 }
+    "amazon.nova-lite-v1:0"              = { input = 0.00006, output = 0.00024 }
+    "amazon.nova-pro-v1:0"               = { input = 0.0008, output = 0.0032 }
   }
 
   validation {

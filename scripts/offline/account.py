@@ -127,7 +127,7 @@ class EmbeddedAccount:
         self.runtime = LambdaRuntime(self.endpoint, self.work_dir, self.authorizer.credentials_for).install()
         from scripts.offline.bedrock import BedrockRuntime
 
-        self.bedrock = BedrockRuntime(execution_of_trace=self.runtime.execution_of_trace)
+        self.bedrock = BedrockRuntime(ACCOUNT_ID, REGION, execution_of_trace=self.runtime.execution_of_trace)
         interpreter.apply(self.time_scale)
         interpreter.sign_integrations_as_the_execution_role(self.authorizer.credentials_for, self.runtime.trace_id)
         gaps.install(self)

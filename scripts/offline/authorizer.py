@@ -20,7 +20,8 @@ sees it, as AWS authorizes it:
 - the action and **the resource ARN of that request** are derived per API (`requested`): the
   DynamoDB table and the partition keys it touches (`dynamodb:LeadingKeys`), the S3 object (and the
   copy source), the secret, topic, event bus, the state machine of a task token, the Bedrock agent
-  alias or foundation model. An API the derivation does not know is denied, naming it: a handler
+  alias, or the foundation model (through an inference profile: the profile and the model in each
+  of its destination Regions, scripts/offline/bedrock_catalog.py). An API the derivation does not know is denied, naming it: a handler
   that starts calling something new fails here before it fails on AWS.
 - the caller's identity policies (inline and managed, read from the account's IAM on every request,
   so a policy changed through the IAM API takes effect at once) are evaluated with
@@ -65,6 +66,7 @@ S3_CONDITION_HEADERS = ("x-amz-server-side-encryption", "x-amz-server-side-encry
 CONDITION_KEYS = frozenset(
     {"aws:PrincipalArn", "aws:SecureTransport", "dynamodb:LeadingKeys", "events:source", "events:detail-type"}
     | {"kms:ViaService", "kms:CallerAccount", "lambda:FunctionUrlAuthType", "kms:EncryptionContext:aws:states:stateMachineArn"}
+    | {"bedrock:InferenceProfileArn"}
     | {f"s3:{header}" for header in S3_CONDITION_HEADERS}
 )
 
@@ -499,8 +501,11 @@ def _bedrock(environ: dict[str, Any], body: bytes, authorizer: Authorizer) -> li
         ]
     model = _BEDROCK_MODEL.match(path)
     if model:  # Converse and InvokeModel are authorized by bedrock:InvokeModel (streams by ...WithResponseStream)
+        from scripts.offline.bedrock_catalog import catalogue
+
         action = "bedrock:InvokeModelWithResponseStream" if "stream" in model.group(2) else "bedrock:InvokeModel"
-        return [Requested(action, f"arn:aws:bedrock:{authorizer.region}::foundation-model/{model.group(1)}", {})]
+        resources = catalogue().authorized_resources(model.group(1), authorizer.region, authorizer.account_id)
+        return [Requested(action, resource, context) for resource, context in resources]
     raise NotModelled(f"bedrock {path}")
 
 

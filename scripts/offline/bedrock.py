@@ -5,10 +5,12 @@
   events carrying token usage and `chunk` events carrying the completion bytes.
 - bedrock-runtime Converse (POST /model/{modelId}/converse): the JSON answer with usage.
 
-Requests are validated as AWS validates them: an agent id/alias or model the deployment did not
-configure is ResourceNotFoundException / ValidationException; a bad sessionId or a missing
-inputText is ValidationException. The known agents and models are what Terraform's outputs say
-(`bedrock_agents`, `fallback_model_ids`), registered by the runner after each apply. Answers come
+Requests are validated as AWS validates them: an agent id/alias the deployment did not configure
+is ResourceNotFoundException; a bad sessionId or a missing inputText is ValidationException. The
+known agents are what Terraform's output `bedrock_agents` says, registered by the runner after each
+apply. Models are Bedrock's own: the dated catalogue (scripts/offline/bedrock_catalog.py) decides
+which model identifiers Converse runs and refuses the rest as AWS does, and serves the control-plane
+reads of models and inference profiles. Answers come
 from the deterministic local model (scripts/offline/model.py), or from the execution's model
 faults (scripts/offline/model_faults.py): the embedded Lambda runtime gives each invocation an
 X-Ray trace id (`_X_AMZN_TRACE_ID`), botocore sends it as the `X-Amzn-Trace-Id` header as it does
@@ -25,15 +27,18 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 from scripts.offline import eventstream
+from scripts.offline.bedrock_catalog import BedrockError, Catalogue, catalogue
 from scripts.offline.lambda_runtime import trace_root
 from scripts.offline.model import ROLES, Answer, LocalModel, PromptError, estimate_tokens, role_named_in
 from scripts.offline.model_faults import ModelFaultCase, ModelResponse
 
 INVOKE_AGENT = re.compile(r"^/agents/([^/]+)/agentAliases/([^/]+)/sessions/([^/]+)/text$")
 CONVERSE = re.compile(r"^/model/(.+)/converse$")
+FOUNDATION_MODELS = re.compile(r"^/foundation-models(?:/(.+))?$")
+INFERENCE_PROFILES = re.compile(r"^/inference-profiles(?:/(.+))?$")
 SESSION_ID = re.compile(r"^[0-9a-zA-Z._:-]{2,100}$")
 CHUNK_CHARS = 1000  # the answer streams in parts, as Bedrock streams it
 
@@ -49,34 +54,28 @@ def _input_text_limit() -> int:
 MAX_INPUT_TEXT = _input_text_limit()
 
 
-class BedrockError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
 @dataclass
 class BedrockRuntime:
     """The account's Bedrock: which agents and models exist, and the model that answers."""
 
+    account_id: str
+    region: str
     model: LocalModel = field(default_factory=lambda: LocalModel(None))
+    catalogue: Catalogue = field(default_factory=catalogue)
     agents: dict[tuple[str, str], str] = field(default_factory=dict)  # (agent id, alias id) -> role
-    models: set[str] = field(default_factory=set)
     faults: dict[str, ModelFaultCase] = field(default_factory=dict)  # execution ARN -> its model faults
     execution_of_trace: Callable[[str], str | None] = lambda root: None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def register(self, deployment: dict[str, Any]) -> dict[str, Any]:
-        """Add what a deployment configured: {"agents": {role: {agent_id, alias_id}}, "models": [...]}."""
+        """Add the agents a deployment configured: {"agents": {role: {agent_id, alias_id}}}."""
         agents = deployment.get("agents") or {}
-        models = deployment.get("models") or []
         for role, agent in agents.items():
             if role not in ROLES or not isinstance(agent, dict):
                 raise ValueError(f"unknown agent role {role!r}")
         with self.lock:
             self.agents.update({(a["agent_id"], a["alias_id"]): role for role, a in agents.items()})
-            self.models.update(str(m) for m in models)
-            return {"agents": len(self.agents), "models": sorted(self.models)}
+            return {"agents": len(self.agents)}
 
     def use_faults(self, execution_arn: str, case: ModelFaultCase) -> None:
         with self.lock:
@@ -94,7 +93,7 @@ class BedrockRuntime:
 
     # -- WSGI ------------------------------------------------------------------------------------
     def handles(self, path: str) -> bool:
-        return bool(INVOKE_AGENT.match(path) or CONVERSE.match(path))
+        return any(route.match(path) for route in (INVOKE_AGENT, CONVERSE, FOUNDATION_MODELS, INFERENCE_PROFILES))
 
     def __call__(self, environ: dict[str, Any], start_response: Any):
         path = environ.get("PATH_INFO", "")
@@ -102,6 +101,8 @@ class BedrockRuntime:
         raw = environ["wsgi.input"].read(length) if length else b""
         request_id = str(uuid.uuid4())
         try:
+            if FOUNDATION_MODELS.match(path) or INFERENCE_PROFILES.match(path):
+                return self._respond(start_response, request_id, self.control_plane(environ, path))
             if environ.get("REQUEST_METHOD") != "POST":
                 raise BedrockError(405, "ValidationException", "Use POST.")
             try:
@@ -122,12 +123,7 @@ class BedrockRuntime:
                 ]
                 start_response("200 OK", [*headers, ("Content-Length", str(len(stream)))])
                 return [stream]
-            answer = json.dumps(self.converse(unquote(CONVERSE.match(path).group(1)), body, environ)).encode()
-            start_response(
-                "200 OK",
-                [("Content-Type", "application/json"), ("x-amzn-RequestId", request_id), ("Content-Length", str(len(answer)))],
-            )
-            return [answer]
+            return self._respond(start_response, request_id, self.converse(unquote(CONVERSE.match(path).group(1)), body, environ))
         except Exception as caught:  # noqa: BLE001 - every failure answers as AWS does, never a traceback
             error = caught if isinstance(caught, BedrockError) else BedrockError(500, "InternalServerException", str(caught))
             payload = json.dumps({"message": error.message}).encode()
@@ -142,7 +138,31 @@ class BedrockRuntime:
             )
             return [payload]
 
-    # -- the two APIs ----------------------------------------------------------------------------
+    @staticmethod
+    def _respond(start_response: Any, request_id: str, answer: dict[str, Any]) -> list[bytes]:
+        payload = json.dumps(answer).encode()
+        start_response(
+            "200 OK",
+            [("Content-Type", "application/json"), ("x-amzn-RequestId", request_id), ("Content-Length", str(len(payload)))],
+        )
+        return [payload]
+
+    def control_plane(self, environ: dict[str, Any], path: str) -> dict[str, Any]:
+        """The reads of Bedrock's model catalogue (GET /foundation-models[/id], /inference-profiles[/id])."""
+        if environ.get("REQUEST_METHOD") != "GET":
+            raise BedrockError(405, "ValidationException", "The embedded account's catalogue is read-only.")
+        query = {key: values[0] for key, values in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        model = FOUNDATION_MODELS.match(path)
+        if model:
+            if model.group(1):
+                return self.catalogue.get_foundation_model(unquote(model.group(1)), self.region)
+            return self.catalogue.list_foundation_models(self.region, query.get("byProvider"), query.get("byInferenceType"))
+        profile = INFERENCE_PROFILES.match(path).group(1)
+        if profile:
+            return self.catalogue.get_inference_profile(unquote(profile), self.region, self.account_id)
+        return self.catalogue.list_inference_profiles(self.region, self.account_id, query.get("type"))
+
+    # -- the runtime APIs -------------------------------------------------------------------------
     def invoke_agent(self, agent_id: str, alias_id: str, session_id: str, body: dict[str, Any], environ: dict[str, Any]) -> bytes:
         if not SESSION_ID.match(session_id):
             raise BedrockError(400, "ValidationException", f"sessionId {session_id!r} must match [0-9a-zA-Z._:-]{{2,100}}.")
@@ -189,10 +209,8 @@ class BedrockRuntime:
         return b"".join(events)
 
     def converse(self, model_id: str, body: dict[str, Any], environ: dict[str, Any]) -> dict[str, Any]:
-        with self.lock:
-            known = model_id in self.models
-        if not known:
-            raise BedrockError(400, "ValidationException", "The provided model identifier is invalid.")
+        model = self.catalogue.resolve(model_id, self.region, self.account_id).model
+        self.catalogue.check_parameters(model, body.get("inferenceConfig") or {})
         messages = body.get("messages")
         if not isinstance(messages, list) or not messages:
             raise BedrockError(400, "ValidationException", "messages is required.")

@@ -147,12 +147,8 @@ class OfflineWorkflow:
             self.account.control("PUT", "corpus", str(self.corpus))
             outputs = self.deployer().apply(self._say)
             self._seed_signing_secret(outputs["approval_signing_secret_arn"])
-            # The agents and models this deployment calls exist in the account's Bedrock.
-            self.account.control(
-                "PUT",
-                "bedrock",
-                {"agents": outputs["bedrock_agents"], "models": sorted(set(outputs["fallback_model_ids"].values()))},
-            )
+            # The agents this deployment calls exist in the account's Bedrock (its models are Bedrock's own).
+            self.account.control("PUT", "bedrock", {"agents": outputs["bedrock_agents"]})
             definition = json.loads(
                 self.client("stepfunctions").describe_state_machine(stateMachineArn=outputs["state_machine_arn"])["definition"]
             )

@@ -87,8 +87,8 @@ run "bu_operations_match_the_environment" {
     error_message = "bu: alarm thresholds as sized for the environment, one Lambda errors alarm per function."
   }
   assert {
-    condition     = module.budget.limit_amount_usd == 10000
-    error_message = "bu: the monthly budget is $10000."
+    condition     = module.budget.limit_amount_usd == 8000
+    error_message = "bu: the monthly budget is $8000."
   }
   assert {
     condition     = module.workflow_store.point_in_time_recovery_enabled == true

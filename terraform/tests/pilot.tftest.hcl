@@ -91,8 +91,8 @@ run "pilot_operations_match_the_environment" {
     error_message = "pilot: alarm thresholds as sized for the environment, one Lambda errors alarm per function."
   }
   assert {
-    condition     = module.budget.limit_amount_usd == 150
-    error_message = "pilot: the monthly budget is $150."
+    condition     = module.budget.limit_amount_usd == 120
+    error_message = "pilot: the monthly budget is $120."
   }
   assert {
     condition     = module.workflow_store.point_in_time_recovery_enabled == false
@@ -124,5 +124,50 @@ run "executions_start_through_the_alias_and_the_stack_key_encrypts_their_data" {
       for s in data.aws_iam_policy_document.kms.statement : s.principals if s.sid == "StepFunctionsEncryptsWorkflowData"
     ]) == toset([{ type = "AWS", identifiers = toset([module.state_machine.role_arn]) }])
     error_message = "The key policy lets the state machine's role (only) use the key for its data."
+  }
+}
+
+# The pilot's fallback runs on Claude Haiku 5.5 through its global profile. Bedrock's description
+# of that profile (here as GetInferenceProfile answers for a global one: the source Region's model
+# and the Region-less model) is all the policy is built from.
+override_data {
+  target = data.aws_bedrock_inference_profile.fallback["global.anthropic.claude-haiku-5-5"]
+  values = {
+    inference_profile_arn = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-haiku-5-5"
+    inference_profile_id  = "global.anthropic.claude-haiku-5-5"
+    models = [
+      { model_arn = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-haiku-5-5" },
+      { model_arn = "arn:aws:bedrock:::foundation-model/anthropic.claude-haiku-5-5" },
+    ]
+  }
+}
+
+run "each_agent_function_may_run_its_fallback_only_through_its_profile" {
+  command = apply
+
+  assert {
+    condition = alltrue([for role in local.agent_roles : [for s in local.fallback_model_statements[role] : s.sid] == [
+      "InvokeFallbackProfile", "InvokeFallbackModelThroughProfile"
+    ]])
+    error_message = "Every role's fallback is a profile: one statement for the profile, one for its models through it."
+  }
+  assert {
+    condition     = jsonencode(local.fallback_model_statements["writer"][0].resources) == jsonencode(["arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-haiku-5-5"])
+    error_message = "The profile statement names the profile ARN Bedrock returned."
+  }
+  assert {
+    condition = toset(local.fallback_model_statements["writer"][1].resources) == toset([
+      "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-haiku-5-5",
+      "arn:aws:bedrock:::foundation-model/anthropic.claude-haiku-5-5",
+    ])
+    error_message = "The model statement names the model in the source Region and, for a global profile, the Region-less model ARN."
+  }
+  assert {
+    condition = jsonencode(local.fallback_model_statements["writer"][1].conditions) == jsonencode([{
+      test     = "StringEquals"
+      variable = "bedrock:InferenceProfileArn"
+      values   = ["arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-haiku-5-5"]
+    }])
+    error_message = "The models may be invoked only through the role's own profile (bedrock:InferenceProfileArn)."
   }
 }

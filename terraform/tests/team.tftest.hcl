@@ -87,8 +87,8 @@ run "team_operations_match_the_environment" {
     error_message = "team: alarm thresholds as sized for the environment, one Lambda errors alarm per function."
   }
   assert {
-    condition     = module.budget.limit_amount_usd == 1300
-    error_message = "team: the monthly budget is $1300."
+    condition     = module.budget.limit_amount_usd == 1000
+    error_message = "team: the monthly budget is $1000."
   }
   assert {
     condition     = module.workflow_store.point_in_time_recovery_enabled == true

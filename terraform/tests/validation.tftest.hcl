@@ -181,7 +181,8 @@ run "existing_agents_together_with_create_agents_are_refused" {
   command = plan
 
   variables {
-    create_agents = true
+    create_agents   = true
+    agent_model_ids = { for role in ["search", "summary", "writer", "reviser"] : role => "amazon.nova-pro-v1:0" }
   }
 
   expect_failures = [var.bedrock_agents]
@@ -244,6 +245,8 @@ run "created_agents_with_a_knowledge_base_are_accepted" {
     create_agents            = true
     bedrock_agents           = null
     search_knowledge_base_id = "KB12345678"
+    # modules/bedrock_agents takes foundation model IDs that run on demand, not inference profiles.
+    agent_model_ids = { for role in ["search", "summary", "writer", "reviser"] : role => "amazon.nova-pro-v1:0" }
   }
 }
 
@@ -252,28 +255,43 @@ run "fallback_models_without_the_reviser_are_refused" {
 
   variables {
     fallback_model_ids = {
-      search  = "anthropic.claude-3-haiku-20240307-v1:0"
-      summary = "anthropic.claude-3-haiku-20240307-v1:0"
-      writer  = "anthropic.claude-3-haiku-20240307-v1:0"
+      search  = "global.anthropic.claude-haiku-5-5"
+      summary = "global.anthropic.claude-haiku-5-5"
+      writer  = "global.anthropic.claude-haiku-5-5"
     }
   }
 
   expect_failures = [var.fallback_model_ids]
 }
 
-run "fallback_model_behind_an_inference_profile_is_refused" {
+run "fallback_model_that_is_no_model_identifier_is_refused" {
   command = plan
 
   variables {
     fallback_model_ids = {
-      search  = "us.anthropic.claude-3-haiku-20240307-v1:0"
-      summary = "anthropic.claude-3-haiku-20240307-v1:0"
-      writer  = "anthropic.claude-3-haiku-20240307-v1:0"
-      reviser = "anthropic.claude-3-haiku-20240307-v1:0"
+      search  = "Claude Haiku 5.5"
+      summary = "global.anthropic.claude-haiku-5-5"
+      writer  = "global.anthropic.claude-haiku-5-5"
+      reviser = "global.anthropic.claude-haiku-5-5"
     }
   }
 
   expect_failures = [var.fallback_model_ids]
+}
+
+# Every form Converse takes: a geographic and a global profile ID, an application profile ARN, and
+# a foundation model that runs on demand.
+run "fallback_models_by_profile_id_profile_arn_or_model_id_are_accepted" {
+  command = plan
+
+  variables {
+    fallback_model_ids = {
+      search  = "us.anthropic.claude-haiku-5-5"
+      summary = "global.anthropic.claude-haiku-5-5"
+      writer  = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6"
+      reviser = "amazon.nova-lite-v1:0"
+    }
+  }
 }
 
 run "agent_models_with_an_extra_role_are_refused" {
@@ -281,11 +299,26 @@ run "agent_models_with_an_extra_role_are_refused" {
 
   variables {
     agent_model_ids = {
-      search  = "anthropic.claude-3-5-sonnet-20240620-v1:0"
-      summary = "anthropic.claude-3-5-sonnet-20240620-v1:0"
-      writer  = "anthropic.claude-3-5-sonnet-20240620-v1:0"
-      reviser = "anthropic.claude-3-5-sonnet-20240620-v1:0"
-      editor  = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+      search  = "global.anthropic.claude-sonnet-5-5"
+      summary = "global.anthropic.claude-sonnet-5-5"
+      writer  = "global.anthropic.claude-sonnet-5-5"
+      reviser = "global.anthropic.claude-sonnet-5-5"
+      editor  = "global.anthropic.claude-sonnet-5-5"
+    }
+  }
+
+  expect_failures = [var.agent_model_ids]
+}
+
+run "agent_model_that_is_no_model_identifier_is_refused" {
+  command = plan
+
+  variables {
+    agent_model_ids = {
+      search  = "global.anthropic.claude-sonnet-5-5"
+      summary = "arn:aws:bedrock:us-east-1:123456789012:agent/ABCDEFGHIJ"
+      writer  = "global.anthropic.claude-sonnet-5-5"
+      reviser = "global.anthropic.claude-sonnet-5-5"
     }
   }
 
@@ -297,10 +330,10 @@ run "agent_model_without_a_price_is_refused" {
 
   variables {
     agent_model_ids = {
-      search  = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+      search  = "global.anthropic.claude-sonnet-5-5"
       summary = "amazon.titan-text-express-v1"
-      writer  = "anthropic.claude-3-5-sonnet-20240620-v1:0"
-      reviser = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+      writer  = "global.anthropic.claude-sonnet-5-5"
+      reviser = "global.anthropic.claude-sonnet-5-5"
     }
   }
 
@@ -313,9 +346,9 @@ run "negative_token_price_is_refused" {
 
   variables {
     bedrock_token_prices_usd_per_1k = {
-      "anthropic.claude-3-5-sonnet-20240620-v1:0" = { input = 0.003, output = 0.015 }
-      "anthropic.claude-3-haiku-20240307-v1:0"    = { input = 0.00025, output = 0.00125 }
-      "amazon.nova-micro-v1:0"                    = { input = -0.000035, output = 0.00014 }
+      "global.anthropic.claude-sonnet-5-5" = { input = 0.002, output = 0.01 }
+      "global.anthropic.claude-haiku-5-5"  = { input = 0.0001, output = 0.0005 }
+      "amazon.nova-micro-v1:0"             = { input = -0.000035, output = 0.00014 }
     }
   }
 
@@ -636,4 +669,30 @@ run "alias_arn_that_differs_from_the_computed_one_is_reported" {
   }
 
   expect_failures = [check.state_machine_arn]
+}
+
+# A geographic profile: the mock answers as GetInferenceProfile does for us. (the model in each of
+# its three destination Regions, no Region-less ARN); a model that runs on demand needs no profile.
+run "a_geographic_profile_grants_each_destination_region_and_an_on_demand_model_its_own_arn" {
+  command = plan
+
+  variables {
+    fallback_model_ids = {
+      search  = "us.anthropic.claude-haiku-5-5"
+      summary = "us.anthropic.claude-haiku-5-5"
+      writer  = "us.anthropic.claude-haiku-5-5"
+      reviser = "amazon.nova-lite-v1:0"
+    }
+  }
+
+  assert {
+    condition = toset(local.fallback_model_statements["search"][1].resources) == toset([
+      for region in ["us-east-1", "us-east-2", "us-west-2"] : "arn:aws:bedrock:${region}::foundation-model/anthropic.claude-haiku-5-5"
+    ])
+    error_message = "A us. profile's model statement names the model in each destination Region, and no Region-less ARN."
+  }
+  assert {
+    condition     = jsonencode(local.fallback_model_statements["reviser"]) == jsonencode([{ sid = "InvokeFallbackModel", actions = ["bedrock:InvokeModel"], resources = ["arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"], conditions = [] }])
+    error_message = "A model that runs on demand is invoked on its own foundation-model ARN, unconditioned."
+  }
 }

@@ -16,10 +16,22 @@ PRICES = cost_estimate.load_prices()
 
 
 @pytest.mark.parametrize("env", ENVS)
-def test_estimate_lands_within_15_percent_of_the_seed_figure(env):
+def test_with_the_seeds_models_the_estimate_lands_within_15_percent_of_the_seed_figure(env):
     seed = cost_estimate.seed_figures()[env]
-    estimate = cost_estimate.estimate(env)["monthly_usd"]
+    estimate = cost_estimate.estimate(env, cost_estimate.seed_what_if(env))["monthly_usd"]
     assert abs(estimate / seed - 1) <= 0.15, f"{env}: estimate {estimate} vs seed {seed}"
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_the_seed_models_are_end_of_life_and_the_environments_run_none_of_them(env):
+    from scripts.offline.bedrock_catalog import catalogue
+
+    seed_models = {cost_estimate.model_id(m) for m in cost_estimate.seed_what_if(env).values()}
+    assert all(catalogue().models[m].lifecycle == "EOL" for m in seed_models)
+    running = set(hcl.environment_values(env)["agent_model_ids"].values()) | set(
+        hcl.environment_values(env)["fallback_model_ids"].values()
+    )
+    assert not running & seed_models
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -33,7 +45,8 @@ def test_budget_limit_covers_the_estimate_and_at_most_twice_it(env):
 def test_bedrock_tokens_dominate_the_bill(env):
     breakdown = cost_estimate.estimate(env)["breakdown"]
     tokens = sum(usd for line, usd in breakdown.items() if line.startswith("bedrock_"))
-    assert tokens / sum(breakdown.values()) > 0.8
+    # Over three quarters even in the pilot, whose fixed ~$15 of metrics weighs most on a small bill.
+    assert tokens / sum(breakdown.values()) > 0.75
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -146,7 +159,7 @@ def test_what_if_a_small_summary_model_saves_on_the_pilot():
     before = cost_estimate.estimate("pilot")
     after = cost_estimate.estimate("pilot", {"summary_model": "haiku"})
     assert after["breakdown"]["bedrock_summary"] < before["breakdown"]["bedrock_summary"] / 5
-    assert after["assumptions"]["agent_model_ids"]["summary"] == "anthropic.claude-3-haiku-20240307-v1:0"
+    assert after["assumptions"]["agent_model_ids"]["summary"] == "global.anthropic.claude-haiku-5-5"
 
 
 def test_arm64_functions_cost_a_fifth_less_per_gb_second_than_x86_64():
@@ -205,7 +218,8 @@ def test_default_optimisations_save_against_the_all_large_no_cache_baseline(env)
 
 def test_execution_cost_prices_transitions_agent_tokens_and_fallback_tokens_at_their_own_models():
     agent_only = cost_estimate.execution_cost("pilot", 1000, {"writer": {"agent": {"input": 1000, "output": 1000}}})
-    assert agent_only == pytest.approx(1000 * 0.000025 + 0.003 + 0.015)  # the writer's agent model (Sonnet)
+    sonnet = cost_estimate.model_price("sonnet")
+    assert agent_only == pytest.approx(1000 * 0.000025 + sonnet[0] + sonnet[1])  # the writer's agent model (Sonnet)
     with_fallback = cost_estimate.execution_cost(
         "pilot", 1000, {"writer": {"agent": {"input": 1000, "output": 1000}, "fallback": {"input": 1000, "output": 1000}}}
     )
@@ -237,8 +251,9 @@ def test_a_run_summary_is_priced_and_projected_over_the_envs_monthly_runs(tmp_pa
 @pytest.mark.parametrize("env", ENVS)
 def test_readme_cost_table_shows_the_current_estimate_and_seed(env):
     readme = (hcl.REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    row = re.search(rf"^\| `{env}` \| ~\$([\d,]+) \| \$([\d,]+) \(", readme, re.M)
+    row = re.search(rf"^\| `{env}` \| ~\$([\d,]+) \| \$([\d,]+) \([^)]*\) \| \$([\d,]+) \|", readme, re.M)
     assert row, f"README cost table has no row for {env}"
-    seed, shown = (float(v.replace(",", "")) for v in row.groups())
+    seed, at_seed, shown = (float(v.replace(",", "")) for v in row.groups())
     assert seed == cost_estimate.seed_figures()[env]
+    assert at_seed == round(cost_estimate.estimate(env, cost_estimate.seed_what_if(env))["monthly_usd"])
     assert shown == round(cost_estimate.estimate(env)["monthly_usd"]), "re-run make cost and update the README table"

@@ -15,6 +15,7 @@ from scripts.offline import eventstream
 
 LAMBDA_SRC_DIR = Path(__file__).resolve().parents[2] / "lambda_src"
 REGION = "us-east-1"
+ACCOUNT_ID = "123456789012"
 BUCKET = "research-report-test-artifacts"
 WORKFLOW_TABLE = "research-report-test-workflow"
 CACHE_TABLE = "research-report-test-search-cache"
@@ -60,8 +61,8 @@ class LocalBedrock:
             def log_request(self, *args: Any, **kwargs: Any) -> None:
                 pass
 
-        self.runtime = BedrockRuntime(execution_of_trace=lambda root: EXECUTION_ARN)
-        self.runtime.register({"agents": TEST_AGENTS, "models": [FALLBACK_MODEL_ID]})
+        self.runtime = BedrockRuntime(ACCOUNT_ID, REGION, execution_of_trace=lambda root: EXECUTION_ARN)
+        self.runtime.register({"agents": TEST_AGENTS})
         self.requests: list[dict[str, Any]] = []
         self._injected: dict[str, Any] = {"TestCases": {"unit": {}}, "ModelResponses": {}}
         self.server = make_server("127.0.0.1", 0, self._app, threaded=True, request_handler=Quiet)

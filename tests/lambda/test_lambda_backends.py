@@ -87,18 +87,21 @@ def converse_response(text: str) -> dict:
 
 def test_converse_fallback_returns_text_and_token_usage_of_the_smaller_model() -> None:
     client = boto3.client("bedrock-runtime", region_name="us-east-1")
+    answer = converse_response("A short summary.")
+    # Current Claude models reason before they answer: only the text blocks are the reply.
+    answer["output"]["message"]["content"].insert(0, {"reasoningContent": {"reasoningText": {"text": "The source says..."}}})
     with Stubber(client) as stubber:
         stubber.add_response(
             "converse",
-            converse_response("A short summary."),
+            answer,
             expected_params={
-                "modelId": "amazon.nova-lite-v1:0",
+                "modelId": "global.anthropic.claude-haiku-5-5",
                 "system": [{"text": "You act as the summary agent of a research workflow."}],
                 "messages": [{"role": "user", "content": [{"text": "Summarise this."}]}],
-                "inferenceConfig": {"maxTokens": 512, "temperature": 0.2},
+                "inferenceConfig": {"maxTokens": 512},  # no temperature: the model refuses it
             },
         )
-        reply = ConverseBackend("amazon.nova-lite-v1:0", client=client).run(REQUEST)
+        reply = ConverseBackend("global.anthropic.claude-haiku-5-5", client=client).run(REQUEST)
         stubber.assert_no_pending_responses()
     assert (reply.text, reply.input_tokens, reply.output_tokens) == ("A short summary.", 42, 9)
 

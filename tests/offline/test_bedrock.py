@@ -17,7 +17,7 @@ from scripts.offline.model import LocalModel, PromptError, context_from_prompt
 from scripts.offline.runtime import DEFAULT_CORPUS
 
 AGENT = {"agent_id": "SRCHAGENT1", "alias_id": "SRCHALIAS1"}
-FALLBACK_MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
+FALLBACK_MODEL = "global.anthropic.claude-haiku-5-5"
 SESSION = "wf-bedrock-test-search"
 TOPIC = "Bedrock quotas and Map concurrency"
 
@@ -25,7 +25,7 @@ TOPIC = "Bedrock quotas and Map concurrency"
 @pytest.fixture(scope="module")
 def bedrock(account):
     account.control("PUT", "corpus", str(DEFAULT_CORPUS))
-    account.control("PUT", "bedrock", {"agents": {"search": AGENT}, "models": [FALLBACK_MODEL]})
+    account.control("PUT", "bedrock", {"agents": {"search": AGENT}})
     return account
 
 

@@ -23,7 +23,9 @@ ACCOUNT, REGION = "123456789012", "us-east-1"
 # Placeholders by what a reference names, most specific first.
 PLACEHOLDERS = [
     ("agent_alias", f"arn:aws:bedrock:{REGION}:{ACCOUNT}:agent-alias/AGENT12345/ALIAS12345"),
-    ("model", f"arn:aws:bedrock:{REGION}::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"),
+    ("model_arn", f"arn:aws:bedrock:{REGION}::foundation-model/anthropic.claude-haiku-5-5"),
+    ("inference_profile_arn", f"arn:aws:bedrock:{REGION}:{ACCOUNT}:inference-profile/global.anthropic.claude-haiku-5-5"),
+    ("model", f"arn:aws:bedrock:{REGION}::foundation-model/anthropic.claude-haiku-5-5"),
     ("knowledge_base", f"arn:aws:bedrock:{REGION}:{ACCOUNT}:knowledge-base/KB12345678"),
     ("log_group", f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/placeholder"),
     ("kms", f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
@@ -48,6 +50,7 @@ SCALARS = {
     "prefix": "research-report-pilot",
     "alarm_arn_prefix": f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:research-report-pilot-",
     "callback_function_name": "research-report-pilot-approval_callback",
+    "model_id": "amazon.nova-lite-v1:0",  # a role's model when it runs on demand (no inference profile)
 }
 # Dynamic statements fed by a typed variable (`statement.value...`): their real instances are the
 # statement objects in locals, which this gate lints; the template itself has no actions to lint.
@@ -75,11 +78,12 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
         "docs/security.md lists this as the one permission to confirm with the IAM policy simulator on first deploy."
     ),
     ("data.aws_iam_policy_document.agent", "RESOURCE_MISMATCH"): (
-        "Same parliament false positive as local.agent_statements: the agent role's model is a foundation-model ARN."
+        "Same parliament false positive as local.fallback_model_statements: the agent role's model is a foundation-model ARN."
     ),
-    ("local.agent_statements", "RESOURCE_MISMATCH"): (
+    ("local.fallback_model_statements", "RESOURCE_MISMATCH"): (
         "False positive: parliament 1.6.4 does not match foundation-model ARNs, which have an empty account field "
-        "(arn:aws:bedrock:<region>::foundation-model/<id>), against its own format arn:*:bedrock:*::foundation-model/*."
+        "(arn:aws:bedrock:<region>::foundation-model/<id>; through a global profile also the Region-less "
+        "arn:aws:bedrock:::foundation-model/<id> AWS documents), against its own format arn:*:bedrock:*::foundation-model/*."
     ),
 }
 

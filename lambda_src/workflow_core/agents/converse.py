@@ -1,4 +1,6 @@
-"""Fallback backend: Bedrock Converse on a smaller model (FALLBACK_MODEL_ID)."""
+"""Fallback backend: Bedrock Converse on a smaller model (FALLBACK_MODEL_ID: an inference profile ID
+or ARN, or a foundation model that runs on demand). The reply's text blocks are the answer; other
+blocks (a model's reasoning) are not."""
 
 from __future__ import annotations
 
@@ -43,7 +45,8 @@ class ConverseBackend:
                 modelId=self.model_id,
                 system=[{"text": f"You act as the {request.role} agent of a research workflow."}],
                 messages=[{"role": "user", "content": [{"text": request.prompt}]}],
-                inferenceConfig={"maxTokens": _MAX_TOKENS.get(request.role, 2048), "temperature": 0.2},
+                # No temperature or topP: current Claude models refuse them (temperature is deprecated).
+                inferenceConfig={"maxTokens": _MAX_TOKENS.get(request.role, 2048)},
             )
         except ClientError as error:
             raise translate(error, what) from None

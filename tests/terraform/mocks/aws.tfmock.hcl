@@ -25,6 +25,23 @@ mock_data "aws_partition" {
   }
 }
 
+# A US cross-Region profile as GetInferenceProfile describes it: its ARN and the model in each
+# destination Region (a suite that needs a global one overrides these).
+mock_data "aws_bedrock_inference_profile" {
+  defaults = {
+    inference_profile_arn  = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-haiku-5-5"
+    inference_profile_id   = "us.anthropic.claude-haiku-5-5"
+    inference_profile_name = "US Anthropic Claude Haiku 5.5"
+    status                 = "ACTIVE"
+    type                   = "SYSTEM_DEFINED"
+    models = [
+      { model_arn = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-haiku-5-5" },
+      { model_arn = "arn:aws:bedrock:us-east-2::foundation-model/anthropic.claude-haiku-5-5" },
+      { model_arn = "arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-haiku-5-5" },
+    ]
+  }
+}
+
 mock_data "aws_iam_policy_document" {
   defaults = {
     json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
