@@ -3,7 +3,9 @@
 - bedrock-agent-runtime InvokeAgent (POST /agents/{agentId}/agentAliases/{agentAliasId}/sessions/
   {sessionId}/text): the answer is an AWS event stream (scripts/offline/eventstream.py) of `trace`
   events carrying token usage and `chunk` events carrying the completion bytes.
-- bedrock-runtime Converse (POST /model/{modelId}/converse): the JSON answer with usage.
+- bedrock-runtime Converse (POST /model/{modelId}/converse): the JSON answer with usage; and
+  ConverseStream (POST /model/{modelId}/converse-stream): the same answer as an event stream
+  (messageStart, contentBlockDelta, contentBlockStop, messageStop, metadata with usage).
 
 Requests are validated as AWS validates them: an agent id/alias the deployment did not configure
 is ResourceNotFoundException; a bad sessionId or a missing inputText is ValidationException. The
@@ -36,7 +38,7 @@ from scripts.offline.model import ROLES, Answer, LocalModel, PromptError, estima
 from scripts.offline.model_faults import ModelFaultCase, ModelResponse
 
 INVOKE_AGENT = re.compile(r"^/agents/([^/]+)/agentAliases/([^/]+)/sessions/([^/]+)/text$")
-CONVERSE = re.compile(r"^/model/(.+)/converse$")
+CONVERSE = re.compile(r"^/model/(.+)/converse(-stream)?$")
 FOUNDATION_MODELS = re.compile(r"^/foundation-models(?:/(.+))?$")
 INFERENCE_PROFILES = re.compile(r"^/inference-profiles(?:/(.+))?$")
 SESSION_ID = re.compile(r"^[0-9a-zA-Z._:-]{2,100}$")
@@ -123,7 +125,22 @@ class BedrockRuntime:
                 ]
                 start_response("200 OK", [*headers, ("Content-Length", str(len(stream)))])
                 return [stream]
-            return self._respond(start_response, request_id, self.converse(unquote(CONVERSE.match(path).group(1)), body, environ))
+            converse = CONVERSE.match(path)
+            answer = self.converse(
+                unquote(converse.group(1)), body, environ, api="ConverseStream" if converse.group(2) else "Converse"
+            )
+            if converse.group(2):  # ConverseStream: the same answer as Bedrock streams it
+                stream = converse_stream_events(answer)
+                start_response(
+                    "200 OK",
+                    [
+                        ("Content-Type", "application/vnd.amazon.eventstream"),
+                        ("x-amzn-RequestId", request_id),
+                        ("Content-Length", str(len(stream))),
+                    ],
+                )
+                return [stream]
+            return self._respond(start_response, request_id, answer)
         except Exception as caught:  # noqa: BLE001 - every failure answers as AWS does, never a traceback
             error = caught if isinstance(caught, BedrockError) else BedrockError(500, "InternalServerException", str(caught))
             payload = json.dumps({"message": error.message}).encode()
@@ -208,7 +225,7 @@ class BedrockRuntime:
             events.append(eventstream.exception(fault.stream_error, fault.message))
         return b"".join(events)
 
-    def converse(self, model_id: str, body: dict[str, Any], environ: dict[str, Any]) -> dict[str, Any]:
+    def converse(self, model_id: str, body: dict[str, Any], environ: dict[str, Any], api: str = "Converse") -> dict[str, Any]:
         model = self.catalogue.resolve(model_id, self.region, self.account_id).model
         self.catalogue.check_parameters(model, body.get("inferenceConfig") or {})
         messages = body.get("messages")
@@ -223,7 +240,7 @@ class BedrockRuntime:
         role = role_named_in(system) or role_named_in(prompt)
         if role is None:
             raise BedrockError(400, "ValidationException", "The local model cannot tell which agent role to answer as.")
-        answer = self._answer(role, prompt, fallback=True, fault=self._fault(environ, role, "Converse"))
+        answer = self._answer(role, prompt, fallback=True, fault=self._fault(environ, role, api))
         return {
             "output": {"message": {"role": "assistant", "content": [{"text": answer.text}]}},
             "stopReason": "end_turn",
@@ -242,3 +259,18 @@ class BedrockRuntime:
             return self.model.answer(role, prompt, fallback=fallback)
         except PromptError as error:
             raise BedrockError(400, "ValidationException", f"The local model cannot answer this prompt: {error}") from None
+
+
+def converse_stream_events(answer: dict[str, Any]) -> bytes:
+    """A Converse answer as ConverseStream sends it: messageStart, the text in contentBlockDelta
+    parts, contentBlockStop, messageStop with the stop reason, then metadata with the usage."""
+    text = "".join(block.get("text", "") for block in answer["output"]["message"]["content"])
+    events = [eventstream.event("messageStart", {"role": "assistant"})]
+    events += [
+        eventstream.event("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": text[at : at + CHUNK_CHARS]}})
+        for at in range(0, len(text), CHUNK_CHARS)
+    ]
+    events.append(eventstream.event("contentBlockStop", {"contentBlockIndex": 0}))
+    events.append(eventstream.event("messageStop", {"stopReason": answer["stopReason"]}))
+    events.append(eventstream.event("metadata", {"usage": answer["usage"], "metrics": answer["metrics"]}))
+    return b"".join(events)

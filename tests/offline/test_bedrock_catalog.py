@@ -177,3 +177,22 @@ def test_a_profile_needs_its_arn_and_the_model_in_every_destination_region(accou
     unconditioned_elsewhere = _role_allowed(account, [arn], models, arn.replace(profile["inferenceProfileId"], "us.other"))
     assert refusal(lambda: converse(unconditioned_elsewhere, arn))[1] == "AccessDeniedException"
     assert refusal(lambda: converse(_role_allowed(account, models, [], arn), arn))[1] == "AccessDeniedException"  # no profile ARN
+
+
+def test_converse_stream_streams_the_answer_with_its_usage_and_is_authorized_as_a_stream(account):
+    profile = account.client("bedrock").get_inference_profile(inferenceProfileIdentifier=active_profile("global."))
+    arn, models = profile["inferenceProfileArn"], [m["modelArn"] for m in profile["models"]]
+    runtime = account.client("bedrock-runtime")
+    whole = converse(runtime, arn)
+    streamed = runtime.converse_stream(modelId=arn, system=SYSTEM, messages=[{"role": "user", "content": [{"text": PROMPT}]}])
+    events = list(streamed["stream"])
+    assert list(events[0]) == ["messageStart"] and list(events[-1]) == ["metadata"]
+    text = "".join(e["contentBlockDelta"]["delta"]["text"] for e in events if "contentBlockDelta" in e)
+    assert text == whole["output"]["message"]["content"][0]["text"]
+    assert next(e["messageStop"]["stopReason"] for e in events if "messageStop" in e) == "end_turn"
+    assert events[-1]["metadata"]["usage"] == whole["usage"]
+    # InvokeModel alone does not allow the stream: ConverseStream is bedrock:InvokeModelWithResponseStream.
+    invoke_only = _role_allowed(account, [arn], models, arn)
+    with pytest.raises(ClientError) as refused:
+        list(invoke_only.converse_stream(modelId=arn, messages=[{"role": "user", "content": [{"text": PROMPT}]}])["stream"])
+    assert refused.value.response["Error"]["Code"] == "AccessDeniedException"
