@@ -80,6 +80,7 @@ alarm_thresholds = {
   executions_throttled = 1
   lambda_errors        = 1
   approval_timeouts    = 1
+  fallbacks            = 1
 }
 
 # Sizing (read by the cost model).

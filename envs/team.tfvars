@@ -80,6 +80,7 @@ alarm_thresholds = {
   executions_throttled = 1
   lambda_errors        = 3
   approval_timeouts    = 1
+  fallbacks            = 3
 }
 
 # Sizing (read by the cost model).

@@ -251,6 +251,8 @@ def print_summary(console: Console, result: RunResult, written: list[Path]) -> N
         "cache_hits",
     ):
         table.add_row(key, str(summary[key]))
+    if summary["fallbacks"]:
+        table.add_row("fallbacks by role", ", ".join(f"{role} {n}" for role, n in summary["fallbacks_by_role"].items() if n))
     table.add_row("events", ", ".join(summary["events"]))
     tokens = summary.get("tokens") or {}
     if tokens:

@@ -510,8 +510,12 @@ module "monitoring" {
     { for key, fn in module.functions : key => fn.function_name },
     { approval_callback = module.approval_callback.function_name },
   )
-  dlq_names                 = [module.event_bus.dlq_name]
-  alarm_thresholds          = var.alarm_thresholds
+  dlq_names        = [module.event_bus.dlq_name]
+  alarm_thresholds = { for key, value in var.alarm_thresholds : key => value if key != "fallbacks" }
+  fallback_alarm = {
+    threshold       = var.alarm_thresholds.fallbacks
+    role_dimensions = local.agent_metric_dimensions
+  }
   budget_notifications      = true
   token_prices_usd_per_1k   = local.agent_token_prices
   transitions_per_execution = var.transitions_per_execution
@@ -521,6 +525,9 @@ module "monitoring" {
 # --- cost ---------------------------------------------------------------------------
 
 locals {
+  # EMF dimensions of the agent handler's metrics: role and environment, plus the service
+  # Powertools adds (POWERTOOLS_SERVICE_NAME, the function key).
+  agent_metric_dimensions = { for role in local.agent_roles : role => { role = role, environment = var.environment, service = "agent_${role}" } }
   # Price per 1,000 tokens of each role's agent model (the same numbers as scripts/pricing/).
   agent_token_prices = { for role in local.agent_roles : role => var.bedrock_token_prices_usd_per_1k[var.agent_model_ids[role]] }
 }
@@ -539,8 +546,7 @@ module "budget" {
     threshold_usd  = ceil(var.monthly_budget_usd * 2 * 6 / 730 * 100) / 100
     period_seconds = 21600
     roles = { for role in local.agent_roles : role => {
-      # EMF dimensions of the agent handler: role and environment, plus the service Powertools adds.
-      dimensions               = { role = role, environment = var.environment, service = "agent_${role}" }
+      dimensions               = local.agent_metric_dimensions[role]
       input_usd_per_1k_tokens  = local.agent_token_prices[role].input
       output_usd_per_1k_tokens = local.agent_token_prices[role].output
     } }

@@ -482,13 +482,14 @@ variable "event_archive_retention_days" {
 }
 
 variable "alarm_thresholds" {
-  description = "Alarm thresholds, counts per 5 minutes."
+  description = "Alarm thresholds, counts per 5 minutes; fallbacks counts the agent functions' calls on their smaller model, every role together (a run a fallback wrote still ends Published)."
   type = object({
     executions_failed    = number
     executions_timed_out = number
     executions_throttled = number
     lambda_errors        = number
     approval_timeouts    = number
+    fallbacks            = number
   })
 
   validation {

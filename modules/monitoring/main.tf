@@ -216,6 +216,49 @@ resource "aws_cloudwatch_metric_alarm" "approval_timeouts" {
   tags                = var.tags
 }
 
+# Fallbacks: a role whose agent or model keeps failing still publishes through its smaller model,
+# so the run ends Published and no execution alarm fires. This one counts the fallback calls.
+resource "aws_cloudwatch_metric_alarm" "fallbacks" {
+  count = var.fallback_alarm == null ? 0 : 1
+
+  alarm_name          = "${var.name}-agent-fallbacks"
+  alarm_description   = "Agent functions fell back to their smaller model (${join(", ", sort(keys(var.fallback_alarm.role_dimensions)))}): see FallbackUsed by role on the dashboard and the functions' logs."
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  evaluation_periods  = 1
+  threshold           = var.fallback_alarm.threshold
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [local.ops_topic_arn]
+  tags                = var.tags
+
+  metric_query {
+    id          = "fallbacks"
+    label       = "Fallback calls, all roles"
+    expression  = "SUM([${join(", ", [for i, role in sort(keys(var.fallback_alarm.role_dimensions)) : "role${i}"])}])"
+    return_data = true
+  }
+
+  dynamic "metric_query" {
+    for_each = { for i, role in sort(keys(var.fallback_alarm.role_dimensions)) : "role${i}" => role }
+    content {
+      id = metric_query.key
+      metric {
+        namespace   = local.metric_namespace
+        metric_name = var.agent_metric_names.fallbacks
+        dimensions  = var.fallback_alarm.role_dimensions[metric_query.value]
+        period      = var.fallback_alarm.period_seconds
+        stat        = "Sum"
+      }
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.create_ops_topic || var.ops_topic_arn != null
+      error_message = "Set create_ops_topic = true or pass ops_topic_arn: alarms need a topic."
+    }
+  }
+}
+
 # --- dashboard --------------------------------------------------------------------
 
 locals {

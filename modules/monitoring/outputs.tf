@@ -14,6 +14,7 @@ output "alarm_arns" {
     { for key, alarm in aws_cloudwatch_metric_alarm.executions : key => alarm.arn },
     { approval_timeouts = aws_cloudwatch_metric_alarm.approval_timeouts.arn },
     { for k, a in aws_cloudwatch_metric_alarm.lambda_errors : "lambda_errors_${k}" => a.arn },
+    { for a in aws_cloudwatch_metric_alarm.fallbacks : "fallbacks" => a.arn },
   )
 }
 
@@ -23,5 +24,6 @@ output "alarm_thresholds" {
     { for key, alarm in aws_cloudwatch_metric_alarm.executions : key => alarm.threshold },
     { approval_timeouts = aws_cloudwatch_metric_alarm.approval_timeouts.threshold },
     { for k, a in aws_cloudwatch_metric_alarm.lambda_errors : "lambda_errors_${k}" => a.threshold },
+    { for a in aws_cloudwatch_metric_alarm.fallbacks : "fallbacks" => a.threshold },
   )
 }

@@ -114,6 +114,26 @@ variable "alarm_thresholds" {
   }
 }
 
+variable "fallback_alarm" {
+  description = "Alarm when the agent functions fall back to their smaller model: threshold is fallback calls of every role together per period (metric agent_metric_names.fallbacks), role_dimensions the EMF dimensions of each role's metric (Powertools adds service to role and environment). A fallback that writes the report still ends Published, so this alarm is what shows a broken agent or model. null creates no alarm. At most 10 roles (an alarm's metric math reads at most 10 metrics)."
+  type = object({
+    threshold       = number
+    period_seconds  = optional(number, 300)
+    role_dimensions = map(map(string))
+  })
+  default = null
+
+  validation {
+    condition     = var.fallback_alarm == null || try(var.fallback_alarm.threshold >= 1 && length(var.fallback_alarm.role_dimensions) >= 1 && length(var.fallback_alarm.role_dimensions) <= 10, false)
+    error_message = "fallback_alarm.threshold must be >= 1 and role_dimensions name 1 to 10 roles."
+  }
+
+  validation {
+    condition     = var.fallback_alarm == null || try(contains([60, 300, 900, 3600, 21600, 86400], var.fallback_alarm.period_seconds), false)
+    error_message = "fallback_alarm.period_seconds must be one of 60, 300, 900, 3600, 21600, 86400."
+  }
+}
+
 variable "budget_notifications" {
   description = "Admit AWS Budgets of this account to publish to the created ops topic (the budget module notifies it)."
   type        = bool

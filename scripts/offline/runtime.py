@@ -363,6 +363,11 @@ class OfflineWorkflow:
         assert deployment
         search = history.state_output(events, "Search") or history.state_output(events, "SearchFallback") or {}
         stop = described.get("stopDate") or described["startDate"]
+        fallback_states = timeline.fallback_roles(deployment.definition)
+        fallbacks = {
+            role: history.entered(events, *[name for name, of in fallback_states.items() if of == role])
+            for role in sorted(set(fallback_states.values()))
+        }
         summary = {
             "status": described["status"],
             "end_state": history.end_state(events, deployment.definition["States"]),
@@ -376,9 +381,8 @@ class OfflineWorkflow:
             "max_payload_bytes": max(history.payload_sizes(events), default=0),
             "retries": history.retries(events),
             "revisions": history.exited(events, "Revise", "ReviseFallback"),
-            "fallbacks": history.entered(
-                events, *[n for n in timeline.state_types(deployment.definition) if n.endswith("Fallback")]
-            ),
+            "fallbacks": sum(fallbacks.values()),
+            "fallbacks_by_role": fallbacks,
             "approvals_requested": history.entered(events, "RequestApproval"),
             "map_items": sum(1 for e in events if e["type"] == "MapIterationStarted"),
             "map_failures": history.entered(events, "SourceFailed"),

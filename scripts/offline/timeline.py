@@ -134,6 +134,16 @@ def all_states(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return found
 
 
+def fallback_roles(definition: dict[str, Any]) -> dict[str, str]:
+    """Each fallback Task (an agent task whose payload says `fallback: true`) and the agent role
+    whose function it invokes (`<prefix>-agent_<role>`)."""
+    return {
+        name: state["Parameters"]["FunctionName"].rsplit("agent_", 1)[-1]
+        for name, state in all_states(definition).items()
+        if state.get("Type") == "Task" and (state.get("Parameters") or {}).get("Payload", {}).get("fallback") is True
+    }
+
+
 def state_types(definition: dict[str, Any]) -> dict[str, str]:
     """Every state's Type, Map iterations' states included."""
     return {name: state["Type"] for name, state in all_states(definition).items()}

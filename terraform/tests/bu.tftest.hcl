@@ -81,7 +81,7 @@ run "bu_operations_match_the_environment" {
 
   assert {
     condition = module.monitoring.alarm_thresholds == merge(
-      { executions_failed = 5, executions_timed_out = 1, executions_throttled = 1, approval_timeouts = 1 },
+      { executions_failed = 5, executions_timed_out = 1, executions_throttled = 1, approval_timeouts = 1, fallbacks = 10 },
       { for key in keys(output.function_names) : "lambda_errors_${key}" => 5 },
     )
     error_message = "bu: alarm thresholds as sized for the environment, one Lambda errors alarm per function."

@@ -85,7 +85,7 @@ run "pilot_operations_match_the_environment" {
 
   assert {
     condition = module.monitoring.alarm_thresholds == merge(
-      { executions_failed = 1, executions_timed_out = 1, executions_throttled = 1, approval_timeouts = 1 },
+      { executions_failed = 1, executions_timed_out = 1, executions_throttled = 1, approval_timeouts = 1, fallbacks = 1 },
       { for key in keys(output.function_names) : "lambda_errors_${key}" => 1 },
     )
     error_message = "pilot: alarm thresholds as sized for the environment, one Lambda errors alarm per function."

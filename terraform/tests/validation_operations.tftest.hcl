@@ -201,6 +201,7 @@ run "alarm_threshold_of_zero_is_refused" {
       executions_throttled = 1
       lambda_errors        = 0
       approval_timeouts    = 1
+      fallbacks            = 1
     }
   }
 

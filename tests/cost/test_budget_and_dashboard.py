@@ -50,7 +50,8 @@ def test_bedrock_alarm_prices_the_token_metrics_the_handlers_emit():
 def test_root_alarm_names_the_exact_emf_dimensions_of_each_agent():
     # alarms cannot SEARCH: the dimensions must equal the EMF ones (role, environment, Powertools' service)
     text = (hcl.ROOT_STACK / "main.tf").read_text(encoding="utf-8")
-    assert 'dimensions               = { role = role, environment = var.environment, service = "agent_${role}" }' in text
+    assert 'role => { role = role, environment = var.environment, service = "agent_${role}" } }' in text
+    assert text.count("local.agent_metric_dimensions") == 2  # the spend alarm and the fallback alarm
     assert 'wanted = {"role": role, "environment": environment}' in OBSERVABILITY
     assert "POWERTOOLS_SERVICE_NAME      = key" in text  # service = function key, e.g. agent_summary
 

@@ -46,6 +46,7 @@ def test_a_failing_agent_falls_back_to_converse_on_the_configured_model(workflow
     )
     summary = result.summary
     assert (summary["end_state"], summary["fallbacks"]) == ("Published", 1), summary
+    assert summary["fallbacks_by_role"] == {"reviser": 0, "search": 1, "summary": 0, "writer": 0}
     s3 = workflow.client("s3")
     index = json.loads(
         s3.get_object(Bucket=workflow.deployment.bucket, Key=f"{summary['workflow_id']}/sources.json")["Body"].read()

@@ -52,6 +52,8 @@ def test_a_model_fault_is_retried_or_falls_back_and_the_report_is_published(
     summary = result.summary
     assert summary["end_state"] == "Published", summary
     assert (summary["retries"], summary["fallbacks"], summary["map_failures"]) == (retries, fallbacks, map_failures), summary
+    faulted = next(role for role in ("search", "summary", "writer", "reviser") if role in case.lower())  # the case names it
+    assert {role: n for role, n in summary["fallbacks_by_role"].items() if n} == ({faulted: fallbacks} if fallbacks else {})
     assert label in result.report  # who wrote the draft: the agent, or the fallback model
     assert recorded_artifacts_are_in_s3(workflow, summary)
 

@@ -180,3 +180,50 @@ run "every_alarm_notifies_the_created_topic" {
     error_message = "alarm_arns holds the alarms' ARNs."
   }
 }
+
+run "fallbacks_of_every_role_are_summed_into_one_alarm_on_the_ops_topic" {
+  command = apply
+
+  variables {
+    fallback_alarm = {
+      threshold = 3
+      role_dimensions = {
+        writer = { role = "writer", environment = "test", service = "agent_writer" }
+        search = { role = "search", environment = "test", service = "agent_search" }
+      }
+    }
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.fallbacks[0].threshold == 3 && aws_cloudwatch_metric_alarm.fallbacks[0].comparison_operator == "GreaterThanOrEqualToThreshold"
+    error_message = "The fallback alarm fires at fallback_alarm.threshold fallback calls."
+  }
+  assert {
+    condition     = one([for q in aws_cloudwatch_metric_alarm.fallbacks[0].metric_query : q.expression if q.id == "fallbacks"]) == "SUM([role0, role1])"
+    error_message = "The alarm sums the FallbackUsed metric of every role."
+  }
+  assert {
+    condition = toset([for q in aws_cloudwatch_metric_alarm.fallbacks[0].metric_query : jsonencode(q.metric[0].dimensions) if q.id != "fallbacks"]) == toset([
+      jsonencode({ role = "search", environment = "test", service = "agent_search" }),
+      jsonencode({ role = "writer", environment = "test", service = "agent_writer" }),
+    ])
+    error_message = "Each role's FallbackUsed metric is read with that role's EMF dimensions."
+  }
+  assert {
+    condition     = alltrue([for q in aws_cloudwatch_metric_alarm.fallbacks[0].metric_query : q.metric[0].metric_name == "FallbackUsed" && q.metric[0].period == 300 if q.id != "fallbacks"])
+    error_message = "The alarm reads FallbackUsed per 5 minutes by default."
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.fallbacks[0].alarm_actions == toset([aws_sns_topic.this[0].arn]) && output.alarm_thresholds["fallbacks"] == 3
+    error_message = "The fallback alarm notifies the ops topic and is reported under alarm_arns/alarm_thresholds as fallbacks."
+  }
+}
+
+run "no_fallback_alarm_without_fallback_alarm" {
+  command = plan
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.fallbacks) == 0
+    error_message = "fallback_alarm = null creates no fallback alarm."
+  }
+}

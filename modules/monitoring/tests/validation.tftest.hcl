@@ -145,3 +145,55 @@ run "alarms_without_a_topic_are_refused" {
 
   expect_failures = [aws_cloudwatch_metric_alarm.executions]
 }
+
+# --- fallback_alarm ----------------------------------------------------------------------
+
+run "fallback_alarm_threshold_of_zero_is_refused" {
+  command = plan
+
+  variables {
+    fallback_alarm = { threshold = 0, role_dimensions = { search = { role = "search" } } }
+  }
+
+  expect_failures = [var.fallback_alarm]
+}
+
+run "fallback_alarm_of_eleven_roles_is_refused" {
+  command = plan
+
+  variables {
+    fallback_alarm = { threshold = 1, role_dimensions = { for i in range(11) : "r${i}" => { role = "r${i}" } } }
+  }
+
+  expect_failures = [var.fallback_alarm]
+}
+
+run "fallback_alarm_period_of_ten_minutes_is_refused" {
+  command = plan
+
+  variables {
+    fallback_alarm = { threshold = 1, period_seconds = 600, role_dimensions = { search = { role = "search" } } }
+  }
+
+  expect_failures = [var.fallback_alarm]
+}
+
+run "fallback_alarm_of_ten_roles_per_hour_is_accepted" {
+  command = plan
+
+  variables {
+    fallback_alarm = { threshold = 1, period_seconds = 3600, role_dimensions = { for i in range(10) : "r${i}" => { role = "r${i}" } } }
+  }
+}
+
+run "fallback_alarm_without_a_topic_is_refused" {
+  command = plan
+
+  variables {
+    create_ops_topic = false
+    ops_topic_arn    = null
+    fallback_alarm   = { threshold = 1, role_dimensions = { search = { role = "search" } } }
+  }
+
+  expect_failures = [aws_cloudwatch_metric_alarm.executions, aws_cloudwatch_metric_alarm.fallbacks]
+}
