@@ -11,7 +11,7 @@ ENV ?= pilot
 ENVS := pilot team bu
 TOPIC ?= How do Step Functions and Bedrock Agents share work in a research workflow?
 
-.PHONY: help setup tf-init test test-deploy docs tf-test tf-mutate lint security package demo up down iam-report cost bench plan apply clean
+.PHONY: help setup tf-init test test-deploy docs tf-test tf-mutate lint security package demo up down iam-report cost bench plan apply library-sync clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-10s %s\n", $$1, $$2}'
@@ -129,6 +129,10 @@ plan: ## terraform plan for ENV (needs AWS credentials); checkov on the plan JSO
 
 apply: ## terraform apply the plan made by `make plan ENV=...`
 	cd terraform && terraform apply -input=false ../out/plan-$(ENV).tfplan
+
+library-sync: $(VENV)/.installed ## Upload DIR's .md/.txt/.html into ENV's document library and wait until indexed (AWS credentials; DELETE=1 mirrors DIR)
+	@test -n "$(DIR)" || { echo "usage: make library-sync ENV=pilot DIR=path/to/documents [DELETE=1]"; exit 2; }
+	$(PY) -m scripts.library sync "$(DIR)" --wait $(if $(DELETE),--delete,) --bucket "$$(cd terraform && terraform output -raw document_library_bucket)"
 
 clean: ## Remove build and run outputs (keeps the virtualenvs)
 	rm -rf dist out .pytest_cache

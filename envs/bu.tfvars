@@ -8,13 +8,9 @@ owner            = "research-platform"
 tenant           = "default"
 workflow_version = "0.1.0"
 
-# Existing Bedrock agents (replace the placeholder IDs with your agent and alias IDs).
-bedrock_agents = {
-  search  = { agent_id = "SEARCHAGNT", alias_id = "SEARCHALIA" }
-  summary = { agent_id = "SUMMARYAGT", alias_id = "SUMMARYALI" }
-  writer  = { agent_id = "WRITERAGNT", alias_id = "WRITERALIA" }
-  reviser = { agent_id = "REVISERAGT", alias_id = "REVISERALI" }
-}
+# Agents are code (agents/<role>/instructions.md, the models below, the document library as their
+# tools): agent_runtime = "converse", the default. An account that already has Bedrock Agents
+# (Agents Classic) may set agent_runtime = "bedrock_agents" with bedrock_agents or create_agents.
 
 # Models, read 2026-12-02 (scripts/offline/bedrock_models.json names the AWS pages): Claude Sonnet 5.5
 # (large) and Claude Haiku 5.5 (small) are Active and run on demand only through an inference

@@ -5,7 +5,8 @@
 its `make package` zip in a worker process of its own. The request goes on the event bus and the
 rule Terraform created starts the execution; a reviewer approves through the real signed-link
 callback. The agent functions call InvokeAgent/Converse on the account's Bedrock endpoints, where
-a deterministic local model answers (BM25 search over a corpus, extractive summaries).
+a deterministic local model answers (it searches the document library through the agents' tools and
+summarises extractively).
 Writes report.md, history.json, summary.json and timeline.html.
 
 `make up` keeps an account running (deployments into it are reused); otherwise each run starts
@@ -97,7 +98,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--corpus",
         type=Path,
         default=DEFAULT_CORPUS,
-        help="folder of .md/.txt documents the local search ranks (default: corpus/)",
+        help="folder of .md/.txt/.html documents the deployment's library holds (synced into it and indexed before the run; default: corpus/)",
     )
     parser.add_argument(
         "--out", type=Path, default=REPO_ROOT / "out" / "demo", help="where to write the run's files (default: out/demo/)"
@@ -253,6 +254,16 @@ def print_summary(console: Console, result: RunResult, written: list[Path]) -> N
         table.add_row(key, str(summary[key]))
     if summary["fallbacks"]:
         table.add_row("fallbacks by role", ", ".join(f"{role} {n}" for role, n in summary["fallbacks_by_role"].items() if n))
+    tool_calls = summary.get("tool_calls_by_role") or {}
+    if tool_calls:
+        table.add_row(
+            "tool calls",
+            ", ".join(
+                f"{role} {tool} {n['calls']}" + (f" ({n['errors']} failed)" if n["errors"] else "")
+                for role, tools in tool_calls.items()
+                for tool, n in tools.items()
+            ),
+        )
     table.add_row("events", ", ".join(summary["events"]))
     tokens = summary.get("tokens") or {}
     if tokens:

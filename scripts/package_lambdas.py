@@ -1,8 +1,10 @@
 """Build one deterministic zip per Lambda code package under dist/.
 
-Each zip holds the package directory and the shared ``workflow_core`` package, nothing else:
-boto3 comes from the Lambda runtime and Powertools from its public layer. Entries are sorted and
-carry a fixed timestamp and permissions, so unchanged code gives byte-identical zips.
+Each zip holds the package directory, the shared ``workflow_core`` package and what that code
+package needs beside them (VENDORED): the agent its instructions (``agents/<role>/instructions.md``)
+and, with the indexer, the pure-Python ``lunr`` search library at the version requirements-dev.txt
+pins. boto3 comes from the Lambda runtime and Powertools from its public layer. Entries are sorted
+and carry a fixed timestamp and permissions, so unchanged code gives byte-identical zips.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ from __future__ import annotations
 import argparse
 import ast
 import hashlib
+import importlib.metadata
 import io
 import os
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +30,13 @@ CODE_PACKAGES = (
     "approval_callback",
     "publish",
     "on_failure",
+    "document_indexer",
 )
+# Extra trees per code package: (archive prefix, directory). lunr is pure Python (stdlib only), so
+# one copy serves both architectures and every Python runtime.
+LUNR = "lunr"
+VENDORED_LIBRARIES = {"agent": (LUNR,), "document_indexer": (LUNR,)}
+AGENT_INSTRUCTIONS = REPO_ROOT / "agents"
 FIXED_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can hold
 FILE_MODE = 0o644 << 16
 EXCLUDED_PARTS = {"__pycache__", ".pytest_cache"}
@@ -41,20 +51,51 @@ class BuiltZip:
     sha256: str
 
 
-def package_files(package: str, src: Path = LAMBDA_SRC) -> list[tuple[str, Path]]:
-    """(archive name, file) pairs for a code package plus the shared package, sorted."""
+def pinned_version(distribution: str) -> str:
+    """The version requirements-dev.txt pins, which must be the one installed (what gets vendored)."""
+    requirements = (REPO_ROOT / "requirements-dev.txt").read_text(encoding="utf-8")
+    found = re.search(rf"^{re.escape(distribution)}==(\S+)$", requirements, re.MULTILINE)
+    if not found:
+        raise ValueError(f"requirements-dev.txt pins no {distribution}")
+    installed = importlib.metadata.version(distribution)
+    if installed != found.group(1):
+        raise RuntimeError(f"{distribution} {installed} is installed but {found.group(1)} is pinned: run make setup")
+    return installed
+
+
+def _library_roots(distribution: str) -> list[tuple[str, Path]]:
+    """A pure-Python distribution's package directory and licence files, as (prefix, path)."""
+    pinned_version(distribution)
+    dist = importlib.metadata.distribution(distribution)
+    package_dir = Path(str(dist.locate_file(distribution)))
+    licences = [Path(str(dist.locate_file(f))) for f in dist.files or [] if "licen" in str(f).lower()]
+    return [(distribution, package_dir)] + [(f"{distribution}-{dist.version}.dist-info/{p.name}", p) for p in licences]
+
+
+def _tree(prefix: str, root: Path) -> list[tuple[str, Path]]:
+    if root.is_file():
+        return [(prefix, root)]
+    if not root.is_dir():
+        raise FileNotFoundError(f"missing Lambda source directory: {root}")
     files = []
-    for root in (src / package, src / SHARED_PACKAGE):
-        if not root.is_dir():
-            raise FileNotFoundError(f"missing Lambda source directory: {root}")
-        for path in root.rglob("*"):
-            relative = path.relative_to(src)
-            if path.is_dir() or EXCLUDED_PARTS.intersection(relative.parts):
-                continue
-            if path.suffix in EXCLUDED_SUFFIXES:
-                continue
-            files.append((relative.as_posix(), path))
-    return sorted(files)
+    for path in root.rglob("*"):
+        relative = path.relative_to(root)
+        if path.is_dir() or EXCLUDED_PARTS.intersection(relative.parts) or path.suffix in EXCLUDED_SUFFIXES:
+            continue
+        files.append((f"{prefix}/{relative.as_posix()}", path))
+    return files
+
+
+def package_files(package: str, src: Path = LAMBDA_SRC) -> list[tuple[str, Path]]:
+    """(archive name, file) pairs for a code package, the shared package and its extras, sorted."""
+    roots = [(package, src / package), (SHARED_PACKAGE, src / SHARED_PACKAGE)]
+    for distribution in VENDORED_LIBRARIES.get(package, ()):
+        roots += _library_roots(distribution)
+    if package == "agent":
+        roots += [
+            (f"agents/{path.parent.name}/instructions.md", path) for path in sorted(AGENT_INSTRUCTIONS.glob("*/instructions.md"))
+        ]
+    return sorted(file for prefix, root in roots for file in _tree(prefix, root))
 
 
 def required_env(package: str, src: Path = LAMBDA_SRC) -> tuple[str, ...]:

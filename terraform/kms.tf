@@ -164,7 +164,8 @@ data "aws_iam_policy_document" "kms" {
     condition {
       test     = "ArnLike"
       variable = "aws:SourceArn"
-      values   = ["arn:${local.partition}:events:${local.region}:${local.account_id}:rule/${local.prefix}-events/*"]
+      # The workflow bus's rules, and the default bus's rule that tells the library indexer about documents.
+      values = ["arn:${local.partition}:events:${local.region}:${local.account_id}:rule/${local.prefix}-events/*", module.document_library.rule_arn]
     }
   }
 }

@@ -35,10 +35,13 @@ locals {
   lambda_log_level = { DEBUG = "DEBUG", INFO = "INFO", WARNING = "WARN", ERROR = "ERROR" }[var.powertools_log_level]
 
   agent_roles = ["search", "summary", "writer", "reviser"]
-  # Agents come from modules/bedrock_agents (create_agents = true) or from existing IDs; either
-  # way each role's function may InvokeAgent on exactly its own alias ARN.
-  agents = var.create_agents ? module.bedrock_agents[0].agents : var.bedrock_agents
-  agent_alias_arns = var.create_agents ? module.bedrock_agents[0].alias_arns : { for role, a in var.bedrock_agents :
+  # The roles whose tools search the document library.
+  library_roles = ["search", "reviser"]
+  # Agents Classic only (agent_runtime = bedrock_agents): agents from modules/bedrock_agents or
+  # existing IDs; each role's function may InvokeAgent on exactly its own alias ARN.
+  classic_agents = var.agent_runtime == "bedrock_agents"
+  agents         = !local.classic_agents ? {} : var.create_agents ? module.bedrock_agents[0].agents : var.bedrock_agents
+  agent_alias_arns = !local.classic_agents ? {} : var.create_agents ? module.bedrock_agents[0].alias_arns : { for role, a in var.bedrock_agents :
   role => "arn:${local.partition}:bedrock:${local.region}:${local.account_id}:agent-alias/${a.agent_id}/${a.alias_id}" }
 }
 
@@ -50,48 +53,54 @@ locals {
   inference_profile_pattern = "^(global|us|us-gov|eu|apac|jp|au|ca)\\.|^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:[0-9]{12}:(application-)?inference-profile/"
   model_identifier_pattern  = "^(((global|us|us-gov|eu|apac|jp|au|ca)\\.)?[a-z0-9-]+\\.[A-Za-z0-9._:-]+|arn:aws[a-z-]*:bedrock:[a-z0-9-]+:[0-9]{12}:(application-)?inference-profile/[A-Za-z0-9._:-]+)$"
 
-  fallback_profiles = toset([for m in values(var.fallback_model_ids) : m if can(regex(local.inference_profile_pattern, m))])
+  # Each role's function runs its agent on agent_model_ids (agents as code) and its fallback on
+  # fallback_model_ids; with Agents Classic the agent's model is the agent's, not the function's.
+  function_models = { for role in local.agent_roles : role => merge(
+    local.classic_agents ? {} : { Agent = var.agent_model_ids[role] },
+    { Fallback = var.fallback_model_ids[role] },
+  ) }
+  model_profiles = toset(flatten([for models in values(local.function_models) : [for m in values(models) : m if can(regex(local.inference_profile_pattern, m))]]))
 }
 
 # Bedrock says where a profile sends requests: its ARN and the foundation model in each destination
 # Region. The policies are built from this answer, never by hand.
-data "aws_bedrock_inference_profile" "fallback" {
-  for_each = local.fallback_profiles
+data "aws_bedrock_inference_profile" "model" {
+  for_each = local.model_profiles
 
   inference_profile_id = each.value
 }
 
 locals {
-  # Per role, the statements that let its function run its fallback model. Through a profile, IAM
-  # authorizes the profile and, conditioned on that profile, the model in every Region the profile
-  # may route to; a global profile routes anywhere, which IAM names with the Region-less model ARN.
-  fallback_model_statements = { for role, model_id in var.fallback_model_ids : role => contains(local.fallback_profiles, model_id) ? [
+  # Per role, the statements that let its function run its models (Agent, Fallback). Through a
+  # profile, IAM authorizes the profile and, conditioned on that profile, the model in every Region
+  # the profile may route to; a global profile routes anywhere, which IAM names with the
+  # Region-less model ARN. Converse is authorised by bedrock:InvokeModel.
+  model_statements = { for role, models in local.function_models : role => flatten([for use, model_id in models : contains(local.model_profiles, model_id) ? [
     {
-      sid        = "InvokeFallbackProfile"
+      sid        = "Invoke${use}Profile"
       actions    = ["bedrock:InvokeModel"]
-      resources  = [data.aws_bedrock_inference_profile.fallback[model_id].inference_profile_arn]
+      resources  = [data.aws_bedrock_inference_profile.model[model_id].inference_profile_arn]
       conditions = []
     },
     {
-      sid     = "InvokeFallbackModelThroughProfile"
+      sid     = "Invoke${use}ModelThroughProfile"
       actions = ["bedrock:InvokeModel"]
-      resources = distinct(flatten([for model in data.aws_bedrock_inference_profile.fallback[model_id].models : concat(
+      resources = distinct(flatten([for model in data.aws_bedrock_inference_profile.model[model_id].models : concat(
         [model.model_arn],
-        startswith(data.aws_bedrock_inference_profile.fallback[model_id].inference_profile_id, "global.") ? [replace(model.model_arn, "/^(arn:[^:]+:bedrock):[^:]*:/", "$1::")] : [],
+        startswith(data.aws_bedrock_inference_profile.model[model_id].inference_profile_id, "global.") ? [replace(model.model_arn, "/^(arn:[^:]+:bedrock):[^:]*:/", "$1::")] : [],
       )]))
       conditions = [{
         test     = "StringEquals"
         variable = "bedrock:InferenceProfileArn"
-        values   = [data.aws_bedrock_inference_profile.fallback[model_id].inference_profile_arn]
+        values   = [data.aws_bedrock_inference_profile.model[model_id].inference_profile_arn]
       }]
     },
     ] : [{
-      # Converse and InvokeModel are both authorised by bedrock:InvokeModel.
-      sid        = "InvokeFallbackModel"
+      sid        = "Invoke${use}Model"
       actions    = ["bedrock:InvokeModel"]
       resources  = ["arn:${local.partition}:bedrock:${local.region}::foundation-model/${model_id}"]
       conditions = []
-  }] }
+  }]]) }
 }
 
 # --- functions: code, sizing, environment, permissions -----------------------------
@@ -122,19 +131,24 @@ locals {
     on_failure        = { class = "control", timeout = 30, memory = 256 }
   }
 
-  # The four agent functions run one code package: they differ only in role, agent and fallback model.
-  agent_environment = { for role in local.agent_roles : "agent_${role}" => {
+  # The four agent functions run one code package: they differ only in role, models and tools.
+  agent_environment = { for role in local.agent_roles : "agent_${role}" => merge({
     ENVIRONMENT                  = var.environment
     AGENT_ROLE                   = role
-    AGENT_ID                     = local.agents[role].agent_id
-    AGENT_ALIAS_ID               = local.agents[role].alias_id
+    AGENT_RUNTIME                = var.agent_runtime
+    AGENT_MODEL_ID               = var.agent_model_ids[role]
+    MAX_AGENT_TURNS              = var.max_agent_turns
     FALLBACK_MODEL_ID            = var.fallback_model_ids[role]
     ARTIFACT_BUCKET              = module.artifact_bucket.bucket_name
     WORKFLOW_TABLE               = module.workflow_store.workflow_table_name
     SEARCH_CACHE_TABLE           = module.workflow_store.search_cache_table_name
     SEARCH_CACHE_TTL_SECONDS     = var.search_cache_ttl_seconds
     TOLERATED_FAILURE_PERCENTAGE = var.tolerated_failure_percentage
-  } }
+    },
+    local.classic_agents ? { AGENT_ID = local.agents[role].agent_id, AGENT_ALIAS_ID = local.agents[role].alias_id } : {},
+    contains(local.library_roles, role) ? { LIBRARY_BUCKET = module.document_library.bucket_name } : {},
+    role == "search" && var.search_knowledge_base_id != null && !local.classic_agents ? { KNOWLEDGE_BASE_ID = var.search_knowledge_base_id } : {},
+  ) }
 
   # Environment variables per function, exactly as design.md lists them (REQUIRED_ENV of each
   # handler). Powertools variables are added in local.powertools_environment.
@@ -188,13 +202,20 @@ locals {
   bucket_objects = "${module.artifact_bucket.bucket_arn}/*"
 
   agent_statements = { for role in local.agent_roles : "agent_${role}" => concat(
+    local.classic_agents ? [{
+      sid        = "InvokeOwnAgent"
+      actions    = ["bedrock:InvokeAgent"]
+      resources  = [local.agent_alias_arns[role]]
+      conditions = []
+    }] : [],
+    contains(local.library_roles, role) ? module.document_library.reader_policy_statements : [],
+    role == "search" && var.search_knowledge_base_id != null && !local.classic_agents ? [{
+      sid        = "RetrieveFromKnowledgeBase"
+      actions    = ["bedrock:Retrieve"]
+      resources  = ["arn:${local.partition}:bedrock:${local.region}:${local.account_id}:knowledge-base/${var.search_knowledge_base_id}"]
+      conditions = []
+    }] : [],
     [
-      {
-        sid        = "InvokeOwnAgent"
-        actions    = ["bedrock:InvokeAgent"]
-        resources  = [local.agent_alias_arns[role]]
-        conditions = []
-      },
       {
         # Copying an object is GetObject on the source plus PutObject on the target.
         sid        = "ReadWriteArtifacts"
@@ -234,7 +255,7 @@ locals {
         conditions = []
       },
     ],
-    local.fallback_model_statements[role],
+    local.model_statements[role],
     role == "search" ? [{
       sid        = "UseSearchCache"
       actions    = ["dynamodb:GetItem", "dynamodb:PutItem"]
@@ -352,7 +373,7 @@ module "approval_callback" {
 
 module "bedrock_agents" {
   source = "../modules/bedrock_agents"
-  count  = var.create_agents ? 1 : 0
+  count  = local.classic_agents && var.create_agents ? 1 : 0
 
   name = local.prefix
   agents = { for role in local.agent_roles : role => {
@@ -388,6 +409,21 @@ module "artifact_bucket" {
   noncurrent_version_expiration_days = var.artifact_noncurrent_version_days
   access_log_bucket                  = var.access_log_bucket
   tags                               = local.tags
+}
+
+module "document_library" {
+  source = "../modules/document_library"
+
+  name                  = local.prefix
+  environment           = var.environment
+  kms_key_arn           = aws_kms_key.this.arn
+  indexer_package_path  = "${path.root}/../dist/document_indexer.zip"
+  architecture          = var.lambda_architecture
+  layers                = [local.powertools_layer_arn]
+  powertools_log_level  = var.powertools_log_level
+  log_retention_in_days = var.log_retention_in_days
+  access_log_bucket     = var.access_log_bucket
+  tags                  = local.tags
 }
 
 # --- approvals ----------------------------------------------------------------------

@@ -67,11 +67,31 @@ output "workflow_limits" {
 }
 
 output "bedrock_agents" {
-  description = "agent_id and alias_id per role: the agents the agent functions invoke (created by this stack or given in bedrock_agents)."
+  description = "With agent_runtime = bedrock_agents: agent_id and alias_id per role, the agents the agent functions invoke (created by this stack or given in bedrock_agents); {} for agents as code."
   value       = { for role, agent in local.agents : role => { agent_id = agent.agent_id, alias_id = agent.alias_id } }
 }
 
 output "fallback_model_ids" {
-  description = "Foundation model per role that the agent functions call through Converse when the agent fails."
+  description = "Model (inference profile or foundation model) per role that the agent functions call through Converse when the agent fails: the same agent on its smaller model."
   value       = var.fallback_model_ids
+}
+
+output "agent_model_ids" {
+  description = "Model (inference profile or foundation model) per role each agent runs on (agent_runtime = converse)."
+  value       = var.agent_model_ids
+}
+
+output "document_library_bucket" {
+  description = "The document library the search agent and the reviser search: put .md/.txt/.html documents under documents/ (make library-sync ENV=... DIR=...)."
+  value       = module.document_library.bucket_name
+}
+
+output "document_library_index_key" {
+  description = "Key of the library's search index in document_library_bucket (written by the document_indexer function)."
+  value       = module.document_library.index_key
+}
+
+output "document_indexer_function_name" {
+  description = "The function that rebuilds the library index after documents change (its logs say what it indexed or skipped)."
+  value       = module.document_library.indexer_function_name
 }

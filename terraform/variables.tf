@@ -78,14 +78,36 @@ variable "workflow_version" {
 
 # --- Bedrock ------------------------------------------------------------------------
 
+variable "agent_runtime" {
+  description = "How the agents run. converse (default): agents as code in their functions, on Bedrock Converse with tools (agents/<role>/instructions.md, agent_model_ids, the document library); no Bedrock Agents resources. bedrock_agents: Bedrock Agents (Agents Classic, closed to new customers since 2026-07-30) for accounts that already have it, with create_agents or bedrock_agents."
+  type        = string
+  default     = "converse"
+
+  validation {
+    condition     = contains(["converse", "bedrock_agents"], var.agent_runtime)
+    error_message = "agent_runtime must be converse or bedrock_agents."
+  }
+}
+
+variable "max_agent_turns" {
+  description = "Model calls an agent (and its fallback) may make per task, tool-use turns included; past it the task fails with AgentToolLoopExceeded."
+  type        = number
+  default     = 8
+
+  validation {
+    condition     = var.max_agent_turns >= 2 && var.max_agent_turns <= 50
+    error_message = "max_agent_turns must be 2 to 50 (one tool turn and one answer at least)."
+  }
+}
+
 variable "create_agents" {
-  description = "Create one Bedrock agent per role with modules/bedrock_agents (instructions from agents/<role>/instructions.md, model from agent_model_ids); false uses the existing agents in bedrock_agents."
+  description = "With agent_runtime = bedrock_agents: create one Bedrock agent per role with modules/bedrock_agents (instructions from agents/<role>/instructions.md, model from agent_model_ids); false uses the existing agents in bedrock_agents."
   type        = bool
   default     = false
 }
 
 variable "bedrock_agents" {
-  description = "Existing Bedrock agent and alias per role (search, summary, writer, reviser) when create_agents = false. Each agent function may invoke only its own alias."
+  description = "With agent_runtime = bedrock_agents and create_agents = false: the existing Bedrock agent and alias per role (search, summary, writer, reviser). Each agent function may invoke only its own alias."
   type = map(object({
     agent_id = string
     alias_id = string
@@ -93,8 +115,8 @@ variable "bedrock_agents" {
   default = null
 
   validation {
-    condition     = var.create_agents == (var.bedrock_agents == null)
-    error_message = "Set bedrock_agents (existing agents) or create_agents = true, not both and not neither."
+    condition     = var.agent_runtime == "bedrock_agents" ? var.create_agents == (var.bedrock_agents == null) : !var.create_agents && var.bedrock_agents == null
+    error_message = "With agent_runtime = bedrock_agents set bedrock_agents (existing agents) or create_agents = true, not both and not neither; with agent_runtime = converse set neither."
   }
 
   validation {
@@ -109,7 +131,7 @@ variable "bedrock_agents" {
 }
 
 variable "search_knowledge_base_id" {
-  description = "With create_agents: an existing knowledge base (10-character ID) associated with the search agent; null associates none."
+  description = "An existing Bedrock Knowledge Base (10-character ID) the search agent also searches: its retrieve tool (converse), or the agent's associated knowledge base (create_agents); null uses the document library alone."
   type        = string
   default     = null
 

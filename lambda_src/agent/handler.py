@@ -13,6 +13,13 @@ Idempotency: Powertools idempotency on the workflow table (pk ``IDEMPOTENCY#agen
 hashed key) keyed on execution ARN, state, workflow id, source id, fallback flag and draft version,
 so a task that Step Functions retries after it had already succeeded returns the stored result
 instead of calling Bedrock again. A retry after a failure runs again with the same Bedrock session id.
+
+The agent (AGENT_RUNTIME=converse, the default) is code: its instructions are
+``agents/<role>/instructions.md`` (packaged with the function), its model AGENT_MODEL_ID, its tools
+``workflow_core.tools`` (search and reviser: the document library in LIBRARY_BUCKET, plus a
+Knowledge Base's Retrieve when KNOWLEDGE_BASE_ID is set). Every tool call is logged and counted
+(ToolCalls, ToolErrors). A search source whose uri no tool returned is dropped: sources come from
+the library, never from the model's memory.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import re
 import time
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -31,16 +39,17 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent_function,
 )
-from workflow_core import artifacts, roles
-from workflow_core.agents import AgentBackend, create_backend
+from workflow_core import artifacts, documents, roles, tools
+from workflow_core.agents import RUNTIMES, AgentBackend, create_backend
 from workflow_core.artifacts import ArtifactStore
-from workflow_core.config import load_config
+from workflow_core.config import load_config, optional_env
 from workflow_core.errors import ArtifactMissing, InvalidInput, TooManySourceFailures
 from workflow_core.observability import (
     logger,
     metrics,
     record_agent_call,
     record_cache_hit,
+    record_tool_call,
     start_invocation,
 )
 from workflow_core.store import NotFound, SearchCache, WorkflowStore, search_cache_key
@@ -48,9 +57,10 @@ from workflow_core.store import NotFound, SearchCache, WorkflowStore, search_cac
 REQUIRED_ENV = (
     "ENVIRONMENT",
     "AGENT_ROLE",
-    "AGENT_ID",
-    "AGENT_ALIAS_ID",
+    "AGENT_RUNTIME",
+    "AGENT_MODEL_ID",
     "FALLBACK_MODEL_ID",
+    "MAX_AGENT_TURNS",
     "ARTIFACT_BUCKET",
     "WORKFLOW_TABLE",
     "SEARCH_CACHE_TABLE",
@@ -66,6 +76,16 @@ CONFIG = load_config(REQUIRED_ENV)
 ENVIRONMENT = CONFIG.str("ENVIRONMENT")
 ROLE = CONFIG.choice("AGENT_ROLE", roles.ROLES)
 TOLERATED_FAILURE_PERCENTAGE = CONFIG.float("TOLERATED_FAILURE_PERCENTAGE", 0, 100)
+RUNTIME = CONFIG.choice("AGENT_RUNTIME", RUNTIMES)
+MAX_AGENT_TURNS = CONFIG.int("MAX_AGENT_TURNS", minimum=1, maximum=50)
+# Optional: the library (search, reviser), a Knowledge Base (search), Agents Classic ids.
+LIBRARY_BUCKET = optional_env("LIBRARY_BUCKET")
+KNOWLEDGE_BASE_ID = optional_env("KNOWLEDGE_BASE_ID")
+AGENT_ID, AGENT_ALIAS_ID = optional_env("AGENT_ID"), optional_env("AGENT_ALIAS_ID")
+if RUNTIME == "bedrock_agents" and not (AGENT_ID and AGENT_ALIAS_ID):
+    raise ValueError("AGENT_RUNTIME=bedrock_agents needs AGENT_ID and AGENT_ALIAS_ID")
+if ROLE in ("search", "reviser") and not LIBRARY_BUCKET:
+    raise ValueError(f"the {ROLE} agent needs LIBRARY_BUCKET: its tools search the document library")
 
 S3 = boto3.client("s3")
 DYNAMODB = boto3.resource("dynamodb")
@@ -91,14 +111,42 @@ IDEMPOTENCY = IdempotencyConfig(
 _ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
+def _instructions_dir() -> Path:
+    """agents/ beside the handler's package in the zip; the repository's agents/ when run from it."""
+    here = Path(__file__).resolve()
+    for candidate in (here.parents[1] / "agents", here.parents[2] / "agents"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("no agents/ directory with the agents' instructions beside the handler")
+
+
+INSTRUCTIONS = (_instructions_dir() / ROLE / "instructions.md").read_text(encoding="utf-8")
+
+
+@cache
+def role_tools() -> list[tools.Tool]:
+    """The role's tools, built on first use (clients once per process)."""
+    if ROLE not in ("search", "reviser"):
+        return []
+    found = tools.library_tools(lambda: documents.load_index(S3, LIBRARY_BUCKET or ""))
+    if ROLE == "search" and KNOWLEDGE_BASE_ID:
+        found.append(tools.knowledge_base_tool(boto3.client("bedrock-agent-runtime"), KNOWLEDGE_BASE_ID))
+    return found
+
+
 @cache
 def backend_for(fallback: bool) -> AgentBackend:
     """One backend (and so one SDK client) per process and mode, created on first use."""
     return create_backend(
         fallback,
-        agent_id=CONFIG.str("AGENT_ID"),
-        agent_alias_id=CONFIG.str("AGENT_ALIAS_ID"),
+        runtime=RUNTIME,
+        model_id=CONFIG.str("AGENT_MODEL_ID"),
         fallback_model_id=CONFIG.str("FALLBACK_MODEL_ID"),
+        instructions=INSTRUCTIONS,
+        tools=role_tools(),
+        max_turns=MAX_AGENT_TURNS,
+        agent_id=AGENT_ID,
+        agent_alias_id=AGENT_ALIAS_ID,
     )
 
 
@@ -196,8 +244,12 @@ def call_agent(task: AgentTask, request: roles.AgentRequest) -> roles.AgentReply
                 "fallback": task.fallback,
                 "latency_ms": round(latency_ms, 1),
                 "ok": reply is not None,
+                "tool_calls": len(reply.tool_calls) if reply else None,
             },
         )
+        for call in reply.tool_calls if reply else ():
+            record_tool_call(call.name, call.ok)
+            logger.info("tool call", extra={"role": request.role, "fallback": task.fallback, **call.as_log()})
 
 
 # -- roles ------------------------------------------------------------------------------------
@@ -240,6 +292,12 @@ def run_search(task: AgentTask) -> dict[str, Any]:
 
     reply = call_agent(task, roles.search_request(workflow["topic"], max_sources, task.session_id))
     sources = roles.parse_sources(reply.text, max_sources)
+    if RUNTIME == "converse" or task.fallback:  # Agents Classic runs its tools out of sight
+        returned = tools.returned_uris(reply.tool_calls)
+        ungrounded = [s.uri for s in sources if s.uri not in returned]
+        if ungrounded:
+            logger.warning("sources no tool returned were dropped", extra={"uris": ungrounded[:20], "count": len(ungrounded)})
+            sources = roles.renumber([s for s in sources if s.uri in returned])
     bodies = {artifacts.source_key(task.workflow_id, s.id): s.as_dict() for s in sources}
     keys = ARTIFACTS.put_json_many(bodies)
     index = {

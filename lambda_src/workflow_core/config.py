@@ -68,3 +68,9 @@ def load_config(required: tuple[str, ...], environ: Mapping[str, str] | None = N
             "missing required environment variable(s): " + ", ".join(missing) + " (see docs/design.md, 'Lambda functions')"
         )
     return Config({name: env[name].strip() for name in required})
+
+
+def optional_env(name: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """An environment variable a handler may run without (None when unset or blank)."""
+    value = (os.environ if environ is None else environ).get(name, "").strip()
+    return value or None

@@ -25,6 +25,11 @@ class AgentFailed(WorkflowError):
     """The agent (or model) call failed or returned something unusable."""
 
 
+class AgentToolLoopExceeded(WorkflowError):
+    """The model kept asking for tools for the agent's whole turn budget (MAX_AGENT_TURNS) without
+    answering. Not retried: the same prompt loops again; the fallback model gets its own budget."""
+
+
 class ArtifactMissing(WorkflowError):
     """An S3 artifact that a step depends on does not exist."""
 
@@ -36,6 +41,7 @@ class TooManySourceFailures(WorkflowError):
 __all__ = [
     "AgentFailed",
     "AgentThrottled",
+    "AgentToolLoopExceeded",
     "ArtifactMissing",
     "InvalidInput",
     "TooManySourceFailures",

@@ -5,7 +5,7 @@
   (``ResearchReport``), dimensions ``role`` and ``environment`` (plus Powertools' ``service``).
 
 Metric names: AgentInvocations, AgentLatencyMs, AgentRetries, FallbackUsed, SearchCacheHits,
-InputTokens, OutputTokens.
+InputTokens, OutputTokens, ToolCalls and ToolErrors (dimension ``tool`` beside the role's).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import warnings
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 logger = Logger()
 metrics = Metrics()
@@ -77,3 +77,12 @@ def record_agent_call(
 
 def record_cache_hit() -> None:
     metrics.add_metric(name="SearchCacheHits", unit=MetricUnit.Count, value=1)
+
+
+def record_tool_call(tool: str, ok: bool) -> None:
+    """One tool call of an agent, in a metric set of its own: the ``tool`` dimension would
+    otherwise attach to every metric of the invocation."""
+    names = ["ToolCalls"] if ok else ["ToolCalls", "ToolErrors"]
+    for name in names:
+        with single_metric(name=name, unit=MetricUnit.Count, value=1, default_dimensions=metrics.default_dimensions) as metric:
+            metric.add_dimension(name="tool", value=tool)

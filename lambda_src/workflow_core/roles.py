@@ -40,6 +40,7 @@ class AgentReply:
     input_tokens: int = 0
     output_tokens: int = 0
     generated_by: str = "bedrock"
+    tool_calls: tuple[Any, ...] = ()  # workflow_core.tools.ToolCall, in call order
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,11 @@ def parse_sources(text: str, max_sources: int) -> list[Source]:
         if len(sources) == max_sources:
             break
     return sources
+
+
+def renumber(sources: list[Source]) -> list[Source]:
+    """Ids by rank again after sources were dropped."""
+    return [Source(source_id(rank), s.title, s.uri, s.text) for rank, s in enumerate(sources, 1)]
 
 
 # -- summary ----------------------------------------------------------------------------------

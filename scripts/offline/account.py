@@ -258,17 +258,12 @@ class _ControlRoutes:
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = json.loads(environ["wsgi.input"].read(length) or b"{}")
             return 200, {"retired": account.runtime.recycle(body.get("function"))}
-        if method == "PUT" and route in ("mock-config", "model-faults", "time-scale", "corpus", "bedrock"):
+        if method == "PUT" and route in ("mock-config", "model-faults", "time-scale", "bedrock"):
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = json.loads(environ["wsgi.input"].read(length) or b"null")
             if route == "time-scale":
                 account.set_time_scale(float(body))
                 return 200, account.status()
-            if route == "corpus":
-                from scripts.offline.model import LocalModel
-
-                account.bedrock.model = LocalModel(body)
-                return 200, {"corpus": body}
             if route == "bedrock":
                 return 200, account.bedrock.register(body)
             if route == "model-faults":

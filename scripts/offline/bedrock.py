@@ -34,7 +34,16 @@ from urllib.parse import parse_qs, unquote
 from scripts.offline import eventstream
 from scripts.offline.bedrock_catalog import BedrockError, Catalogue, catalogue
 from scripts.offline.lambda_runtime import trace_root
-from scripts.offline.model import ROLES, Answer, LocalModel, PromptError, estimate_tokens, role_named_in
+from scripts.offline.model import (
+    ROLES,
+    Answer,
+    Conversation,
+    LocalModel,
+    PromptError,
+    ToolOutcome,
+    estimate_tokens,
+    role_named_in,
+)
 from scripts.offline.model_faults import ModelFaultCase, ModelResponse
 
 INVOKE_AGENT = re.compile(r"^/agents/([^/]+)/agentAliases/([^/]+)/sessions/([^/]+)/text$")
@@ -42,6 +51,7 @@ CONVERSE = re.compile(r"^/model/(.+)/converse(-stream)?$")
 FOUNDATION_MODELS = re.compile(r"^/foundation-models(?:/(.+))?$")
 INFERENCE_PROFILES = re.compile(r"^/inference-profiles(?:/(.+))?$")
 SESSION_ID = re.compile(r"^[0-9a-zA-Z._:-]{2,100}$")
+TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 CHUNK_CHARS = 1000  # the answer streams in parts, as Bedrock streams it
 
 
@@ -62,22 +72,30 @@ class BedrockRuntime:
 
     account_id: str
     region: str
-    model: LocalModel = field(default_factory=lambda: LocalModel(None))
+    model: LocalModel = field(default_factory=LocalModel)
     catalogue: Catalogue = field(default_factory=catalogue)
     agents: dict[tuple[str, str], str] = field(default_factory=dict)  # (agent id, alias id) -> role
+    fallback_models: dict[str, str] = field(default_factory=dict)  # role -> its fallback model id (selects "Fallback" faults)
     faults: dict[str, ModelFaultCase] = field(default_factory=dict)  # execution ARN -> its model faults
     execution_of_trace: Callable[[str], str | None] = lambda root: None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def register(self, deployment: dict[str, Any]) -> dict[str, Any]:
-        """Add the agents a deployment configured: {"agents": {role: {agent_id, alias_id}}}."""
+        """Add what a deployment configured: {"agents": {role: {agent_id, alias_id}}} (Agents
+        Classic) and {"fallback_models": {role: model id}} (which Converse calls are a role's fallback,
+        for the model faults file only; the local model never sees it)."""
         agents = deployment.get("agents") or {}
+        fallbacks = deployment.get("fallback_models") or {}
         for role, agent in agents.items():
             if role not in ROLES or not isinstance(agent, dict):
                 raise ValueError(f"unknown agent role {role!r}")
+        for role, model_id in fallbacks.items():
+            if role not in ROLES or not isinstance(model_id, str):
+                raise ValueError(f"unknown agent role {role!r} or model id {model_id!r}")
         with self.lock:
             self.agents.update({(a["agent_id"], a["alias_id"]): role for role, a in agents.items()})
-            return {"agents": len(self.agents)}
+            self.fallback_models.update(fallbacks)
+            return {"agents": len(self.agents), "fallback_models": len(self.fallback_models)}
 
     def use_faults(self, execution_arn: str, case: ModelFaultCase) -> None:
         with self.lock:
@@ -193,7 +211,8 @@ class BedrockRuntime:
         if role is None:
             raise BedrockError(404, "ResourceNotFoundException", f"Agent {agent_id} with alias {alias_id} was not found.")
         fault = self._fault(environ, role, "InvokeAgent")
-        answer = self._answer(role, text, fallback=False, fault=fault)
+        # An Agents Classic agent offline has no action groups or knowledge base: no tools.
+        answer = self._answer(role, Conversation(prompt=text, model_name=f"the Bedrock agent {agent_id}"), fault=fault)
         events = []
         if body.get("enableTrace"):
             events.append(
@@ -226,24 +245,34 @@ class BedrockRuntime:
         return b"".join(events)
 
     def converse(self, model_id: str, body: dict[str, Any], environ: dict[str, Any], api: str = "Converse") -> dict[str, Any]:
-        model = self.catalogue.resolve(model_id, self.region, self.account_id).model
-        self.catalogue.check_parameters(model, body.get("inferenceConfig") or {})
+        invocation = self.catalogue.resolve(model_id, self.region, self.account_id)
+        self.catalogue.check_parameters(invocation.model, body.get("inferenceConfig") or {})
         messages = body.get("messages")
-        if not isinstance(messages, list) or not messages:
+        if not isinstance(messages, list) or not messages or not all(isinstance(m, dict) for m in messages):
             raise BedrockError(400, "ValidationException", "messages is required.")
+        tools = _tool_specs(body.get("toolConfig"))
+        outcomes = _tool_outcomes(messages, tools is not None)
         system = " ".join(block.get("text", "") for block in body.get("system") or [] if isinstance(block, dict))
-        prompt = "".join(
-            block.get("text", "")
-            for block in (messages[-1].get("content") or [] if isinstance(messages[-1], dict) else [])
-            if isinstance(block, dict)
-        )
+        prompt = "".join(block.get("text", "") for block in messages[0].get("content") or [] if isinstance(block, dict))
         role = role_named_in(system) or role_named_in(prompt)
         if role is None:
             raise BedrockError(400, "ValidationException", "The local model cannot tell which agent role to answer as.")
-        answer = self._answer(role, prompt, fallback=True, fault=self._fault(environ, role, api))
+        with self.lock:
+            which = "Fallback" if self.fallback_models.get(role) == model_id else "Agent"
+        conversation = Conversation(
+            prompt=prompt,
+            tools=tuple(tools or ()),
+            outcomes=outcomes,
+            turn=sum(1 for m in messages if m.get("role") == "assistant"),
+            model_name=invocation.model.name,
+            model_id=model_id,
+        )
+        answer = self._answer(role, conversation, fault=self._fault(environ, role, which))
+        content: list[dict[str, Any]] = [{"text": answer.text}] if answer.text or not answer.tool_uses else []
+        content += [{"toolUse": {"toolUseId": u.tool_use_id, "name": u.name, "input": u.input}} for u in answer.tool_uses]
         return {
-            "output": {"message": {"role": "assistant", "content": [{"text": answer.text}]}},
-            "stopReason": "end_turn",
+            "output": {"message": {"role": "assistant", "content": content}},
+            "stopReason": "tool_use" if answer.tool_uses else "end_turn",
             "usage": {
                 "inputTokens": answer.input_tokens,
                 "outputTokens": answer.output_tokens,
@@ -252,25 +281,124 @@ class BedrockRuntime:
             "metrics": {"latencyMs": 1},
         }
 
-    def _answer(self, role: str, prompt: str, fallback: bool, fault: ModelResponse | None) -> Answer:
+    def _answer(self, role: str, conversation: Conversation, fault: ModelResponse | None) -> Answer:
+        if fault is not None and fault.tool_use is not None:
+            from scripts.offline.model import ToolUse
+
+            use = ToolUse(f"tooluse_fault_{conversation.turn}", fault.tool_use["name"], fault.tool_use["input"])
+            return Answer("", estimate_tokens(conversation.prompt), estimate_tokens(str(use.input)), (use,))
         if fault is not None and fault.completion is not None:
-            return Answer(fault.completion, estimate_tokens(prompt), estimate_tokens(fault.completion) if fault.completion else 0)
+            completion = fault.completion
+            return Answer(completion, estimate_tokens(conversation.prompt), estimate_tokens(completion) if completion else 0)
         try:
-            return self.model.answer(role, prompt, fallback=fallback)
+            return self.model.answer(role, conversation)
         except PromptError as error:
             raise BedrockError(400, "ValidationException", f"The local model cannot answer this prompt: {error}") from None
 
 
+def _invalid(message: str) -> BedrockError:
+    return BedrockError(400, "ValidationException", message)
+
+
+def _tool_specs(tool_config: Any) -> list[dict[str, Any]] | None:
+    """The request's tool specs, validated as Converse validates them (None: no toolConfig)."""
+    if tool_config is None:
+        return None
+    tools = tool_config.get("tools") if isinstance(tool_config, dict) else None
+    if not isinstance(tools, list) or not tools:
+        raise _invalid("The toolConfig field must contain at least one tool.")
+    specs, names = [], set()
+    for index, tool in enumerate(tools, 1):
+        spec = tool.get("toolSpec") if isinstance(tool, dict) else None
+        name = spec.get("name") if isinstance(spec, dict) else None
+        if not isinstance(name, str) or not TOOL_NAME.match(name):
+            raise _invalid(
+                f"1 validation error detected: Value '{name}' at 'toolConfig.tools.{index}.member.toolSpec.name' "
+                "failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_-]+"
+            )
+        if not isinstance((spec.get("inputSchema") or {}).get("json"), dict):
+            raise _invalid(f"The json schema of tool {name} is not a JSON object.")
+        if name in names:
+            raise _invalid(f"The toolConfig field contains duplicate tool names: {name}.")
+        names.add(name)
+        specs.append(spec)
+    return specs
+
+
+def _tool_outcomes(messages: list[dict[str, Any]], have_tools: bool) -> tuple[ToolOutcome, ...]:
+    """Validate the conversation as Converse does and pair each toolUse with its toolResult."""
+    if messages[0].get("role") != "user":
+        raise _invalid(
+            "A conversation must start with a user message. Try again with a conversation that starts with a user message."
+        )
+    outcomes: list[ToolOutcome] = []
+    pending: dict[str, dict[str, Any]] = {}
+    for index, message in enumerate(messages):
+        expected_role = "user" if index % 2 == 0 else "assistant"
+        if message.get("role") != expected_role:
+            raise _invalid(
+                "A conversation must alternate between user and assistant roles. Make sure the conversation "
+                "alternates between user and assistant roles and try again."
+            )
+        blocks = [block for block in message.get("content") or [] if isinstance(block, dict)]
+        uses = [block["toolUse"] for block in blocks if "toolUse" in block]
+        results = [block["toolResult"] for block in blocks if "toolResult" in block]
+        if (uses or results) and not have_tools:
+            raise _invalid("The toolConfig field must be defined when using toolUse and toolResult content blocks.")
+        if message.get("role") == "user":
+            ids = [result.get("toolUseId") for result in results]
+            if len(ids) > len(pending):
+                raise _invalid(
+                    f"The number of toolResult blocks at messages.{index}.content exceeds the number of toolUse blocks of previous turn."
+                )
+            missing = [tool_use_id for tool_use_id in pending if tool_use_id not in ids]
+            if missing:
+                raise _invalid(
+                    f"Expected toolResult blocks at messages.{index}.content for the following Ids: {', '.join(missing)}"
+                )
+            for result in results:
+                use = pending[result["toolUseId"]]
+                parts = result.get("content") or []
+                value = next((part["json"] for part in parts if "json" in part), None)
+                if value is None:
+                    value = "".join(part.get("text", "") for part in parts)
+                outcomes.append(
+                    ToolOutcome(use.get("name", ""), use.get("input") or {}, result.get("status", "success") != "error", value)
+                )
+            pending = {}
+        else:
+            pending = {use.get("toolUseId"): use for use in uses}
+    return tuple(outcomes)
+
+
 def converse_stream_events(answer: dict[str, Any]) -> bytes:
-    """A Converse answer as ConverseStream sends it: messageStart, the text in contentBlockDelta
-    parts, contentBlockStop, messageStop with the stop reason, then metadata with the usage."""
-    text = "".join(block.get("text", "") for block in answer["output"]["message"]["content"])
+    """A Converse answer as ConverseStream sends it: messageStart; per content block its
+    contentBlockStart (toolUse only), contentBlockDelta parts (text, or the toolUse input as a JSON
+    string) and contentBlockStop; messageStop with the stop reason; then metadata with the usage."""
     events = [eventstream.event("messageStart", {"role": "assistant"})]
-    events += [
-        eventstream.event("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": text[at : at + CHUNK_CHARS]}})
-        for at in range(0, len(text), CHUNK_CHARS)
-    ]
-    events.append(eventstream.event("contentBlockStop", {"contentBlockIndex": 0}))
+    for index, block in enumerate(answer["output"]["message"]["content"]):
+        if "toolUse" in block:
+            use = block["toolUse"]
+            events.append(
+                eventstream.event(
+                    "contentBlockStart",
+                    {"contentBlockIndex": index, "start": {"toolUse": {"toolUseId": use["toolUseId"], "name": use["name"]}}},
+                )
+            )
+            events.append(
+                eventstream.event(
+                    "contentBlockDelta", {"contentBlockIndex": index, "delta": {"toolUse": {"input": json.dumps(use["input"])}}}
+                )
+            )
+        else:
+            text = block.get("text", "")
+            events += [
+                eventstream.event(
+                    "contentBlockDelta", {"contentBlockIndex": index, "delta": {"text": text[at : at + CHUNK_CHARS]}}
+                )
+                for at in range(0, len(text), CHUNK_CHARS)
+            ]
+        events.append(eventstream.event("contentBlockStop", {"contentBlockIndex": index}))
     events.append(eventstream.event("messageStop", {"stopReason": answer["stopReason"]}))
     events.append(eventstream.event("metadata", {"usage": answer["usage"], "metrics": answer["metrics"]}))
     return b"".join(events)

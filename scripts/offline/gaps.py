@@ -368,10 +368,13 @@ def events_record_put_events(account: EmbeddedAccount) -> None:
 
 
 @fill
-def events_deliver_to_state_machines_and_topics(account: EmbeddedAccount) -> None:
+def events_deliver_to_state_machines_topics_and_functions(account: EmbeddedAccount) -> None:
     """Rule targets moto does not deliver to (it raises NotImplementedError, so PutEvents answers
-    HTTP 500): a state machine (StartExecution with the target's InputPath) and an SNS topic.
-    A delivery that fails goes to the target's dead-letter queue with AWS's error attributes."""
+    HTTP 500): a state machine (StartExecution with the target's InputPath), an SNS topic, and a
+    Lambda function (an asynchronous invoke, allowed only by the function's resource policy for
+    events.amazonaws.com with the rule as aws:SourceArn; S3's EventBridge notifications reach the
+    document indexer this way). A delivery that fails goes to the target's dead-letter queue with
+    AWS's error attributes."""
     from moto.events.models import Rule
     from moto.sns.models import sns_backends
     from moto.sqs.models import sqs_backends
@@ -386,12 +389,14 @@ def events_deliver_to_state_machines_and_topics(account: EmbeddedAccount) -> Non
         others = []
         for target in self.targets:
             arn = parse_arn(target["Arn"])
-            if arn.service not in ("states", "sns"):
+            if arn.service not in ("states", "sns", "lambda"):
                 others.append(target)
                 continue
             payload = _target_input(target, original_event)
             try:
-                if arn.service == "states":
+                if arn.service == "lambda":
+                    _invoke_function_for_rule(account, target["Arn"], self.arn, payload)
+                elif arn.service == "states":
                     # EventBridge starts the execution as the target's role: IAM decides.
                     role = target.get("RoleArn")
                     if not role or not account.authorizer.allows(role, "states:StartExecution", target["Arn"]):
@@ -420,6 +425,42 @@ def events_deliver_to_state_machines_and_topics(account: EmbeddedAccount) -> Non
             original(narrowed, original_event, transform_input)
 
     Rule.send_to_targets = send_to_targets
+
+
+def _invoke_function_for_rule(account: EmbeddedAccount, function_arn: str, rule_arn: str, payload: Any) -> None:
+    """EventBridge invokes a function asynchronously: the resource policy decides now, the function
+    runs on its own thread (Lambda's async queue retries a throttled or failed invoke twice)."""
+    from moto.awslambda.models import lambda_backends
+
+    from scripts.offline.iam_policy import ALLOW, Request, decide
+
+    arn = function_arn.split(":")
+    backend = lambda_backends[arn[4]][arn[3]]
+    function = backend.get_function(arn[6])
+    try:
+        policy = json.loads(backend.get_policy(arn[6]))["Policy"]
+    except Exception:  # noqa: BLE001 - no resource policy: EventBridge may not invoke it
+        policy = None
+    request = Request(
+        "lambda:InvokeFunction",
+        function.function_arn,
+        "events.amazonaws.com",
+        {"aws:SourceArn": rule_arn, "aws:SourceAccount": arn[4]},
+    )
+    if policy is None or decide([policy], request, resource_policy=True) != ALLOW:
+        raise TargetNotPermitted(f"events.amazonaws.com may not lambda:InvokeFunction on {function_arn} for {rule_arn}")
+
+    def run() -> None:
+        for attempt in range(3):
+            try:
+                _, errored, _ = account.runtime.invoke(function, json.dumps(payload, default=str))
+            except Exception:  # noqa: BLE001 - a throttled invoke waits in the async queue
+                errored = True
+            if not errored:
+                return
+            time.sleep(0.2 * (attempt + 1))
+
+    threading.Thread(target=run, name=f"async-invoke-{arn[6]}", daemon=True).start()
 
 
 class TargetNotPermitted(Exception):
@@ -590,6 +631,30 @@ def s3_bucket_policy_conditions(account: EmbeddedAccount) -> None:
 
 
 # --- Amazon SNS -------------------------------------------------------------------------------
+
+
+@fill
+def s3_delete_marker_notifications(account: EmbeddedAccount) -> None:
+    """Deleting an object of a versioned bucket without a version id creates a delete marker; S3
+    sends that as an ``s3:ObjectRemoved:DeleteMarkerCreated`` notification (EventBridge detail-type
+    "Object Deleted"). moto sends nothing for it, so a document deleted from the (versioned)
+    library would stay in the search index."""
+    from moto.s3 import notifications
+    from moto.s3.models import S3Backend
+
+    original = S3Backend.delete_object
+
+    def delete_object(self: Any, bucket_name: str, key_name: str, version_id: str | None = None, bypass: bool = False) -> Any:
+        bucket = self.get_bucket(bucket_name)
+        existing = bucket.keys.get(key_name) if getattr(bucket, "is_versioned", False) and version_id is None else None
+        result = original(self, bucket_name, key_name, version_id=version_id, bypass=bypass)
+        if existing is not None and result[1].get("delete-marker") == "true":
+            notifications.send_event(
+                self.account_id, notifications.S3NotificationEvent.OBJECT_REMOVED_DELETE_MARKER_CREATED_EVENT, bucket, existing
+            )
+        return result
+
+    S3Backend.delete_object = delete_object
 
 
 @fill

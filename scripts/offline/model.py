@@ -1,41 +1,35 @@
 """The deterministic local model behind the embedded Bedrock endpoints. Not a model.
 
-It reads what a model reads: which agent it is (the role the deployment configured for the agent
-id and alias, or the role a Converse system prompt names) and the prompt text. Everything it
-needs is in the prompt, between the markers lambda_src/workflow_core/roles.py writes (Topic:,
-Source [...], ---, Summaries:, Reviewer comments:); nothing comes through a side channel.
+It reads what a model reads: the system prompt (the agent's instructions, which name its role),
+the conversation (the task prompt, its own earlier tool calls and their results) and the tool
+specs of the request. Everything a role needs is in the prompt, between the markers
+lambda_src/workflow_core/roles.py writes (Topic:, Source [...], ---, Summaries:, Reviewer
+comments:), or in a tool result; it reads no corpus and has no side channel.
 
-* search  - splits the .md/.txt files of the account's corpus into passages (one per paragraph,
-  titled by document and section), ranks them with BM25 (``rank_bm25``) and answers with the JSON
-  list a search agent returns, best first.
+* search  - asks the tool whose spec takes a ``query`` (search_documents) for the topic, then
+  answers the JSON list a search agent returns from the passages the tool gave it, in the tool's
+  order. Without such a tool, or when the tool found nothing, it answers ``[]``.
 * summary - extractive: the sentences of the source that share most words with the topic.
 * writer  - a Markdown report: title, label, introduction, one section per summary citing
   ``[src-NNN]``, and a sources list.
 * reviser - applies simple comments (``replace "a" with "b"``, ``remove "a"``, ``add a section on
-  X`` - drawn from the best corpus passage for X) and appends a ``Revisions`` section answering
-  every comment.
+  X``: it searches the library for X with the tool and writes the section from the best passage)
+  and appends a ``Revisions`` section answering every comment.
 
-Every answer says that this model wrote it; as the Converse fallback it says it stands in for the
-smaller model (and keeps summaries shorter). Same prompt, same answer: nothing depends on time,
-randomness or set ordering.
+Every answer says that this model wrote it and which model it stands in for (the model the
+request named: the role's model, or its smaller fallback). Same conversation, same answer:
+nothing depends on time, randomness or set ordering.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 ROLES = ("search", "summary", "writer", "reviser")
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
-AGENT_LABEL = "Written by the local model behind the offline Bedrock endpoints (deterministic) — not a real model"
-FALLBACK_LABEL = (
-    "Written by the local model as the Converse fallback (stands in for the smaller model; offline, deterministic) "
-    "— not a real model"
-)
+LABEL_MARK = "Written by the local model"
 
 _TOPIC = re.compile(r"^Topic: (.*)$", re.MULTILINE)
 _MAX_SOURCES = re.compile(r"Find at most (\d+) relevant")
@@ -63,16 +57,54 @@ class PromptError(ValueError):
 
 
 @dataclass(frozen=True)
+class ToolUse:
+    tool_use_id: str
+    name: str
+    input: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Answer:
+    """A model turn: text (stop reason end_turn) or tool calls (stop reason tool_use)."""
+
     text: str
     input_tokens: int
     output_tokens: int
+    tool_uses: tuple[ToolUse, ...] = ()
+
+
+@dataclass(frozen=True)
+class ToolOutcome:
+    """A tool call this model made earlier in the conversation and what came back."""
+
+    name: str
+    input: dict[str, Any]
+    ok: bool
+    value: Any
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """What one Converse request shows a model."""
+
+    prompt: str  # the first user message's text: the task
+    tools: tuple[dict[str, Any], ...] = ()  # toolSpec objects
+    outcomes: tuple[ToolOutcome, ...] = ()
+    turn: int = 0  # how many assistant turns came before
+    model_name: str = "the requested model"
+    model_id: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def role_named_in(text: str) -> str | None:
-    """The role a system prompt or instruction names ("You act as the writer agent ...")."""
+    """The role a system prompt or instruction names ("You are the writer agent ...")."""
     found = _ROLE_IN_TEXT.search(text)
     return found.group(1) if found else None
+
+
+def label(conversation: Conversation) -> str:
+    where = f" ({conversation.model_id})" if conversation.model_id else ""
+    return f"{LABEL_MARK} standing in for {conversation.model_name}{where}; offline, deterministic — not a real model"
 
 
 # -- reading the prompt ---------------------------------------------------------------------------
@@ -122,7 +154,6 @@ def context_from_prompt(role: str, prompt: str) -> dict[str, Any]:
     raise PromptError(f"no such agent role {role!r}")
 
 
-# -- the corpus and its ranking -------------------------------------------------------------------
 def _stem(word: str) -> str:
     """Just enough stemming for plurals to match singulars (quotas/quota, retries/retry)."""
     if len(word) > 4 and word.endswith("ies"):
@@ -136,136 +167,120 @@ def tokens(text: str) -> list[str]:
     return [_stem(word) for word in _WORD.findall(text.lower()) if word not in _STOPWORDS and len(word) > 1]
 
 
-@dataclass(frozen=True)
-class Passage:
-    title: str
-    uri: str
-    text: str
-
-
-def _passages_of(path: Path, root: Path) -> list[Passage]:
-    doc_title = path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
-    section = ""
-    passages: list[Passage] = []
-    relative = path.relative_to(root).as_posix()
-    for block in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")):
-        block = block.strip()
-        if not block:
-            continue
-        lines = block.splitlines()
-        while lines and lines[0].lstrip().startswith("#"):
-            heading = lines.pop(0).lstrip()
-            level = len(heading) - len(heading.lstrip("#"))
-            if level == 1:
-                doc_title = heading.lstrip("#").strip()
-            else:
-                section = heading.lstrip("#").strip()
-        text = " ".join(line.strip() for line in lines).strip()
-        if len(text) < 40:
-            continue
-        title = f"{doc_title} — {section}" if section else doc_title
-        passages.append(Passage(title, f"corpus://{relative}#p{len(passages) + 1}", text))
-    return passages
-
-
-@lru_cache(maxsize=8)
-def load_corpus(corpus_dir: str) -> tuple[Passage, ...]:
-    """All passages of a corpus directory, in a stable order (sorted paths, then position)."""
-    root = Path(corpus_dir)
-    if not root.is_dir():
-        raise PromptError(f"the local model's corpus directory {corpus_dir} does not exist")
-    files = sorted(p for p in root.rglob("*") if p.suffix in {".md", ".txt"} and p.is_file() and p.name.lower() != "readme.md")
-    return tuple(passage for path in files for passage in _passages_of(path, root))
-
-
-@lru_cache(maxsize=8)
-def _passage_tokens(corpus_dir: str) -> tuple[frozenset[str], ...]:
-    return tuple(frozenset(tokens(p.title + " " + p.text)) for p in load_corpus(corpus_dir))
-
-
-@lru_cache(maxsize=8)
-def _bm25(corpus_dir: str) -> Any:
-    from rank_bm25 import BM25Okapi
-
-    return BM25Okapi([tokens(p.title + " " + p.text) or ["_"] for p in load_corpus(corpus_dir)])
-
-
-def rank(corpus_dir: str, topic: str, limit: int) -> list[Passage]:
-    passages = load_corpus(corpus_dir)
-    query = tokens(topic)
-    if not passages or not query:
-        return []
-    scores = _bm25(corpus_dir).get_scores(query)
-    wanted = set(query)
-    # BM25 idf can be <= 0 in tiny corpora, so relevance is "shares a word", order is the score.
-    matching = [i for i, words in enumerate(_passage_tokens(corpus_dir)) if wanted & words]
-    order = sorted(matching, key=lambda i: (-round(float(scores[i]), 9), i))
-    return [passages[i] for i in order][:limit]
-
-
 def estimate_tokens(text: str) -> int:
     """About four characters a token, as Bedrock's own rule of thumb for English text."""
     return max(1, round(len(text) / 4))
 
 
+# -- tools as the specs describe them --------------------------------------------------------------
+def search_tool(specs: tuple[dict[str, Any], ...]) -> tuple[str, str | None] | None:
+    """(name, count parameter) of the tool a model would search with: one whose input takes a
+    required string ``query``, preferring one that says it searches documents."""
+    candidates = []
+    for spec in specs:
+        schema = (spec.get("inputSchema") or {}).get("json") or {}
+        properties = schema.get("properties") or {}
+        if (properties.get("query") or {}).get("type") == "string" and "query" in (schema.get("required") or []):
+            count = next(
+                (
+                    name
+                    for name, prop in properties.items()
+                    if prop.get("type") == "integer" and ("max" in name or "limit" in name)
+                ),
+                None,
+            )
+            documents = "document" in (spec.get("description", "") + spec.get("name", "")).lower()
+            candidates.append((not documents, spec["name"], count))
+    if not candidates:
+        return None
+    _, name, count = sorted(candidates)[0]
+    return name, count
+
+
+def _passages(outcomes: tuple[ToolOutcome, ...], tool: str, query: str | None = None) -> list[dict[str, Any]]:
+    """The passages successful calls of ``tool`` returned (for ``query`` only, when given)."""
+    found: list[dict[str, Any]] = []
+    for outcome in outcomes:
+        if outcome.name != tool or not outcome.ok or (query is not None and outcome.input.get("query") != query):
+            continue
+        value = outcome.value if isinstance(outcome.value, dict) else {}
+        for item in value.get("results") or []:
+            if isinstance(item, dict) and str(item.get("text") or "").strip() and item.get("uri"):
+                found.append(item)
+    return found
+
+
+def _use(conversation: Conversation, index: int, name: str, arguments: dict[str, Any]) -> ToolUse:
+    return ToolUse(f"tooluse_local_{conversation.turn}_{index}", name, arguments)
+
+
 # -- the model ------------------------------------------------------------------------------------
 class LocalModel:
-    """Answers one prompt for one role, the same way every time (per corpus)."""
+    """Answers one Converse turn for one role, the same way every time."""
 
-    def __init__(self, corpus_dir: Path | str | None = None) -> None:
-        self.corpus_dir = str(Path(corpus_dir or DEFAULT_CORPUS).resolve())
-
-    def answer(self, role: str, prompt: str, fallback: bool = False) -> Answer:
-        context = context_from_prompt(role, prompt)
-        writer = _Writer(self.corpus_dir, fallback)
-        text = getattr(writer, role)(context)
-        return Answer(text, estimate_tokens(prompt), estimate_tokens(text))
+    def answer(self, role: str, conversation: Conversation) -> Answer:
+        context = context_from_prompt(role, conversation.prompt)
+        writer = _Writer(conversation)
+        text, uses = getattr(writer, role)(context)
+        seen = (
+            conversation.prompt
+            + json.dumps([o.value for o in conversation.outcomes], default=str)
+            + json.dumps(conversation.tools)
+        )
+        produced = text + json.dumps([u.input for u in uses])
+        return Answer(text, estimate_tokens(seen), estimate_tokens(produced), tuple(uses))
 
 
 class _Writer:
-    """The four roles' algorithms, for one corpus and mode."""
+    """The four roles' algorithms for one conversation."""
 
-    def __init__(self, corpus_dir: str, fallback: bool) -> None:
-        self.corpus_dir = corpus_dir
-        self.fallback = fallback
-        self.label = FALLBACK_LABEL if fallback else AGENT_LABEL
+    def __init__(self, conversation: Conversation) -> None:
+        self.conversation = conversation
+        self.label = label(conversation)
 
-    def search(self, context: dict[str, Any]) -> str:
-        ranked = rank(self.corpus_dir, context["topic"], int(context["max_sources"]))
-        found = [{"id": f"src-{i:03d}", "title": p.title, "uri": p.uri, "text": p.text} for i, p in enumerate(ranked, 1)]
-        return json.dumps(found, ensure_ascii=False, indent=1)
+    def search(self, context: dict[str, Any]) -> tuple[str, list[ToolUse]]:
+        tool = search_tool(self.conversation.tools)
+        if tool is None:  # nothing to search with: a model that invents sources is what this guards against
+            return "[]", []
+        name, count = tool
+        if not any(o.name == name for o in self.conversation.outcomes):
+            arguments: dict[str, Any] = {"query": context["topic"]}
+            if count:
+                arguments[count] = int(context["max_sources"])
+            return "", [_use(self.conversation, 0, name, arguments)]
+        found, seen = [], set()
+        for passage in _passages(self.conversation.outcomes, name):
+            if passage["uri"] in seen:
+                continue
+            seen.add(passage["uri"])
+            found.append(
+                {
+                    "id": f"src-{len(found) + 1:03d}",
+                    "title": passage.get("title") or "Untitled",
+                    "uri": passage["uri"],
+                    "text": passage["text"],
+                }
+            )
+            if len(found) == int(context["max_sources"]):
+                break
+        return json.dumps(found, ensure_ascii=False, indent=1), []
 
     def _extract(self, text: str, topic: str) -> str:
         """The sentences sharing most words with the topic, in their original order."""
         topic_words = set(tokens(topic))
         sentences = [s.strip() for s in _SENTENCE.split(text) if s.strip()]
-        keep = 1 if self.fallback else min(3, max(1, len(sentences) // 2))
+        keep = min(3, max(1, len(sentences) // 2))
         scored = sorted(
             range(len(sentences)),
             key=lambda i: (-len(topic_words & set(tokens(sentences[i]))), i),
         )[:keep]
         return " ".join(sentences[i] for i in sorted(scored))
 
-    def summary(self, context: dict[str, Any]) -> str:
+    def summary(self, context: dict[str, Any]) -> tuple[str, list[ToolUse]]:
         source = context["source"]
-        return f"[{source['id']}] " + self._extract(source["text"], context["topic"])
+        return f"[{source['id']}] " + self._extract(source["text"], context["topic"]), []
 
-    def _add_section(self, draft: str, subject: str) -> tuple[str, str]:
-        found = rank(self.corpus_dir, subject, 1)
-        if not found:
-            return draft, f'not applied: the local corpus has nothing on "{subject}".'
-        passage = found[0]
-        heading = subject[:1].upper() + subject[1:]
-        section = (
-            f"## {heading}\n\n{self._extract(passage.text, subject)} "
-            f"(Added in revision from the local corpus: {passage.title} — {passage.uri}.)"
-        )
-        marker = "\n## Sources"
-        at = draft.find(marker)
-        draft = draft + "\n\n" + section if at < 0 else draft[:at] + "\n" + section + "\n" + draft[at:]
-        return draft, f'applied: added a section "{heading}" drawn from "{passage.title}".'
-
-    def writer(self, context: dict[str, Any]) -> str:
+    def writer(self, context: dict[str, Any]) -> tuple[str, list[ToolUse]]:
         topic = context["topic"]
         summaries = context["summaries"]
         failed = context.get("failed_sources") or []
@@ -285,16 +300,40 @@ class _Writer:
             lines += ["", f"## {item['title']}", "", f"{item['summary']} [{item['source_id']}]"]
         lines += ["", "## Sources", ""]
         lines += [f"- [{s['source_id']}] {s['title']} — {s['uri']}" for s in summaries]
-        return "\n".join(lines) + "\n"
+        return "\n".join(lines) + "\n", []
 
-    def reviser(self, context: dict[str, Any]) -> str:
+    def _add_section(self, draft: str, subject: str, tool: str | None) -> tuple[str, str]:
+        if tool is None:
+            return draft, f'not applied: no document search tool was available to research "{subject}".'
+        found = _passages(self.conversation.outcomes, tool, subject)
+        if not found:
+            return draft, f'not applied: the document library has nothing on "{subject}".'
+        passage = found[0]
+        heading = subject[:1].upper() + subject[1:]
+        section = (
+            f"## {heading}\n\n{self._extract(passage['text'], subject)} "
+            f"(Added in revision from the document library: {passage.get('title', 'Untitled')} — {passage['uri']}.)"
+        )
+        marker = "\n## Sources"
+        at = draft.find(marker)
+        draft = draft + "\n\n" + section if at < 0 else draft[:at] + "\n" + section + "\n" + draft[at:]
+        return draft, f'applied: added a section "{heading}" drawn from "{passage.get("title", "Untitled")}".'
+
+    def reviser(self, context: dict[str, Any]) -> tuple[str, list[ToolUse]]:
+        tool = search_tool(self.conversation.tools)
+        name = tool[0] if tool else None
+        subjects = [found.group(1).strip() for comment in context["comments"] if (found := _ADD_SECTION.search(comment))]
+        asked = {o.input.get("query") for o in self.conversation.outcomes if o.name == name}
+        missing = [subject for subject in dict.fromkeys(subjects) if subject not in asked]
+        if name and missing:  # research first: one search per subject, all in this turn
+            return "", [_use(self.conversation, i, name, {"query": subject}) for i, subject in enumerate(missing)]
         draft: str = context["draft"].rstrip("\n")
         answers = []
         for number, comment in enumerate(context["comments"], 1):
             replace, remove = _REPLACE.match(comment), _REMOVE.match(comment)
             add_section = _ADD_SECTION.search(comment)
             if add_section:
-                draft, answer = self._add_section(draft, add_section.group(1).strip())
+                draft, answer = self._add_section(draft, add_section.group(1).strip(), name)
             elif replace and replace.group(1) in draft:
                 draft = draft.replace(replace.group(1), replace.group(2))
                 answer = f'applied: replaced "{replace.group(1)}" with "{replace.group(2)}".'
@@ -308,4 +347,4 @@ class _Writer:
             answers.append(f"{number}. Comment: {comment}\n   Response: {answer}")
         if not answers:
             answers.append("No reviewer comments were given; the text is unchanged.")
-        return f"{draft}\n\n## Revisions (v{context['version']})\n\n> {self.label}.\n\n" + "\n".join(answers) + "\n"
+        return f"{draft}\n\n## Revisions (v{context['version']})\n\n> {self.label}.\n\n" + "\n".join(answers) + "\n", []

@@ -3,13 +3,14 @@
 A sibling of the Step Functions mock config (scripts/mock_configs/faults.json), in the same shape
 and selected by the same test-case name (`--test-case`, or StartExecution with `<arn>#<TestCase>`):
 
-    {"TestCases": {"SearchThrottledTwice": {"search": {"InvokeAgent": "ThrottledTwice"}}},
+    {"TestCases": {"SearchThrottledTwice": {"search": {"Agent": "ThrottledTwice"}}},
      "ModelResponses": {"ThrottledTwice": {"0-1": {"Error": "ThrottlingException"}}}}
 
-A test case maps an agent role and an API (InvokeAgent: the role's agent; Converse: its
-smaller-model fallback) to a response sequence. The index counts that role's calls of that API in
-the execution (retries, Map items and revisions alike; "0" is the first); past the last index the
-local model answers. A response is one of:
+A test case maps an agent role and a caller to a response sequence: ``Agent`` is the role's agent
+(Converse on the role's model), ``Fallback`` the same agent on its smaller model (Converse on the
+role's fallback model), ``InvokeAgent`` an Agents Classic agent. The index counts that role's
+model calls of that caller in the execution (every tool-use turn, retry, Map item and revision;
+"0" is the first); past the last index the local model answers. A response is one of:
 
     {"Error": "ThrottlingException", "Message": "..."}
         the API answers this error with the HTTP status its API model gives it; only errors the
@@ -19,6 +20,8 @@ local model answers. A response is one of:
         and breaks with this exception event; botocore raises EventStreamError mid-read.
     {"Completion": "text"}
         the model answers this text instead ("" is an empty completion).
+    {"ToolUse": {"Name": "read_document", "Input": {"uri": "..."}}}
+        Agent/Fallback only: the model asks for this tool call (stop reason tool_use).
 """
 
 from __future__ import annotations
@@ -32,7 +35,12 @@ from typing import Any
 from scripts.offline.mock_config import indexed_sequence, read_json_file
 from scripts.offline.model import ROLES
 
-API_SERVICES = {"InvokeAgent": "bedrock-agent-runtime", "Converse": "bedrock-runtime"}
+# caller -> (service, operation) whose errors it may answer
+CALLERS = {
+    "InvokeAgent": ("bedrock-agent-runtime", "InvokeAgent"),
+    "Agent": ("bedrock-runtime", "Converse"),
+    "Fallback": ("bedrock-runtime", "Converse"),
+}
 
 
 class ModelFaultsError(ValueError):
@@ -40,11 +48,12 @@ class ModelFaultsError(ValueError):
 
 
 @cache
-def api_errors(api: str) -> dict[str, int]:
-    """The errors an API can answer and their HTTP status, from botocore's model of the API."""
+def api_errors(caller: str) -> dict[str, int]:
+    """The errors a caller's API can answer and their HTTP status, from botocore's model of the API."""
     import botocore.session
 
-    operation = botocore.session.get_session().get_service_model(API_SERVICES[api]).operation_model(api)
+    service, name = CALLERS[caller]
+    operation = botocore.session.get_session().get_service_model(service).operation_model(name)
     return {shape.name: int(shape.metadata["error"]["httpStatusCode"]) for shape in operation.error_shapes}
 
 
@@ -65,15 +74,23 @@ class ModelResponse:
     after_chunks: int = 0
     message: str = ""
     completion: str | None = None
+    tool_use: dict[str, Any] | None = None  # {"name", "input"}
     status: int = 200  # of an Error: the HTTP status the API answers it with
 
 
 def _response(api: str) -> Any:
     def parse(where: str, body: Any) -> ModelResponse:
-        kinds = body.keys() & {"Error", "StreamError", "Completion"} if isinstance(body, dict) else set()
+        kinds = body.keys() & {"Error", "StreamError", "Completion", "ToolUse"} if isinstance(body, dict) else set()
         if len(kinds) != 1:
-            raise ModelFaultsError(f"{where}: needs exactly one of Error, StreamError or Completion")
+            raise ModelFaultsError(f"{where}: needs exactly one of Error, StreamError, Completion or ToolUse")
         message = str(body.get("Message") or "injected by the model faults file")
+        if "ToolUse" in body:
+            use = body["ToolUse"]
+            if api == "InvokeAgent":
+                raise ModelFaultsError(f"{where}: ToolUse is for Agent/Fallback (Converse); InvokeAgent runs its tools itself")
+            if not isinstance(use, dict) or not isinstance(use.get("Name"), str) or not isinstance(use.get("Input"), dict):
+                raise ModelFaultsError(f"{where}.ToolUse needs Name (a string) and Input (an object)")
+            return ModelResponse(tool_use={"name": use["Name"], "input": use["Input"]})
         if "Completion" in body:
             if not isinstance(body["Completion"], str):
                 raise ModelFaultsError(f"{where}.Completion must be a string")
@@ -84,7 +101,7 @@ def _response(api: str) -> Any:
                 raise ModelFaultsError(f"{where}: {api} cannot answer {body['Error']!r} (it answers {known})")
             return ModelResponse(error=body["Error"], message=message, status=api_errors(api)[body["Error"]])
         if api != "InvokeAgent":
-            raise ModelFaultsError(f"{where}: StreamError is for InvokeAgent; {api} does not stream")
+            raise ModelFaultsError(f"{where}: StreamError is for InvokeAgent; the agents call Converse, which does not stream")
         if body["StreamError"] not in stream_exceptions():
             known = ", ".join(sorted(stream_exceptions()))
             raise ModelFaultsError(f"{where}: {body['StreamError']!r} is not an InvokeAgent stream exception ({known})")
@@ -132,10 +149,12 @@ def parse_document(document: Any, source: str) -> dict[str, dict[tuple[str, str]
             if role not in ROLES:
                 raise ModelFaultsError(f"{source}: test case {case!r}: {role!r} is not an agent role ({', '.join(ROLES)})")
             if not isinstance(apis, dict) or not apis:
-                raise ModelFaultsError(f"{source}: test case {case!r}: {role} must map InvokeAgent/Converse to a response name")
+                raise ModelFaultsError(
+                    f"{source}: test case {case!r}: {role} must map Agent/Fallback/InvokeAgent to a response name"
+                )
             for api, name in apis.items():
-                if api not in API_SERVICES:
-                    raise ModelFaultsError(f"{source}: test case {case!r}: {role}.{api} is not InvokeAgent or Converse")
+                if api not in CALLERS:
+                    raise ModelFaultsError(f"{source}: test case {case!r}: {role}.{api} is not Agent, Fallback or InvokeAgent")
                 if not isinstance(name, str) or name not in responses:
                     raise ModelFaultsError(f"{source}: test case {case!r} names unknown response {name!r}")
                 parsed[case][(role, api)] = indexed_sequence(

@@ -103,10 +103,13 @@ def check_test_case_known(test_case: str, mock_config: dict[str, Any] | None, mo
 
 
 def check_corpus(corpus: Path) -> Path:
-    if not corpus.is_dir():
-        raise RunInputError(f"corpus directory not found: {corpus}")
-    if not any(p.suffix in (".md", ".txt") for p in corpus.rglob("*")):
-        raise RunInputError(f"corpus directory {corpus} holds no .md or .txt files")
+    """The folder --corpus names: the documents the deployment's library will hold."""
+    from scripts.library import LibraryError, folder_documents
+
+    try:
+        folder_documents(corpus)
+    except LibraryError as error:
+        raise RunInputError(f"corpus: {error}") from None
     return corpus.resolve()
 
 
@@ -144,11 +147,14 @@ class OfflineWorkflow:
                 self.account = accounts.start(self.work_dir / "account", self.scale)
                 self._owns_account = True
             self.account.control("PUT", "time-scale", self.scale)
-            self.account.control("PUT", "corpus", str(self.corpus))
             outputs = self.deployer().apply(self._say)
             self._seed_signing_secret(outputs["approval_signing_secret_arn"])
-            # The agents this deployment calls exist in the account's Bedrock (its models are Bedrock's own).
-            self.account.control("PUT", "bedrock", {"agents": outputs["bedrock_agents"]})
+            # Agents Classic agents this deployment calls exist in the account's Bedrock (its models
+            # are Bedrock's own); which Converse model is a role's fallback selects "Fallback" faults.
+            self.account.control(
+                "PUT", "bedrock", {"agents": outputs["bedrock_agents"], "fallback_models": outputs["fallback_model_ids"]}
+            )
+            self._fill_library(outputs["document_library_bucket"])
             definition = json.loads(
                 self.client("stepfunctions").describe_state_machine(stateMachineArn=outputs["state_machine_arn"])["definition"]
             )
@@ -172,6 +178,19 @@ class OfflineWorkflow:
     def _say(self, message: str) -> None:
         if self.progress:
             self.progress(message)
+
+    def _fill_library(self, bucket: str) -> None:
+        """--corpus means "these documents are in the library": the same path a user takes
+        (PutObject -> S3 event -> EventBridge -> document_indexer -> index), then wait for the index."""
+        from scripts.library import LibraryError, sync, wait_until_indexed
+
+        s3 = self.client("s3")
+        result = sync(s3, bucket, self.corpus, delete=True)
+        self._say(f"library: {len(result.uploaded)} uploaded, {len(result.unchanged)} unchanged, {len(result.deleted)} deleted")
+        try:
+            wait_until_indexed(s3, bucket, result.keys)
+        except LibraryError as error:
+            raise RunInputError(str(error)) from None
 
     def _seed_signing_secret(self, secret_arn: str) -> None:
         """As the README tells a user to after the first apply: the secret is created empty."""
@@ -404,6 +423,8 @@ class OfflineWorkflow:
             "denied": [f"{d['role']}: {d['action']} on {d['resource']}" for d in decisions if not d["allowed"]],
         }
         emf = emf_documents(invocations)
+        summary["tool_calls"] = tool_calls(invocations)
+        summary["tool_calls_by_role"] = tool_call_counts(emf)
         summary["tokens"] = run_tokens(emf)
         summary["effectiveness"] = effectiveness(self.env, summary, emf)
         return summary
@@ -453,6 +474,37 @@ def emf_documents(invocations: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return documents
 
 
+def tool_calls(invocations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The agents' tool calls in the order they ran, from the handlers' "tool call" log lines (INFO):
+    role, fallback, tool, arguments, ok, result size and duration."""
+    calls = []
+    for invocation in sorted(invocations, key=lambda i: i["started"]):
+        for line in invocation["log_lines"]:
+            if '"tool call"' not in line:
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(record, dict) and record.get("message") == "tool call":
+                keys = ("role", "fallback", "tool", "arguments", "ok", "result_chars", "duration_ms", "error")
+                calls.append({key: record[key] for key in keys if key in record})
+    return calls
+
+
+def tool_call_counts(emf: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, int]]]:
+    """role -> tool -> {"calls", "errors"}, from the ToolCalls / ToolErrors metrics (any log level)."""
+    counts: dict[str, dict[str, dict[str, int]]] = {}
+    for document in emf:
+        role, tool = document.get("role"), document.get("tool")
+        if role is None or tool is None or not ({"ToolCalls", "ToolErrors"} & document.keys()):
+            continue  # each metric is a document of its own (record_tool_call)
+        entry = counts.setdefault(role, {}).setdefault(tool, {"calls": 0, "errors": 0})
+        entry["calls"] += int(_metric_sum(document, "ToolCalls"))
+        entry["errors"] += int(_metric_sum(document, "ToolErrors"))
+    return {role: dict(sorted(tools.items())) for role, tools in sorted(counts.items())}
+
+
 def effectiveness(env: str, summary: dict[str, Any], emf: list[dict[str, Any]]) -> dict[str, Any]:
     """The seed's four effectiveness metrics for this run, from the same EMF metrics CloudWatch gets:
     completion time, agent utilisation per role, retries, and the cost model's price of this
@@ -487,8 +539,8 @@ def effectiveness(env: str, summary: dict[str, Any], emf: list[dict[str, Any]]) 
 
 
 def run_tokens(emf: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, int]]]:
-    """Tokens per role and path, as the handlers' metrics report Bedrock's usage: `agent` for
-    InvokeAgent, `fallback` for Converse on the smaller model (the call's FallbackUsed metric)."""
+    """Tokens per role and path, as the handlers' metrics report Bedrock's usage: `agent` for the
+    role's model, `fallback` for its smaller model (the call's FallbackUsed metric)."""
     tokens: dict[str, dict[str, dict[str, int]]] = {}
     for document in emf:
         role = document.get("role")

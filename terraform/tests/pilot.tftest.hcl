@@ -127,11 +127,11 @@ run "executions_start_through_the_alias_and_the_stack_key_encrypts_their_data" {
   }
 }
 
-# The pilot's fallback runs on Claude Haiku 5.5 through its global profile. Bedrock's description
-# of that profile (here as GetInferenceProfile answers for a global one: the source Region's model
-# and the Region-less model) is all the policy is built from.
+# The pilot's agents run on Claude Sonnet 5.5 and their fallbacks on Claude Haiku 5.5, each through
+# its global profile. Bedrock's description of a profile (here as GetInferenceProfile answers for a
+# global one: the source Region's model and the Region-less model) is all the policy is built from.
 override_data {
-  target = data.aws_bedrock_inference_profile.fallback["global.anthropic.claude-haiku-5-5"]
+  target = data.aws_bedrock_inference_profile.model["global.anthropic.claude-haiku-5-5"]
   values = {
     inference_profile_arn = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-haiku-5-5"
     inference_profile_id  = "global.anthropic.claude-haiku-5-5"
@@ -142,32 +142,65 @@ override_data {
   }
 }
 
-run "each_agent_function_may_run_its_fallback_only_through_its_profile" {
+override_data {
+  target = data.aws_bedrock_inference_profile.model["global.anthropic.claude-sonnet-5-5"]
+  values = {
+    inference_profile_arn = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-sonnet-5-5"
+    inference_profile_id  = "global.anthropic.claude-sonnet-5-5"
+    models = [
+      { model_arn = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-5-5" },
+      { model_arn = "arn:aws:bedrock:::foundation-model/anthropic.claude-sonnet-5-5" },
+    ]
+  }
+}
+
+run "each_agent_function_may_run_its_agent_and_fallback_only_through_their_profiles" {
   command = apply
 
   assert {
-    condition = alltrue([for role in local.agent_roles : [for s in local.fallback_model_statements[role] : s.sid] == [
-      "InvokeFallbackProfile", "InvokeFallbackModelThroughProfile"
+    condition = alltrue([for role in local.agent_roles : [for s in local.model_statements[role] : s.sid] == [
+      "InvokeAgentProfile", "InvokeAgentModelThroughProfile", "InvokeFallbackProfile", "InvokeFallbackModelThroughProfile"
     ]])
-    error_message = "Every role's fallback is a profile: one statement for the profile, one for its models through it."
+    error_message = "Every role's agent and fallback are profiles: one statement for each profile, one for its models through it."
   }
   assert {
-    condition     = jsonencode(local.fallback_model_statements["writer"][0].resources) == jsonencode(["arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-haiku-5-5"])
+    condition     = jsonencode(one([for s in local.model_statements["writer"] : s.resources if s.sid == "InvokeFallbackProfile"])) == jsonencode(["arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-haiku-5-5"])
     error_message = "The profile statement names the profile ARN Bedrock returned."
   }
   assert {
-    condition = toset(local.fallback_model_statements["writer"][1].resources) == toset([
-      "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-haiku-5-5",
-      "arn:aws:bedrock:::foundation-model/anthropic.claude-haiku-5-5",
+    condition = toset(one([for s in local.model_statements["writer"] : s.resources if s.sid == "InvokeAgentModelThroughProfile"])) == toset([
+      "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-5-5",
+      "arn:aws:bedrock:::foundation-model/anthropic.claude-sonnet-5-5",
     ])
     error_message = "The model statement names the model in the source Region and, for a global profile, the Region-less model ARN."
   }
   assert {
-    condition = jsonencode(local.fallback_model_statements["writer"][1].conditions) == jsonencode([{
+    condition = jsonencode(one([for s in local.model_statements["writer"] : s.conditions if s.sid == "InvokeFallbackModelThroughProfile"])) == jsonencode([{
       test     = "StringEquals"
       variable = "bedrock:InferenceProfileArn"
       values   = ["arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-haiku-5-5"]
     }])
     error_message = "The models may be invoked only through the role's own profile (bedrock:InferenceProfileArn)."
+  }
+}
+
+run "agents_as_code_create_no_bedrock_agents_and_search_the_library" {
+  command = plan
+
+  assert {
+    condition     = length(module.bedrock_agents) == 0 && length(local.agents) == 0
+    error_message = "The default stack (agent_runtime = converse) creates no Bedrock Agents resources."
+  }
+  assert {
+    condition     = alltrue([for role in local.agent_roles : !contains([for s in local.agent_statements["agent_${role}"] : s.sid], "InvokeOwnAgent")])
+    error_message = "Agents as code need no bedrock:InvokeAgent."
+  }
+  assert {
+    condition     = alltrue([for role in local.agent_roles : contains([for s in local.agent_statements["agent_${role}"] : s.sid], "ReadLibraryIndex") == contains(["search", "reviser"], role)])
+    error_message = "Only the search agent and the reviser read the document library's index."
+  }
+  assert {
+    condition     = local.agent_environment["agent_search"].AGENT_RUNTIME == "converse" && local.agent_environment["agent_search"].AGENT_MODEL_ID == "global.anthropic.claude-sonnet-5-5" && !contains(keys(local.agent_environment["agent_summary"]), "LIBRARY_BUCKET")
+    error_message = "The agent functions run their own model on Converse; summary has no library."
   }
 }

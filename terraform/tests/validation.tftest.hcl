@@ -177,11 +177,84 @@ run "two_character_identity_govcloud_region_and_prerelease_version_are_accepted"
 
 # --- Bedrock ----------------------------------------------------------------------------
 
+run "agent_ids_without_the_agents_classic_runtime_are_refused" {
+  command = plan
+
+  variables {
+    bedrock_agents = {
+      search  = { agent_id = "SEARCHAGNT", alias_id = "SEARCHALIA" }
+      summary = { agent_id = "SUMMARYAGT", alias_id = "SUMMARYALI" }
+      writer  = { agent_id = "WRITERAGNT", alias_id = "WRITERALIA" }
+      reviser = { agent_id = "REVISERAGT", alias_id = "REVISERALI" }
+    }
+  }
+
+  expect_failures = [var.bedrock_agents]
+}
+
+run "an_unknown_agent_runtime_is_refused" {
+  command = plan
+
+  variables {
+    agent_runtime = "agentcore"
+  }
+
+  expect_failures = [var.agent_runtime]
+}
+
+run "a_tool_loop_bound_outside_2_to_50_model_calls_is_refused" {
+  command = plan
+
+  variables {
+    max_agent_turns = 1
+  }
+
+  expect_failures = [var.max_agent_turns]
+}
+
+run "a_tool_loop_bound_of_50_model_calls_is_accepted" {
+  command = plan
+
+  variables {
+    max_agent_turns = 50
+  }
+}
+
+run "existing_agents_on_the_agents_classic_runtime_are_accepted" {
+  command = plan
+
+  variables {
+    agent_runtime = "bedrock_agents"
+    bedrock_agents = {
+      search  = { agent_id = "SEARCHAGNT", alias_id = "SEARCHALIA" }
+      summary = { agent_id = "SUMMARYAGT", alias_id = "SUMMARYALI" }
+      writer  = { agent_id = "WRITERAGNT", alias_id = "WRITERALIA" }
+      reviser = { agent_id = "REVISERAGT", alias_id = "REVISERALI" }
+    }
+  }
+
+  assert {
+    condition     = local.agent_environment["agent_writer"].AGENT_ID == "WRITERAGNT" && contains([for s in local.agent_statements["agent_writer"] : s.sid], "InvokeOwnAgent")
+    error_message = "With Agents Classic each function invokes its own agent alias."
+  }
+  assert {
+    condition     = [for s in local.model_statements["writer"] : s.sid] == ["InvokeFallbackProfile", "InvokeFallbackModelThroughProfile"]
+    error_message = "With Agents Classic the function runs only its fallback model itself."
+  }
+}
+
 run "existing_agents_together_with_create_agents_are_refused" {
   command = plan
 
   variables {
-    create_agents   = true
+    agent_runtime = "bedrock_agents"
+    create_agents = true
+    bedrock_agents = {
+      search  = { agent_id = "SEARCHAGNT", alias_id = "SEARCHALIA" }
+      summary = { agent_id = "SUMMARYAGT", alias_id = "SUMMARYALI" }
+      writer  = { agent_id = "WRITERAGNT", alias_id = "WRITERALIA" }
+      reviser = { agent_id = "REVISERAGT", alias_id = "REVISERALI" }
+    }
     agent_model_ids = { for role in ["search", "summary", "writer", "reviser"] : role => "amazon.nova-pro-v1:0" }
   }
 
@@ -192,6 +265,7 @@ run "neither_existing_nor_created_agents_are_refused" {
   command = plan
 
   variables {
+    agent_runtime  = "bedrock_agents"
     bedrock_agents = null
   }
 
@@ -202,6 +276,7 @@ run "existing_agents_without_the_reviser_are_refused" {
   command = plan
 
   variables {
+    agent_runtime = "bedrock_agents"
     bedrock_agents = {
       search  = { agent_id = "SEARCHAGNT", alias_id = "SEARCHALIA" }
       summary = { agent_id = "SUMMARYAGT", alias_id = "SUMMARYALI" }
@@ -216,6 +291,7 @@ run "agent_id_in_lowercase_is_refused" {
   command = plan
 
   variables {
+    agent_runtime = "bedrock_agents"
     bedrock_agents = {
       search  = { agent_id = "searchagnt", alias_id = "SEARCHALIA" }
       summary = { agent_id = "SUMMARYAGT", alias_id = "SUMMARYALI" }
@@ -242,6 +318,7 @@ run "created_agents_with_a_knowledge_base_are_accepted" {
   command = plan
 
   variables {
+    agent_runtime            = "bedrock_agents"
     create_agents            = true
     bedrock_agents           = null
     search_knowledge_base_id = "KB12345678"
@@ -686,13 +763,13 @@ run "a_geographic_profile_grants_each_destination_region_and_an_on_demand_model_
   }
 
   assert {
-    condition = toset(local.fallback_model_statements["search"][1].resources) == toset([
+    condition = toset(one([for s in local.model_statements["search"] : s.resources if s.sid == "InvokeFallbackModelThroughProfile"])) == toset([
       for region in ["us-east-1", "us-east-2", "us-west-2"] : "arn:aws:bedrock:${region}::foundation-model/anthropic.claude-haiku-5-5"
     ])
     error_message = "A us. profile's model statement names the model in each destination Region, and no Region-less ARN."
   }
   assert {
-    condition     = jsonencode(local.fallback_model_statements["reviser"]) == jsonencode([{ sid = "InvokeFallbackModel", actions = ["bedrock:InvokeModel"], resources = ["arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"], conditions = [] }])
+    condition     = jsonencode([for s in local.model_statements["reviser"] : s if s.sid == "InvokeFallbackModel"]) == jsonencode([{ sid = "InvokeFallbackModel", actions = ["bedrock:InvokeModel"], resources = ["arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"], conditions = [] }])
     error_message = "A model that runs on demand is invoked on its own foundation-model ARN, unconditioned."
   }
 }

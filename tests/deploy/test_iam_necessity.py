@@ -28,7 +28,10 @@ from scripts.offline.runtime import OfflineWorkflow
 pytestmark = pytest.mark.timeout(1500)
 CONFIGS = Path(__file__).resolve().parents[2] / "scripts" / "mock_configs"
 TOPIC = "Bedrock quotas and Map concurrency"
-CACHED_TOPIC = f"{TOPIC} {uuid.uuid4().hex[:8]}"  # searched once before the runs: the cache answers it
+CACHED_TOPIC = f"{TOPIC} {uuid.uuid4().hex[:8]}"
+LIBRARY_WORD = uuid.uuid4().hex[
+    :8
+]  # a word only the document the "library changed" run adds has  # searched once before the runs: the cache answers it
 MODEL_FAULTS = read_model_faults(CONFIGS / "model_faults.json")
 SCENARIOS = {
     "approved": {"approve": "auto"},
@@ -40,6 +43,10 @@ SCENARIOS = {
     "failed": {"approve": "auto", "test_case": "SearchReplyNotJson"},
     "nothing found": {"approve": "auto", "topic": "Zyxwvut qwrtpsd"},  # no passage shares a word with it
     "cached sources expired": {"approve": "auto"},  # the cache entry points at a sources index that is gone
+    # A document put into the library just before the run: the indexer's requests are in this run.
+    "library changed": {"approve": "auto", "topic": f"Quokka habitats {LIBRARY_WORD}"},
+    # No index yet (a library nobody filled): S3 says NoSuchKey only to a role that may list it.
+    "library index missing": {"approve": "auto"},
 }
 EXPIRED_TOPIC = f"{TOPIC} expiring {uuid.uuid4().hex[:8]}"
 last_workflow: dict[str, str] = {}  # topic -> the workflow whose search the cache entry points at
@@ -59,8 +66,22 @@ def run(workflow, scenario: str, timeout_s: float = 120.0):
     if scenario == "cached sources expired":  # its index expires from S3 while the cache entry is fresh
         origin = last_workflow[EXPIRED_TOPIC]
         workflow.client("s3").delete_object(Bucket=workflow.deployment.bucket, Key=f"{origin}/sources.json")
+    library, s3 = workflow.deployment.outputs["document_library_bucket"], workflow.client("s3")
+    index_key = "index/library-index.json"
+    saved_index = s3.get_object(Bucket=library, Key=index_key)["Body"].read() if scenario == "library index missing" else None
+    if saved_index is not None:
+        s3.delete_object(Bucket=library, Key=index_key)
     before = Counter({_key(d): d["count"] for d in workflow.account.control("GET", "authorizations")})
-    result = workflow.run(topic=topic, max_sources=2, timeout_s=timeout_s, **options)
+    if scenario == "library changed":
+        seen = len(workflow.account.control("GET", "invocations"))
+        note = f"# Quokkas\n\nQuokka habitats {LIBRARY_WORD} are dense scrub and swamp edges near fresh water.\n"
+        s3.put_object(Bucket=library, Key=f"documents/quokkas-{uuid.uuid4().hex[:8]}.md", Body=note.encode())
+        _wait_for_the_indexer(workflow, library, seen)
+    try:
+        result = workflow.run(topic=topic, max_sources=2, timeout_s=timeout_s, **options)
+    finally:
+        if saved_index is not None:
+            s3.put_object(Bucket=library, Key=index_key, Body=saved_index)
     if not result.summary["cache_hits"]:
         last_workflow[topic] = result.summary["workflow_id"]
     after = workflow.account.control("GET", "authorizations")
@@ -68,6 +89,17 @@ def run(workflow, scenario: str, timeout_s: float = 120.0):
     # callback's too, which a reviewer's click invokes outside the execution).
     decisions = [{**d, "count": d["count"] - before[_key(d)]} for d in after if d["count"] > before[_key(d)]]
     return result, decisions
+
+
+def _wait_for_the_indexer(workflow, library: str, seen: int, timeout_s: float = 30.0) -> None:
+    """Until an indexer invocation after the first ``seen`` invocations has ended (indexed or denied)."""
+    name = workflow.deployment.outputs["document_indexer_function_name"]
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if any(i["function"] == name for i in workflow.account.control("GET", f"invocations?since={seen}")):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the document indexer did not run within {timeout_s:.0f} s of the upload to {library}")
 
 
 def _key(decision: dict) -> str:
@@ -84,6 +116,8 @@ def test_every_statement_a_run_needs_fails_that_run_without_it(fresh_account, co
         assert baseline["approved"][0].summary["end_state"] == "Published"
         assert baseline["cached"][0].summary["cache_hits"] == 1
         assert baseline["nothing found"][0].summary["end_state"] == "NoSources"
+        assert baseline["library changed"][0].summary["end_state"] == "Published"
+        assert baseline["library index missing"][0].summary["end_state"] == "NoSources"
         iam = workflow.client("iam")
         roles = role_policies(workflow.account)
         shown, failures = [], []

@@ -28,6 +28,7 @@ from lambda_helpers import (  # noqa: E402
     BUCKET,
     BUS,
     CACHE_TABLE,
+    LIBRARY_BUCKET,
     REGION,
     SECRET_NAME,
     SECRET_VALUE,
@@ -56,8 +57,10 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture
 def resources(aws: None) -> dict[str, Any]:
-    """Bucket, both tables, event bus (with a queue to observe events), topic, signing secret."""
+    """Buckets (artifacts, library), both tables, event bus (with a queue to observe events), topic,
+    signing secret."""
     boto3.client("s3").create_bucket(Bucket=BUCKET)
+    boto3.client("s3").create_bucket(Bucket=LIBRARY_BUCKET)
     ddb = boto3.client("dynamodb")
     ddb.create_table(
         TableName=WORKFLOW_TABLE,
@@ -92,6 +95,7 @@ def resources(aws: None) -> dict[str, Any]:
     secret_arn = boto3.client("secretsmanager").create_secret(Name=SECRET_NAME, SecretString=SECRET_VALUE)["ARN"]
     return {
         "bucket": BUCKET,
+        "library_bucket": LIBRARY_BUCKET,
         "workflow_table": WORKFLOW_TABLE,
         "cache_table": CACHE_TABLE,
         "bus": BUS,
@@ -117,6 +121,22 @@ def load_handler(monkeypatch: pytest.MonkeyPatch) -> Callable[..., ModuleType]:
         return module
 
     return load
+
+
+@pytest.fixture
+def handler_logs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """The handlers' JSON log records at INFO for one test (the suite logs at WARNING)."""
+    import io
+    import json
+
+    from workflow_core.observability import logger
+
+    buffer = io.StringIO()
+    monkeypatch.setattr(logger.registered_handler, "stream", buffer)
+    level = logger.log_level
+    logger.setLevel("INFO")
+    yield lambda: [json.loads(line) for line in buffer.getvalue().splitlines() if line.startswith("{")]
+    logger.setLevel(level)
 
 
 @pytest.fixture

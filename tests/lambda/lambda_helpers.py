@@ -24,14 +24,24 @@ SECRET_NAME = "research-report-test-signing"
 SECRET_VALUE = "test-signing-secret-0123456789abcdef"
 EXECUTION_ARN = "arn:aws:states:us-east-1:123456789012:execution:research-report-test:acme-wf-001"
 
-FALLBACK_MODEL_ID = "amazon.nova-lite-v1:0"
-# One agent and alias per role, as Terraform creates them (ids are 10 upper-case characters on AWS).
-TEST_AGENTS = {
-    role: {"agent_id": f"{role.upper():0<10}", "alias_id": "TSTALIASID"} for role in ("search", "summary", "writer", "reviser")
-}
+LIBRARY_BUCKET = "research-report-test-library"
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = REPO / "corpus"
+
+# Current models through their global inference profiles, as the env files deploy them (the
+# embedded Bedrock's catalogue refuses retired ones).
+AGENT_MODEL_ID = "global.anthropic.claude-sonnet-5-5"
+FALLBACK_MODEL_ID = "global.anthropic.claude-haiku-5-5"
+ROLES = ("search", "summary", "writer", "reviser")
+# Agents Classic, for the opt-in runtime: one agent and alias per role (ids are 10 upper-case
+# characters on AWS).
+TEST_AGENTS = {role: {"agent_id": f"{role.upper():0<10}", "alias_id": "TSTALIASID"} for role in ROLES}
 AGENT_ENV = {
     "ENVIRONMENT": "test",
+    "AGENT_RUNTIME": "converse",
+    "AGENT_MODEL_ID": AGENT_MODEL_ID,
     "FALLBACK_MODEL_ID": FALLBACK_MODEL_ID,
+    "MAX_AGENT_TURNS": "8",
     "ARTIFACT_BUCKET": BUCKET,
     "WORKFLOW_TABLE": WORKFLOW_TABLE,
     "SEARCH_CACHE_TABLE": CACHE_TABLE,
@@ -40,10 +50,24 @@ AGENT_ENV = {
 }
 
 
-def agent_env(role: str) -> dict[str, str]:
-    """What Terraform sets on the agent function of `role`."""
-    agent = TEST_AGENTS[role]
-    return {**AGENT_ENV, "AGENT_ROLE": role, "AGENT_ID": agent["agent_id"], "AGENT_ALIAS_ID": agent["alias_id"]}
+def agent_env(role: str, runtime: str = "converse") -> dict[str, str]:
+    """What Terraform sets on the agent function of `role` (search and reviser get the library)."""
+    env = {**AGENT_ENV, "AGENT_ROLE": role, "AGENT_RUNTIME": runtime}
+    if role in ("search", "reviser"):
+        env["LIBRARY_BUCKET"] = LIBRARY_BUCKET
+    if runtime == "bedrock_agents":
+        env.update(AGENT_ID=TEST_AGENTS[role]["agent_id"], AGENT_ALIAS_ID=TEST_AGENTS[role]["alias_id"])
+    return env
+
+
+def fill_library(load_handler: Any, folder: Path = CORPUS) -> dict[str, int]:
+    """Put a folder into the test library as users do (scripts.library.sync), then index it with
+    the document_indexer function's own code, as the S3 event would."""
+    from scripts.library import sync
+
+    sync(boto3.client("s3"), LIBRARY_BUCKET, folder, delete=True)
+    indexer = load_handler("document_indexer", ENVIRONMENT="test", LIBRARY_BUCKET=LIBRARY_BUCKET)
+    return indexer.rebuild(indexer.S3, LIBRARY_BUCKET)
 
 
 class LocalBedrock:
@@ -62,8 +86,8 @@ class LocalBedrock:
                 pass
 
         self.runtime = BedrockRuntime(ACCOUNT_ID, REGION, execution_of_trace=lambda root: EXECUTION_ARN)
-        self.runtime.register({"agents": TEST_AGENTS})
-        self.requests: list[dict[str, Any]] = []
+        self.runtime.register({"agents": TEST_AGENTS, "fallback_models": dict.fromkeys(ROLES, FALLBACK_MODEL_ID)})
+        self.requests: list[dict[str, Any]] = []  # each with the "response" for Converse calls
         self._injected: dict[str, Any] = {"TestCases": {"unit": {}}, "ModelResponses": {}}
         self.server = make_server("127.0.0.1", 0, self._app, threaded=True, request_handler=Quiet)
         threading.Thread(target=self.server.serve_forever, name="local-bedrock", daemon=True).start()
@@ -71,9 +95,13 @@ class LocalBedrock:
 
     def _app(self, environ: dict[str, Any], start_response: Any) -> Any:
         body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-        self.requests.append({"path": environ["PATH_INFO"], **json.loads(body or b"{}")})
+        recorded = {"path": environ["PATH_INFO"], **json.loads(body or b"{}")}
+        self.requests.append(recorded)
         environ["wsgi.input"] = io.BytesIO(body)
-        return self.runtime(environ, start_response)
+        answer = b"".join(self.runtime(environ, start_response))
+        if environ["PATH_INFO"].endswith("/converse"):
+            recorded["response"] = json.loads(answer)  # what the model answered, usage included
+        return [answer]
 
     def environment(self) -> dict[str, str]:
         """How a Lambda function's SDK reaches these endpoints, and the trace id Lambda sets."""
@@ -84,9 +112,10 @@ class LocalBedrock:
             "_X_AMZN_TRACE_ID": "Root=1-00000000-000000000000000000000001;Parent=0000000000000001;Sampled=0",
         }
 
-    def answer_with(self, role: str, *responses: dict[str, Any], api: str = "InvokeAgent") -> None:
-        """The next calls of `role`'s `api` answer these, in order (model faults format: Error,
-        StreamError or Completion); later calls get the local model's answer."""
+    def answer_with(self, role: str, *responses: dict[str, Any], api: str = "Agent") -> None:
+        """The next model calls of `role` by `api` (Agent, Fallback or InvokeAgent) answer these,
+        in order (model faults format: Error, StreamError, Completion or ToolUse); later calls get
+        the local model's answer."""
         from scripts.offline.model_faults import case_from_document
 
         name = f"{role}-{api}"
@@ -99,9 +128,13 @@ class LocalBedrock:
         self._injected = {"TestCases": {"unit": {}}, "ModelResponses": {}}
         self.runtime.faults.clear()
 
-    def calls(self, kind: str = "/text") -> list[dict[str, Any]]:
-        """Recorded InvokeAgent calls (`/text`) or Converse calls (`/converse`)."""
-        return [request for request in self.requests if request["path"].endswith(kind)]
+    def calls(self, kind: str = "/converse", role: str | None = None) -> list[dict[str, Any]]:
+        """Recorded Converse calls (`/converse`) or InvokeAgent calls (`/text`); with `role`, only the
+        Converse calls whose system prompt is that role's instructions."""
+        found = [request for request in self.requests if request["path"].endswith(kind)]
+        if role:
+            found = [request for request in found if f"{role} agent" in request["system"][0]["text"]]
+        return found
 
 
 def received_events(queue_url: str) -> list[dict[str, Any]]:
@@ -166,7 +199,7 @@ class InvokeAgentResponder:
         self.messages = messages
         self.status = status
         self.error_code = error_code
-        self.requests: list[dict[str, Any]] = []
+        self.requests: list[dict[str, Any]] = []  # each with the "response" for Converse calls
 
     def __call__(self, request: Any, **_: Any) -> Any:
         from botocore.awsrequest import AWSResponse

@@ -170,21 +170,10 @@ def test_on_failure_turns_reserved_states_errors_into_workflow_failed_keeping_th
 
 
 def test_every_log_line_carries_the_execution_arn_as_correlation_id_and_the_workflow_id(
-    monkeypatch, running_workflow, on_failure
+    running_workflow, on_failure, handler_logs
 ) -> None:
-    import io
-
-    from workflow_core.observability import logger
-
-    buffer = io.StringIO()
-    monkeypatch.setattr(logger.registered_handler, "stream", buffer)
-    level = logger.log_level
-    logger.setLevel("INFO")
-    try:
-        on_failure({"workflow": WORKFLOW, "error": lambda_error("AgentFailed", "no answer")}, "WorkflowFailed")
-    finally:
-        logger.setLevel(level)
-    records = [json.loads(line) for line in buffer.getvalue().splitlines() if line.startswith("{")]
+    on_failure({"workflow": WORKFLOW, "error": lambda_error("AgentFailed", "no answer")}, "WorkflowFailed")
+    records = handler_logs()
     assert records, "the handler logged nothing"
     assert {record.get("correlation_id") for record in records} == {EXECUTION_ARN}
     assert {record.get("workflow_id") for record in records} == {"wf-001"}

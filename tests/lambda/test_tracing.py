@@ -138,7 +138,9 @@ def test_an_agent_is_traced_with_its_cache_lookup_artifact_writes_and_bedrock_ca
     module = load_handler("agent", POWERTOOLS_SERVICE_NAME="agent_search", **agent_env("search"))
     workflow = {**WORKFLOW, "topic": "Map concurrency and Bedrock quotas"}
     module.lambda_handler({"execution_arn": EXECUTION_ARN, "state": "Search", "workflow": workflow, "fallback": False}, context)
-    assert_traced(xray, "agent_search", "call_agent", "dynamodb.GetItem", "s3.PutObject", "bedrock-agent-runtime.InvokeAgent")
+    assert_traced(
+        xray, "agent_search", "call_agent", "dynamodb.GetItem", "s3.GetObject", "s3.PutObject", "bedrock-runtime.Converse"
+    )
 
 
 def test_approval_request_and_callback_are_traced_with_their_secret_item_and_mail(

@@ -22,7 +22,7 @@ def run_cli(args, capsys) -> tuple[int, str, str]:
     ("args", "message"),
     [
         (["--env", "staging"], "unknown environment 'staging'"),
-        (["--corpus", "/nonexistent/corpus"], "corpus directory not found"),
+        (["--corpus", "/nonexistent/corpus"], "document folder not found: /nonexistent/corpus"),
         (["--mock-config", "/nonexistent.json", "--test-case", "X"], "mock config file not found"),
         (["--mock-config", "scripts/mock_configs/faults.json", "--test-case", "Nope"], "no test case 'Nope'"),
         (["--mock-config", "scripts/mock_configs/faults.json"], "--test-case goes with"),
@@ -125,7 +125,8 @@ def test_a_topic_with_control_characters_ends_in_invalid_input_with_one_reason_l
 
 def test_nobody_answering_stops_at_the_deadline_with_a_summary(capsys, tmp_path, workflow, offline_dir):
     code, out, _ = run_cli(
-        ["--approve", "none", "--deadline", "5", "--sources", "2", "--work-dir", str(offline_dir), "--out", str(tmp_path)], capsys
+        ["--approve", "none", "--deadline", "20", "--sources", "2", "--work-dir", str(offline_dir), "--out", str(tmp_path)],
+        capsys,
     )
     assert code == 1
     summary = json.loads((tmp_path / "summary.json").read_text())

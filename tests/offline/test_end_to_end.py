@@ -10,7 +10,7 @@ import pytest
 
 from scripts.offline.approvals import loopback_link
 from scripts.offline.mock_config import read_document
-from scripts.offline.model import AGENT_LABEL
+from scripts.offline.model import LABEL_MARK
 
 TOPIC = "How do Step Functions and Bedrock Agents share work in a research workflow?"
 FAULTS = Path("scripts/mock_configs/faults.json")
@@ -29,14 +29,22 @@ def test_happy_path_publishes_a_report_with_citations(workflow):
     assert f"{wf}/drafts/v1.md" in summary["artifacts"]
     assert f"published/{wf}/report.md" in summary["artifacts"]
     assert len([k for k in summary["artifacts"] if k.startswith(f"{wf}/summaries/")]) == 5
-    assert AGENT_LABEL in result.report  # the report says a stand-in wrote it
+    assert LABEL_MARK in result.report  # the report says a stand-in wrote it
     assert "[src-" in result.report
-    # The agent functions ran their AWS code path: InvokeAgent on the agents Terraform configured,
-    # answered by the account's Bedrock endpoint (the local model), with the usage it reported.
+    # The agent functions ran their AWS code path: agents as code on Converse, on the inference
+    # profiles Terraform configured, answered by the account's Bedrock endpoint (the local model).
+    outputs = workflow.deployment.outputs
+    assert outputs["bedrock_agents"] == {}
     s3 = workflow.client("s3")
     index = json.loads(s3.get_object(Bucket=workflow.deployment.bucket, Key=f"{wf}/sources.json")["Body"].read())
-    assert index["generated_by"] == f"bedrock-agent:{workflow.deployment.outputs['bedrock_agents']['search']['agent_id']}"
+    assert index["generated_by"] == f"bedrock-converse:{outputs['agent_model_ids']['search']}"
     assert summary["effectiveness"]["agent_utilisation"]["summary"]["input_tokens"] > 0
+    # The search agent searched the library with its tool, and every source came from a tool result.
+    searches = [c for c in summary["tool_calls"] if c["role"] == "search"]
+    assert [c["tool"] for c in searches] == ["search_documents"] and searches[0]["ok"], summary["tool_calls"]
+    assert summary["tool_calls_by_role"]["search"] == {"search_documents": {"calls": 1, "errors": 0}}
+    library = f"s3://{outputs['document_library_bucket']}/documents/"
+    assert all(source["uri"].startswith(library) for source in index["sources"]), index["sources"]
 
 
 def test_a_failing_agent_falls_back_to_converse_on_the_configured_model(workflow):
@@ -58,8 +66,8 @@ def test_payload_carries_pointers_only(workflow):
     result = workflow.run(topic=TOPIC, approve="auto", max_sources=5)
     assert result.summary["max_payload_bytes"] < 4096
     history_text = json.dumps(result.history, default=str)
-    assert AGENT_LABEL in result.report
-    assert AGENT_LABEL not in history_text  # no artifact body ever entered the payload
+    assert LABEL_MARK in result.report
+    assert LABEL_MARK not in history_text  # no artifact body ever entered the payload
 
 
 def test_reject_then_approve_revises_once(workflow):
@@ -176,6 +184,35 @@ def test_a_search_that_finds_nothing_ends_in_no_sources_and_says_so_on_the_bus(w
     assert (summary["status"], summary["end_state"]) == ("SUCCEEDED", "NoSources"), summary
     assert summary["events"] == ["WorkflowRequested", "NoSourcesFound"]
     assert summary["approvals_requested"] == 0
+    assert [(c["tool"], c["ok"]) for c in summary["tool_calls"]] == [("search_documents", True)]  # it looked
+
+
+def test_a_document_put_into_the_library_after_deploy_is_found_by_the_next_run(workflow, tmp_path):
+    from scripts.library import indexed_documents, wait_until_indexed
+
+    topic = f"Quokka habitats {uuid.uuid4().hex[:8]}"
+    word = topic.split()[-1]  # a word no other document has
+    before = workflow.run(topic=topic, approve="auto", max_sources=2).summary
+    assert before["end_state"] == "NoSources", before
+    bucket, s3 = workflow.deployment.outputs["document_library_bucket"], workflow.client("s3")
+    library = list(indexed_documents(s3, bucket) or {})
+    note = tmp_path / f"quokkas-{word}.md"
+    note.write_text(
+        f"# Quokkas {word}\n\nQuokka habitats {word} are dense scrub and swamp edges near fresh water on Rottnest Island.\n"
+    )
+    key = f"documents/{note.name}"
+    s3.put_object(Bucket=bucket, Key=key, Body=note.read_bytes())  # S3 -> EventBridge -> document_indexer
+    try:
+        wait_until_indexed(s3, bucket, [*library, key], timeout_s=60)
+        after = workflow.run(topic=topic, approve="auto", max_sources=2).summary
+        assert after["end_state"] == "Published", after
+        index = json.loads(
+            s3.get_object(Bucket=workflow.deployment.bucket, Key=f"{after['workflow_id']}/sources.json")["Body"].read()
+        )
+        assert [s["uri"] for s in index["sources"]] == [f"s3://{bucket}/{key}#p1"]
+    finally:
+        s3.delete_object(Bucket=bucket, Key=key)
+        wait_until_indexed(s3, bucket, library, timeout_s=60)
 
 
 def test_a_reviewer_answers_only_the_request_of_its_own_workflow(workflow):

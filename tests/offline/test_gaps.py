@@ -4,7 +4,7 @@ fails, moto has caught up: delete the fill and its canary.
 
 Fills whose behaviour only a workflow run shows (mocked callbacks, task tokens known once issued,
 SNS e-mail to the mailbox, events to state machines) are pinned by the end-to-end tests; the
-plain-moto canary of the EventBridge one is here.
+plain-moto canaries of the EventBridge one are here, with its delivery to Lambda functions.
 """
 
 from __future__ import annotations
@@ -38,10 +38,10 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-def a_zip() -> bytes:
+def a_zip(handler: str = "def handler(event, context):\n    return event\n") -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("handler.py", "def handler(event, context):\n    return event\n")
+        archive.writestr("handler.py", handler)
     return buffer.getvalue()
 
 
@@ -215,6 +215,133 @@ def test_canary_plain_moto_cannot_deliver_events_to_a_state_machine(plain):
     machine = sfn.create_state_machine(name="m", definition=PASSING_DEFINITION, roleArn=a_role(plain))["stateMachineArn"]
     events.put_rule(Name="r", EventPattern=json.dumps({"source": ["gap-test"]}))
     events.put_targets(Rule="r", Targets=[{"Id": "m", "Arn": machine, "RoleArn": a_role(plain)}])
+    with pytest.raises((ClientError, NotImplementedError)):
+        events.put_events(Entries=[{"Source": "gap-test", "DetailType": "Probe", "Detail": "{}"}])
+
+
+def test_the_eventbridge_fill_delivers_to_state_machines_topics_and_functions():
+    assert gaps.events_deliver_to_state_machines_topics_and_functions in gaps.FILLS
+
+
+PRINTS_EVENT = "import json\n\ndef handler(event, context):\n    print(json.dumps(event))\n    return {}\n"
+FAILS = "def handler(event, context):\n    raise RuntimeError('indexing failed')\n"
+
+
+def a_rule_targeting_a_function(account, handler: str = PRINTS_EVENT) -> dict:
+    """A bus, a rule on it and a function as its target, with a dead-letter queue for the target."""
+    events, sqs = account.client("events"), account.client("sqs")
+    queue_url = sqs.create_queue(QueueName=unique("gap-dlq"))["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    bus, rule, source = unique("gap-bus"), unique("gap-rule"), unique("gap-source")
+    events.create_event_bus(Name=bus)
+    rule_arn = events.put_rule(Name=rule, EventBusName=bus, EventPattern=json.dumps({"source": [source]}))["RuleArn"]
+    function = account.client("lambda").create_function(
+        FunctionName=unique("gap-target"),
+        Runtime="python3.12",
+        Role=a_role(account.client),
+        Handler="handler.handler",
+        Code={"ZipFile": a_zip(handler)},
+    )
+    events.put_targets(
+        Rule=rule,
+        EventBusName=bus,
+        Targets=[{"Id": "indexer", "Arn": function["FunctionArn"], "DeadLetterConfig": {"Arn": queue_arn}}],
+    )
+    return {"bus": bus, "rule_arn": rule_arn, "source": source, "function": function["FunctionName"], "queue_url": queue_url}
+
+
+def allow(account, target: dict, principal: str = "events.amazonaws.com", source_arn: str | None = None) -> None:
+    account.client("lambda").add_permission(
+        FunctionName=target["function"],
+        StatementId=unique("events"),
+        Action="lambda:InvokeFunction",
+        Principal=principal,
+        SourceArn=source_arn or target["rule_arn"],
+    )
+
+
+def put_event(account, target: dict) -> None:
+    answer = account.client("events").put_events(
+        Entries=[
+            {
+                "Source": target["source"],
+                "DetailType": "Object Created",
+                "Detail": '{"key": "documents/a.md"}',
+                "EventBusName": target["bus"],
+            }
+        ]
+    )
+    assert answer["FailedEntryCount"] == 0
+
+
+def invocations_of(account, function: str, count: int, timeout_s: float = 30.0) -> list[dict]:
+    """The function's invocations, once there are `count` of them (the invoke is asynchronous)."""
+    deadline = time.time() + timeout_s
+    while True:
+        found = [i for i in account.control("GET", "invocations") if i["function"] == function]
+        if len(found) >= count or time.time() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+def test_a_rule_invokes_a_function_target_its_resource_policy_allows_for_that_rule(account):
+    target = a_rule_targeting_a_function(account)
+    allow(account, target)
+    put_event(account, target)
+    [invocation] = invocations_of(account, target["function"], 1)
+    event = json.loads(next(line for line in invocation["log_lines"] if line.startswith("{")))
+    assert (event["source"], event["detail-type"], event["detail"]) == (
+        target["source"],
+        "Object Created",
+        {"key": "documents/a.md"},
+    )
+    assert invocation["error"] is None
+    assert "Messages" not in account.client("sqs").receive_message(QueueUrl=target["queue_url"], WaitTimeSeconds=0)
+
+
+@pytest.mark.parametrize(
+    "permission",
+    ["none", "another-rule", "another-service"],
+)
+def test_a_rule_may_not_invoke_a_function_whose_resource_policy_does_not_allow_it(account, permission):
+    target = a_rule_targeting_a_function(account)
+    if permission == "another-rule":
+        allow(account, target, source_arn=target["rule_arn"].replace("gap-rule", "other-rule"))
+    elif permission == "another-service":
+        allow(account, target, principal="s3.amazonaws.com")
+    put_event(account, target)
+    # The resource policy is decided before PutEvents answers: the refusal is in the queue already.
+    messages = account.client("sqs").receive_message(
+        QueueUrl=target["queue_url"], MessageAttributeNames=["All"], WaitTimeSeconds=1
+    )["Messages"]
+    attributes = {name: value["StringValue"] for name, value in messages[0]["MessageAttributes"].items()}
+    assert (attributes["ERROR_CODE"], attributes["RULE_ARN"]) == ("NO_PERMISSIONS", target["rule_arn"])
+    assert attributes["TARGET_ARN"].endswith(f":function:{target['function']}")
+    assert invocations_of(account, target["function"], 1, timeout_s=1.0) == []
+
+
+def test_a_failing_function_target_is_tried_three_times_as_lambda_retries_an_asynchronous_invoke(account):
+    target = a_rule_targeting_a_function(account, handler=FAILS)
+    allow(account, target)
+    put_event(account, target)
+    attempts = invocations_of(account, target["function"], 3)
+    assert [a["error"] for a in attempts] == ["RuntimeError"] * 3
+    time.sleep(1.0)  # longer than the async queue's backoff: no fourth attempt comes
+    assert len(invocations_of(account, target["function"], 4, timeout_s=0)) == 3
+
+
+def test_canary_plain_moto_cannot_deliver_events_to_a_function(plain):
+    created = create_function(plain)
+    events = plain("events")
+    rule_arn = events.put_rule(Name="r", EventPattern=json.dumps({"source": ["gap-test"]}))["RuleArn"]
+    plain("lambda").add_permission(
+        FunctionName=created["FunctionName"],
+        StatementId="events",
+        Action="lambda:InvokeFunction",
+        Principal="events.amazonaws.com",
+        SourceArn=rule_arn,
+    )
+    events.put_targets(Rule="r", Targets=[{"Id": "f", "Arn": created["FunctionArn"]}])
     with pytest.raises((ClientError, NotImplementedError)):
         events.put_events(Entries=[{"Source": "gap-test", "DetailType": "Probe", "Detail": "{}"}])
 
@@ -422,3 +549,36 @@ def test_canary_plain_moto_runs_a_retried_create_twice(plain):
     with pytest.raises(ClientError) as retried:
         iam.create_role(RoleName=name, AssumeRolePolicyDocument=ROLE_POLICY)
     assert retried.value.response["Error"]["Code"] == "EntityAlreadyExists"
+
+
+# --- S3 notifications -----------------------------------------------------------------------------
+
+
+def deleted_events_of_a_versioned_bucket(client_for) -> list[dict]:
+    """Delete an object of a versioned bucket with EventBridge notifications (a delete marker);
+    return the "Object Deleted" events a default-bus rule received."""
+    s3, sqs, events = client_for("s3"), client_for("sqs"), client_for("events")
+    bucket = unique("gap-versioned")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={"EventBridgeConfiguration": {}})
+    queue_url = sqs.create_queue(QueueName=unique("gap-deleted"))["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    rule = unique("gap-deleted")
+    pattern = {"source": ["aws.s3"], "detail-type": ["Object Deleted"], "detail": {"bucket": {"name": [bucket]}}}
+    events.put_rule(Name=rule, EventPattern=json.dumps(pattern))
+    events.put_targets(Rule=rule, Targets=[{"Id": "tap", "Arn": queue_arn}])
+    s3.put_object(Bucket=bucket, Key="documents/a.md", Body=b"alpha")
+    s3.delete_object(Bucket=bucket, Key="documents/a.md")
+    messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+    return [json.loads(message["Body"]) for message in messages]
+
+
+def test_a_delete_marker_is_an_object_deleted_event(account):
+    assert gaps.s3_delete_marker_notifications in gaps.FILLS
+    [event] = deleted_events_of_a_versioned_bucket(account.client)
+    assert (event["detail-type"], event["detail"]["object"]["key"]) == ("Object Deleted", "documents/a.md")
+
+
+def test_canary_plain_moto_sends_nothing_for_a_delete_marker(plain):
+    assert deleted_events_of_a_versioned_bucket(plain) == []

@@ -56,10 +56,18 @@ def test_a_run_is_authorized_request_by_request_as_each_functions_execution_role
     assert {d["role"] for d in decisions} == set(roles.values())  # one principal per function, nothing else
     invoked = {d["resource"] for d in decisions if d["role"] == roles["state_machine"] and d["action"] == "lambda:InvokeFunction"}
     assert invoked == {c["FunctionArn"] for c in map(_configuration(workflow), EXECUTION_FUNCTIONS)}
-    agents = workflow.deployment.outputs["bedrock_agents"]
-    invoked = {d["resource"] for d in decisions if d["role"] == roles["agent_writer"] and d["action"] == "bedrock:InvokeAgent"}
-    assert invoked == {f"arn:aws:bedrock:{workflow.deployment.region}:{workflow.deployment.account_id}:agent-alias/"
-                       f"{agents['writer']['agent_id']}/{agents['writer']['alias_id']}"}  # fmt: skip
+    # The writer's Converse calls: authorized on its model's inference profile and, through it, on a
+    # destination Region's foundation model; never an agent.
+    profile = workflow.deployment.outputs["agent_model_ids"]["writer"]
+    writer = {
+        (d["action"], d["resource"])
+        for d in decisions
+        if d["role"] == roles["agent_writer"] and d["action"].startswith("bedrock:")
+    }
+    region, account = workflow.deployment.region, workflow.deployment.account_id
+    assert ("bedrock:InvokeModel", f"arn:aws:bedrock:{region}:{account}:inference-profile/{profile}") in writer
+    assert any(":foundation-model/" in resource for _, resource in writer), writer
+    assert {action for action, _ in writer} == {"bedrock:InvokeModel"}
     writes = {d["resource"] for d in decisions if d["action"] == "s3:PutObject"}
     assert writes and all(f"/{summary['workflow_id']}/" in w or f"/published/{summary['workflow_id']}/" in w for w in writes)
 

@@ -1,5 +1,6 @@
-"""Agent invocation is pinned per role in both ways the stack can get its agents: existing IDs
-(root variable bedrock_agents) and agents created by modules/bedrock_agents."""
+"""Agents Classic (agent_runtime = "bedrock_agents", opt-in): agent invocation is pinned per role in
+both ways the stack can get its agents, existing IDs (root variable bedrock_agents) and agents
+created by modules/bedrock_agents. The default runtime creates and names none (pilot.tftest.hcl)."""
 
 from __future__ import annotations
 
@@ -17,9 +18,12 @@ def test_every_role_has_instructions_matching_its_reply_format():
         assert expected[role] in text, role
 
 
-def test_each_agent_lambda_invokes_exactly_its_own_alias_in_both_paths():
+def test_on_agents_classic_each_agent_lambda_invokes_exactly_its_own_alias_in_both_paths():
     root = tfhcl.locals_of(tfhcl.ROOT_STACK)
-    created, _, existing = tfhcl.unwrap(root["agent_alias_arns"]).partition(" : ")
+    assert tfhcl.unwrap(root["classic_agents"]) == 'var.agent_runtime == "bedrock_agents"'
+    converse, _, classic = tfhcl.unwrap(root["agent_alias_arns"]).partition(" : ")
+    assert converse == "!local.classic_agents ? {}", converse  # agents as code: no agents, no aliases
+    created, _, existing = classic.partition(" : ")
     # create_agents = true: the module's alias ARN per role
     assert created == "var.create_agents ? module.bedrock_agents[0].alias_arns", created
     # create_agents = false: the alias ARN built from that role's own existing IDs
@@ -33,17 +37,22 @@ def test_each_agent_lambda_invokes_exactly_its_own_alias_in_both_paths():
     ]
     assert [s["resources"] for s in invoke] == [["${local.agent_alias_arns[role]}"]]
     assert root["agent_statements"].startswith("${{for role in local.agent_roles")
-    # the function environment names the same agents as the policy
-    assert tfhcl.unwrap(root["agents"]) == "var.create_agents ? module.bedrock_agents[0].agents : var.bedrock_agents"
+    # the function environment names the same agents as the policy, and only on Agents Classic
+    assert tfhcl.unwrap(root["agents"]) == (
+        "!local.classic_agents ? {} : var.create_agents ? module.bedrock_agents[0].agents : var.bedrock_agents"
+    )
     environment = root["agent_environment"]  # one entry per role, merged into function_environment
-    assert environment.startswith('${{for role in local.agent_roles : "agent_${role}" => {'), environment
-    assert "AGENT_ID = local.agents[role].agent_id, AGENT_ALIAS_ID = local.agents[role].alias_id," in environment
+    assert environment.startswith('${{for role in local.agent_roles : "agent_${role}" => merge({'), environment
+    assert (
+        "local.classic_agents ? {AGENT_ID = local.agents[role].agent_id, AGENT_ALIAS_ID = local.agents[role].alias_id} : {}"
+        in environment
+    )
     assert root["function_environment"].startswith("${merge(local.agent_environment, {")
 
 
 def test_root_creates_agents_from_the_role_models_and_instruction_files():
     call = tfhcl.labelled(tfhcl.ROOT_STACK, "module")["bedrock_agents"]
-    assert call["count"] == "${var.create_agents ? 1 : 0}"
+    assert call["count"] == "${local.classic_agents && var.create_agents ? 1 : 0}"
     assert "var.agent_model_ids[role]" in call["agents"]
     assert "/../agents/${role}/instructions.md" in call["agents"]
 

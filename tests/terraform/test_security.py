@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.terraform import tfhcl
@@ -85,7 +87,9 @@ def test_every_statement_has_a_purpose_sid(statement):
     sid = statement.get("sid", "")
     if sid.startswith("${statement.value."):
         return  # dynamic statements from a typed variable whose validation requires an alphanumeric sid
-    assert sid.isalnum(), f"{statement.where}: missing or non-alphanumeric sid"
+    # A sid built in a for expression ("Invoke${use}Profile", use in Agent/Fallback) names its purpose
+    # around one loop variable.
+    assert re.sub(r"\$\{[a-z_]+\}", "X", sid).isalnum(), f"{statement.where}: missing or non-alphanumeric sid"
 
 
 def test_state_machine_references_point_at_the_workflow():

@@ -37,7 +37,10 @@ def test_zips_hold_the_package_and_shared_code_only_sorted_with_fixed_metadata(t
         assert names == sorted(names)
         assert f"{built.package}/handler.py" in names
         assert "workflow_core/__init__.py" in names
-        assert all(name.split("/")[0] in (built.package, "workflow_core") for name in names)
+        vendored = {"agents"} if built.package == "agent" else set()
+        for distribution in package_lambdas.VENDORED_LIBRARIES.get(built.package, ()):
+            vendored |= {distribution, f"{distribution}-{package_lambdas.pinned_version(distribution)}.dist-info"}
+        assert {name.split("/")[0] for name in names} == {built.package, "workflow_core"} | vendored
         assert not any("__pycache__" in name or name.endswith(".pyc") for name in names)
         assert {entry.date_time for entry in entries} == {package_lambdas.FIXED_TIMESTAMP}
         assert {entry.external_attr >> 16 for entry in entries} == {0o644}
@@ -64,18 +67,49 @@ SHARED_FILES = [
     "workflow_core/agents/converse.py",
     "workflow_core/artifacts.py",
     "workflow_core/config.py",
+    "workflow_core/documents.py",
     "workflow_core/errors.py",
     "workflow_core/events.py",
     "workflow_core/observability.py",
     "workflow_core/roles.py",
     "workflow_core/signing.py",
     "workflow_core/store.py",
+    "workflow_core/tools.py",
 ]
+# What a code package ships beside its handler and the shared package.
+AGENT_INSTRUCTIONS = [f"agents/{role}/instructions.md" for role in ("reviser", "search", "summary", "writer")]
 
 
-def test_each_zip_holds_exactly_its_handler_and_the_shared_package(tmp_path):
+def test_each_zip_holds_exactly_its_handler_the_shared_package_and_what_it_vendors(tmp_path):
     built = package_lambdas.build_all(tmp_path)
     assert [z.package for z in built] == list(package_lambdas.CODE_PACKAGES)
     for package in built:
         with zipfile.ZipFile(package.path) as archive:
-            assert archive.namelist() == [f"{package.package}/__init__.py", f"{package.package}/handler.py", *SHARED_FILES]
+            names = archive.namelist()
+        own = [f"{package.package}/__init__.py", f"{package.package}/handler.py"]
+        extra = AGENT_INSTRUCTIONS if package.package == "agent" else []
+        lunr = [name for name in names if name.startswith(("lunr/", "lunr-"))]
+        assert names == sorted(own + extra + SHARED_FILES + lunr)
+        if package.package in ("agent", "document_indexer"):
+            assert "lunr/__init__.py" in lunr and "lunr-0.8.0.dist-info/LICENSE" in lunr
+        else:
+            assert lunr == []
+
+
+def test_the_vendored_search_library_is_the_pinned_one_and_imports_only_the_standard_library(tmp_path):
+    import ast
+    import sys
+
+    (built,) = [z for z in package_lambdas.build_all(tmp_path) if z.package == "document_indexer"]
+    with zipfile.ZipFile(built.path) as archive:
+        sources = {name: archive.read(name) for name in archive.namelist() if name.startswith("lunr/") and name.endswith(".py")}
+    imported = set()
+    for source in sources.values():
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    # nltk is imported lazily, only for non-English languages the index does not use.
+    assert imported - set(sys.stdlib_module_names) - {"lunr", "nltk"} == set()
+    assert package_lambdas.pinned_version("lunr") == "0.8.0"

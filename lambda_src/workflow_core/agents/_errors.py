@@ -8,7 +8,8 @@ from workflow_core.errors import AgentFailed, AgentThrottled
 
 # Error codes are PascalCase for API errors and camelCase for errors inside an event stream
 # (botocore raises EventStreamError with the ``:exception-type`` header, e.g. throttlingException).
-_THROTTLED = {"throttlingexception", "servicequotaexceededexception", "toomanyrequestsexception"}
+# Converse answers a model without capacity with ServiceUnavailableException (503): back off too.
+_THROTTLED = {"throttlingexception", "servicequotaexceededexception", "toomanyrequestsexception", "serviceunavailableexception"}
 
 
 def translate(error: ClientError, what: str) -> Exception:
