@@ -577,6 +577,37 @@ def lambda_logging_config(account: EmbeddedAccount) -> None:
     LambdaFunction.get_configuration = get_configuration
 
 
+@fill
+def lambda_dead_letter_config(account: EmbeddedAccount) -> None:
+    """A function's DeadLetterConfig (where the Lambda service sends an asynchronous event that
+    failed every attempt): moto neither stores nor returns it, so the provider plans to set it
+    again after every apply."""
+    from moto.awslambda.models import LambdaFunction
+
+    original_init = LambdaFunction.__init__
+    original_update = LambdaFunction.update_configuration
+    original_get = LambdaFunction.get_configuration
+
+    def __init__(self, account_id: str, spec: dict[str, Any], region: str, version: Any = 1) -> None:  # noqa: N807
+        original_init(self, account_id, spec, region, version)
+        self.dead_letter_config = spec.get("DeadLetterConfig") or {}
+
+    def update_configuration(self, config_updates: dict[str, Any]) -> dict[str, Any]:
+        if "DeadLetterConfig" in config_updates:
+            self.dead_letter_config = config_updates["DeadLetterConfig"] or {}
+        return original_update(self, config_updates)
+
+    def get_configuration(self, on_create: bool = False) -> dict[str, Any]:
+        configuration = original_get(self, on_create)
+        if getattr(self, "dead_letter_config", {}).get("TargetArn"):
+            configuration["DeadLetterConfig"] = self.dead_letter_config
+        return configuration
+
+    LambdaFunction.__init__ = __init__
+    LambdaFunction.update_configuration = update_configuration
+    LambdaFunction.get_configuration = get_configuration
+
+
 # --- Amazon S3 --------------------------------------------------------------------------------
 
 # Every SDK request to AWS travels over TLS, so AWS sees aws:SecureTransport = true for them. The
@@ -631,6 +662,33 @@ def s3_bucket_policy_conditions(account: EmbeddedAccount) -> None:
 
 
 # --- Amazon SNS -------------------------------------------------------------------------------
+
+
+@fill
+def s3_eventbridge_notification_configuration(account: EmbeddedAccount) -> None:
+    """GetBucketNotificationConfiguration leaves out EventBridgeConfiguration although moto keeps
+    it (and sends the events): the provider then plans to turn EventBridge on again after every
+    apply. AWS answers it as an empty element."""
+    from moto.s3.responses import S3Response
+
+    original = S3Response.get_bucket_notification
+
+    def get_bucket_notification(self: Any) -> Any:
+        response = original(self)
+        configuration = self.backend.get_bucket_notification_configuration(self.bucket_name)
+        if configuration is None or configuration.event_bridge is None:
+            return response
+        status, headers, body = response
+        text = body.decode() if isinstance(body, bytes) else body
+        if "<EventBridgeConfiguration" in text:
+            return response
+        if "</NotificationConfiguration>" in text:
+            text = text.replace("</NotificationConfiguration>", "<EventBridgeConfiguration/></NotificationConfiguration>")
+        else:  # an empty result: only EventBridge is configured
+            text = '<?xml version="1.0" encoding="UTF-8"?><NotificationConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><EventBridgeConfiguration/></NotificationConfiguration>'
+        return status, headers, text.encode() if isinstance(body, bytes) else text
+
+    S3Response.get_bucket_notification = get_bucket_notification
 
 
 @fill

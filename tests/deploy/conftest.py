@@ -3,6 +3,7 @@ account process, applies into it with Terraform, and stops it at the end."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -35,20 +36,29 @@ def corpus(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def tear_down() -> Callable[[StackDeployer, str], None]:
+def tear_down() -> Callable[..., None]:
     return remove_environment
 
 
-def remove_environment(deployer: StackDeployer, bucket: str) -> None:
+def remove_environment(deployer: StackDeployer, *buckets: str) -> None:
     """What a user does to remove an environment: lift the tables' deletion protection (team and bu
-    enable it), empty the versioned artifact bucket (Terraform never deletes reports), destroy."""
+    enable it), empty the versioned buckets (Terraform never deletes reports or your documents),
+    destroy."""
     deployer.variables["deletion_protection"] = False
     deployer.apply()
     s3 = deployer.account.client("s3")
-    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
-        versions = page.get("Versions", []) + page.get("DeleteMarkers", [])
-        if versions:
-            s3.delete_objects(
-                Bucket=bucket, Delete={"Objects": [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in versions]}
-            )
+    # Emptying the library makes the indexer write an (empty) index again: empty until nothing comes back.
+    for _ in range(20):
+        left = 0
+        for bucket in buckets:
+            for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+                versions = page.get("Versions", []) + page.get("DeleteMarkers", [])
+                left += len(versions)
+                if versions:
+                    s3.delete_objects(
+                        Bucket=bucket, Delete={"Objects": [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in versions]}
+                    )
+        if not left:
+            break
+        time.sleep(1.0)
     deployer.destroy()

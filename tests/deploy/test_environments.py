@@ -45,7 +45,7 @@ def test_environment_applies_replans_clean_runs_and_destroys(env, fresh_account,
         assert summary["peak_concurrency"]["agent_summary"] == limits["map_max_concurrency"]
         assert summary["events"] == ["WorkflowRequested", "ApprovalRequested", "ReportPublished"]
 
-    tear_down(deployer, workflow.deployment.bucket)
+    tear_down(deployer, workflow.deployment.bucket, workflow.deployment.outputs["document_library_bucket"])
     assert leftovers(fresh_account) == {}
 
 

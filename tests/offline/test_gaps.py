@@ -582,3 +582,41 @@ def test_a_delete_marker_is_an_object_deleted_event(account):
 
 def test_canary_plain_moto_sends_nothing_for_a_delete_marker(plain):
     assert deleted_events_of_a_versioned_bucket(plain) == []
+
+
+def a_queue_arn(client_for) -> str:
+    sqs = client_for("sqs")
+    url = sqs.create_queue(QueueName=unique("gap-dlq"))["QueueUrl"]
+    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+def test_a_function_keeps_its_dead_letter_config(account):
+    assert gaps.lambda_dead_letter_config in gaps.FILLS
+    queue = a_queue_arn(account.client)
+    created = create_function(account.client, DeadLetterConfig={"TargetArn": queue})
+    functions = account.client("lambda")
+    assert functions.get_function_configuration(FunctionName=created["FunctionName"])["DeadLetterConfig"] == {"TargetArn": queue}
+    other = a_queue_arn(account.client)
+    functions.update_function_configuration(FunctionName=created["FunctionName"], DeadLetterConfig={"TargetArn": other})
+    assert functions.get_function_configuration(FunctionName=created["FunctionName"])["DeadLetterConfig"] == {"TargetArn": other}
+
+
+def test_canary_plain_moto_drops_the_dead_letter_config(plain):
+    created = create_function(plain, DeadLetterConfig={"TargetArn": a_queue_arn(plain)})
+    assert "DeadLetterConfig" not in plain("lambda").get_function_configuration(FunctionName=created["FunctionName"])
+
+
+def eventbridge_notification_of_a_bucket(client_for) -> dict:
+    s3, bucket = client_for("s3"), unique("gap-notify")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={"EventBridgeConfiguration": {}})
+    return {k: v for k, v in s3.get_bucket_notification_configuration(Bucket=bucket).items() if k != "ResponseMetadata"}
+
+
+def test_a_bucket_s_eventbridge_notifications_are_read_back(account):
+    assert gaps.s3_eventbridge_notification_configuration in gaps.FILLS
+    assert eventbridge_notification_of_a_bucket(account.client) == {"EventBridgeConfiguration": {}}
+
+
+def test_canary_plain_moto_leaves_eventbridge_out_of_the_notification_configuration(plain):
+    assert eventbridge_notification_of_a_bucket(plain) == {}
