@@ -190,3 +190,12 @@ def test_load_index_reads_the_index_once_per_etag_and_an_absent_index_is_an_empt
         entries["documents/r.md"] = {"etag": '"2"', "passages": split_passages(BUCKET, "documents/r.md", RETRIES)}
         s3.put_object(Bucket=BUCKET, Key=documents.INDEX_KEY, Body=json.dumps(build_index(BUCKET, entries)))
         assert documents.load_index(s3, BUCKET).search("jitter", 5)[0]["uri"].endswith("r.md#p1")
+
+
+def test_the_upload_command_and_the_indexer_agree_on_the_library_s_layout() -> None:
+    # scripts/library.py runs on a user's machine without lambda_src on its path, so it states the
+    # layout again; this pins the two copies together.
+    from scripts import library
+
+    assert (library.DOCUMENTS_PREFIX, library.INDEX_KEY) == (documents.DOCUMENTS_PREFIX, documents.INDEX_KEY)
+    assert set(library.SUFFIXES) == set(documents.SUPPORTED_SUFFIXES)
