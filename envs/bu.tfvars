@@ -44,8 +44,11 @@ tolerated_failure_percentage = 15
 approval_timeout_seconds     = 259200
 approval_heartbeat_seconds   = 86400
 approval_link_ttl_seconds    = 259200
-execution_timeout_seconds    = 604800
-max_revisions                = 3
+# Approval links' endpoint, per route (GET opens, POST decides): past it API Gateway answers 429
+# before the callback runs. At half reserved_concurrency.approval, a GET and a POST burst fit together.
+approval_endpoint_throttle = { burst_limit = 5, rate_limit = 2 }
+execution_timeout_seconds  = 604800
+max_revisions              = 3
 
 retry_max_attempts      = 4
 retry_interval_seconds  = 2

@@ -1,4 +1,4 @@
-"""The approval callback endpoint authenticates its callers."""
+"""The approval callback endpoint (a Function URL, or an HTTP API route) authenticates its callers."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from rr_policy_lib import GUIDELINE_BASE, first
 PLAN_CHANGE_ACTIONS = "__change_actions__"
 
 
-class FunctionUrlIsAuthenticated(BaseResourceCheck):
+class EndpointIsAuthenticated(BaseResourceCheck):
     def __init__(self) -> None:
         super().__init__(
-            name="Function URL is IAM-authenticated or guarded by the module's signature verification",
+            name="Function URL or HTTP API route is IAM-authenticated or guarded by the module's signature verification",
             id="CKV_RR_501",
             categories=[CheckCategories.IAM],
-            supported_resources=["aws_lambda_function_url"],
+            supported_resources=["aws_lambda_function_url", "aws_apigatewayv2_route"],
             guideline=f'{GUIDELINE_BASE} (CKV_RR_501): use authorization_type = "AWS_IAM", or (as modules/approvals does '
             "for e-mail links) keep NONE only with a lifecycle precondition that refuses NONE unless the function reads "
             "the module's HMAC signing secret (a condition naming callback_signing_secret_arn and "
@@ -26,6 +26,7 @@ class FunctionUrlIsAuthenticated(BaseResourceCheck):
         )
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        # A route without authorization_type is NONE, as a URL's NONE is.
         if str(first(conf.get("authorization_type"), "")).upper() == "AWS_IAM":
             return CheckResult.PASSED
         if PLAN_CHANGE_ACTIONS in conf:
@@ -40,4 +41,4 @@ class FunctionUrlIsAuthenticated(BaseResourceCheck):
         return CheckResult.FAILED
 
 
-check = FunctionUrlIsAuthenticated()
+check = EndpointIsAuthenticated()

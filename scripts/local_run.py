@@ -383,7 +383,7 @@ def _terminal_answer(workflow: OfflineWorkflow, links: dict[str, str], console: 
             workflow.account,
             REVIEWER_EMAIL,
             deployment.outputs["approval_topic_arn"],
-            deployment.functions["approval_callback"],
+            deployment.outputs["approval_callback_url"],
         )
         status = reviewer.click(links[decision], comments=comments)
         console.print(f"  {decision} → HTTP {status}")

@@ -436,6 +436,10 @@ module "approvals" {
   subscriptions          = var.approval_subscriptions
   callback_function_name = module.approval_callback.function_name
   callback_auth_type     = var.approval_callback_auth_type
+  throttling_burst_limit = var.approval_endpoint_throttle.burst_limit
+  throttling_rate_limit  = var.approval_endpoint_throttle.rate_limit
+  # The stack's log retention, like the functions' and the state machine's logs.
+  access_log_retention_in_days = var.log_retention_in_days
   # What the callback function reads (the module refuses NONE unless it is the module's secret).
   callback_signing_secret_arn = local.approval_callback_environment["SIGNING_SECRET_ARN"]
   workflow_table_arn          = module.workflow_store.workflow_table_arn

@@ -29,8 +29,13 @@ output "approval_signing_secret_arn" {
 }
 
 output "approval_callback_url" {
-  description = "Function URL of approval_callback (base of the links in approval e-mails)."
+  description = "Invoke URL of the approval links' HTTP API (base of the links in approval e-mails)."
   value       = module.approvals.callback_url
+}
+
+output "approval_access_log_group" {
+  description = "Log group of the approval endpoint's access logs (one JSON line per request, no query string)."
+  value       = module.approvals.callback_access_log_group_name
 }
 
 output "ops_topic_arn" {

@@ -529,8 +529,25 @@ variable "approval_subscriptions" {
   default = []
 }
 
+variable "approval_endpoint_throttle" {
+  description = "Stage throttle of the approval links' HTTP API: burst_limit requests at once, rate_limit per second; past them API Gateway answers 429 before the callback runs. Size it under the approval reserved concurrency (each click is a GET and a POST)."
+  type = object({
+    burst_limit = number
+    rate_limit  = number
+  })
+  default = { burst_limit = 1, rate_limit = 1 }
+
+  validation {
+    # Past the function's reserved concurrency, admitted requests would be throttled by Lambda
+    # (API Gateway's 500) instead of answered 429. Each route has its own bucket: the env files
+    # keep burst_limit at half the reservation so a GET and a POST burst fit together.
+    condition     = var.approval_endpoint_throttle.burst_limit <= var.reserved_concurrency.approval
+    error_message = "approval_endpoint_throttle.burst_limit must be <= reserved_concurrency.approval, or requests the endpoint admits are throttled by Lambda (500) instead of answered 429."
+  }
+}
+
 variable "approval_callback_auth_type" {
-  description = "Function URL auth type of approval_callback: NONE (signed links) or AWS_IAM (behind an authenticating proxy)."
+  description = "Auth of the approval links' endpoint: NONE (signed links) or AWS_IAM (IAM authorization on the HTTP API routes; reviewers sign with their credentials and need the approvals module's reviewer_policy_json)."
   type        = string
   default     = "NONE"
 

@@ -1,4 +1,6 @@
-"""ApprovalCallback: the Lambda Function URL behind the signed approve/reject links.
+"""ApprovalCallback: the function behind the signed approve/reject links, reached through the
+approvals module's HTTP API (GET / and POST /; any other path or method is API Gateway's 404) or,
+with IAM-authenticated reviewers, a Function URL. Both deliver the same payload 2.0 event.
 
 * GET  with a valid link -> SendTaskHeartbeat, then a confirmation form (POST) with a reviewer field
   and a comments box. Opening a link never records a decision (mail scanners open links too).
@@ -33,7 +35,7 @@ from urllib.parse import parse_qsl
 
 import boto3
 from aws_lambda_powertools import Tracer
-from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from botocore.exceptions import ClientError
 from workflow_core.config import load_config
@@ -265,9 +267,10 @@ def _deliver(approval: dict[str, Any]) -> None:
     STORE.finish_delivery(approval["approval_id"], DELIVERED)
 
 
-# -- routing: Powertools' Function URL resolver -------------------------------------------------
-# Every path of the URL is the callback (the links carry their data in the query string).
-app = LambdaFunctionUrlResolver()
+# -- routing: Powertools' resolver for payload 2.0 (HTTP API and Function URL events alike) -------
+# Every path is the callback (the links carry their data in the query string); the HTTP API
+# forwards only its two routes.
+app = APIGatewayHttpResolver()
 ANY_PATH = ".+"
 
 

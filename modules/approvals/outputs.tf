@@ -9,8 +9,18 @@ output "signing_secret_arn" {
 }
 
 output "callback_url" {
-  description = "Function URL of approval_callback (APPROVAL_BASE_URL)."
-  value       = aws_lambda_function_url.callback.function_url
+  description = "Base URL of the approval links (APPROVAL_BASE_URL): the HTTP API's invoke URL, or the function URL."
+  value       = local.http_api ? aws_apigatewayv2_stage.callback[0].invoke_url : aws_lambda_function_url.callback[0].function_url
+}
+
+output "callback_api_id" {
+  description = "http_api: ID of the callback HTTP API (null with function_url)."
+  value       = local.http_api ? aws_apigatewayv2_api.callback[0].id : null
+}
+
+output "callback_access_log_group_name" {
+  description = "http_api: log group of the endpoint's access logs (null with function_url)."
+  value       = local.http_api ? aws_cloudwatch_log_group.callback_access[0].name : null
 }
 
 output "approval_request_policy_statements" {
@@ -24,6 +34,6 @@ output "approval_callback_policy_statements" {
 }
 
 output "reviewer_policy_json" {
-  description = "Identity policy for reviewers when callback_auth_type = \"AWS_IAM\": lambda:InvokeFunctionUrl on the callback function only."
+  description = "Identity policy for reviewers when callback_auth_type = \"AWS_IAM\": execute-api:Invoke on the two callback routes (http_api), or lambda:InvokeFunctionUrl plus lambda:InvokeFunction through the URL only (function_url)."
   value       = data.aws_iam_policy_document.reviewer.json
 }

@@ -47,8 +47,57 @@ variable "callback_function_name" {
   type        = string
 }
 
+variable "callback_endpoint" {
+  description = "What serves the approval links: http_api (default; an API Gateway HTTP API with GET and POST routes on /, stage throttling and access logs) or function_url (a Lambda Function URL; only with callback_auth_type = \"AWS_IAM\", because a NONE URL now needs a public lambda:InvokeFunction grant that provider 5.x cannot bind to the URL)."
+  type        = string
+  default     = "http_api"
+
+  validation {
+    condition     = contains(["http_api", "function_url"], var.callback_endpoint)
+    error_message = "callback_endpoint must be http_api or function_url."
+  }
+
+  validation {
+    condition     = var.callback_endpoint == "http_api" || var.callback_auth_type == "AWS_IAM"
+    error_message = "callback_endpoint = \"function_url\" needs callback_auth_type = \"AWS_IAM\": an unauthenticated function URL needs lambda:InvokeFunction granted to everyone, which provider 5.x cannot limit to URL requests (lambda:InvokedViaFunctionUrl), so anyone could invoke the function directly. Use http_api for e-mail links."
+  }
+}
+
+variable "throttling_burst_limit" {
+  description = "http_api: requests the stage admits at once before answering 429 (API Gateway's token bucket size)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.throttling_burst_limit >= 1 && var.throttling_burst_limit <= 5000 && floor(var.throttling_burst_limit) == var.throttling_burst_limit
+    error_message = "throttling_burst_limit must be a whole number from 1 to 5000 (API Gateway's account burst)."
+  }
+}
+
+variable "throttling_rate_limit" {
+  description = "http_api: steady requests per second the stage admits (API Gateway's token refill rate)."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.throttling_rate_limit > 0 && var.throttling_rate_limit <= 10000
+    error_message = "throttling_rate_limit must be above 0 and at most 10000 requests per second (API Gateway's account rate)."
+  }
+}
+
+variable "access_log_retention_in_days" {
+  description = "http_api: days the endpoint's access log group keeps its lines (encrypted with kms_key_arn)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.access_log_retention_in_days)
+    error_message = "access_log_retention_in_days must be a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)."
+  }
+}
+
 variable "callback_auth_type" {
-  description = "Function URL auth: NONE (default; reviewers click e-mail links without AWS credentials; the handler verifies HMAC signature, expiry and single use, and callback_signing_secret_arn must be wired) or AWS_IAM (reviewers sign requests with their own AWS credentials; the links stay signed and single use, and the handler records the IAM caller as reviewer)."
+  description = "Endpoint auth: NONE (default; reviewers click e-mail links without AWS credentials; the handler verifies HMAC signature, expiry and single use, and callback_signing_secret_arn must be wired) or AWS_IAM (IAM authorization on the routes, or on the function URL; reviewers sign requests with their own AWS credentials; the links stay signed and single use, and the handler records the IAM caller as reviewer)."
   type        = string
   default     = "NONE"
 
@@ -65,7 +114,7 @@ variable "callback_signing_secret_arn" {
 }
 
 variable "reviewer_principal_arns" {
-  description = "With callback_auth_type = \"AWS_IAM\": IAM principals (roles, e.g. an IAM Identity Center permission set role or a Cognito identity pool's authenticated role) allowed to call the endpoint. Their identity policies also need reviewer_policy_json."
+  description = "With callback_endpoint = \"function_url\" (AWS_IAM): IAM principals (roles, e.g. an IAM Identity Center permission set role) granted lambda:InvokeFunctionUrl in the function's resource policy. Whatever the endpoint, reviewers' identity policies need reviewer_policy_json."
   type        = list(string)
   default     = []
 

@@ -98,6 +98,7 @@ class EmbeddedAccount:
         self.runtime = None
         self.bedrock = None
         self.authorizer = None
+        self.front_doors = None
         self._server = None
         self._thread: threading.Thread | None = None
 
@@ -128,6 +129,9 @@ class EmbeddedAccount:
         from scripts.offline.bedrock import BedrockRuntime
 
         self.bedrock = BedrockRuntime(ACCOUNT_ID, REGION, execution_of_trace=self.runtime.execution_of_trace)
+        from scripts.offline.front_door import FrontDoors
+
+        self.front_doors = FrontDoors(ACCOUNT_ID, REGION, self.runtime.invoke, self.authorizer)
         interpreter.apply(self.time_scale)
         interpreter.sign_integrations_as_the_execution_role(self.authorizer.credentials_for, self.runtime.trace_id)
         gaps.install(self)
@@ -168,35 +172,6 @@ class EmbeddedAccount:
             return operation_of(service, environ, environ["wsgi.input"].getvalue()).action
         except UnknownOperation:
             return f"{service} {environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
-
-    def function_url(self, function_name: str, event: bytes) -> dict[str, Any]:
-        """A request to the function's URL, as the Function URL front door serves it: allowed only if
-        the URL's auth type is NONE and the function's resource policy lets anyone
-        lambda:InvokeFunctionUrl (AWS_IAM URLs need a SigV4-signed caller, which an e-mail link is
-        not); then the function runs and its answer is the HTTP response."""
-        from moto.awslambda.models import lambda_backends
-
-        from scripts.offline.iam_policy import ALLOW, Request, decide
-
-        backend = lambda_backends[ACCOUNT_ID][REGION]
-        function = backend.get_function(function_name)
-        forbidden = {"statusCode": 403, "headers": {"content-type": "application/json"}, "body": '{"Message":"Forbidden"}'}
-        try:
-            auth_type = backend.get_function_url_config(function_name).config.get("AuthType")
-            policy = json.loads(backend.get_policy(function_name))["Policy"]
-        except Exception:  # noqa: BLE001 - no URL or no resource policy: nobody may call it
-            return forbidden
-        request = Request("lambda:InvokeFunctionUrl", function.function_arn, None, {"lambda:FunctionUrlAuthType": auth_type})
-        if auth_type != "NONE" or decide([policy], request, resource_policy=True) != ALLOW:
-            return forbidden
-        payload, errored, _ = self.runtime.invoke(function, event.decode("utf-8"))
-        if errored:
-            return {
-                "statusCode": 502,
-                "headers": {"content-type": "application/json"},
-                "body": '{"Message":"Internal Server Error"}',
-            }
-        return json.loads(payload)
 
     def set_time_scale(self, scale: float) -> None:
         from scripts.offline import interpreter
@@ -251,9 +226,11 @@ class _ControlRoutes:
             return 200, account.authorizer.recorded(query.get("execution") and unquote(query["execution"]))
         if method == "GET" and route == "invocations":
             return 200, [record.as_dict() for record in account.runtime.invocations[since:]]
-        if method == "POST" and route == "function-url":
+        if method == "POST" and route == "http":  # a browser's request to a public URL (front_door.py)
+            from scripts.offline.front_door import HttpRequest
+
             length = int(environ.get("CONTENT_LENGTH") or 0)
-            return 200, account.function_url(unquote(query["function"]), environ["wsgi.input"].read(length))
+            return 200, account.front_doors.serve(HttpRequest.from_dict(json.loads(environ["wsgi.input"].read(length))))
         if method == "POST" and route == "recycle":
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = json.loads(environ["wsgi.input"].read(length) or b"{}")

@@ -1,26 +1,27 @@
 """The reviewer: reads approval requests from the mailbox of the address Terraform subscribed to
-the approval topic, and answers by "clicking" the signed links, i.e. by calling the real
-approval_callback function with the event its Function URL would deliver.
+the approval topic, and answers by "clicking" the signed links: an HTTP request to the link's URL,
+which the embedded account's front door (front_door.py) serves as API Gateway or a Function URL
+would, throttle, permissions and all, before the real approval_callback function runs.
 """
 
 from __future__ import annotations
 
-import base64
 import re
 import threading
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from scripts.offline.account import AccountClient
+from scripts.offline.front_door import HttpRequest, payload_v2
 
 POLICIES = ("auto", "reject-then-approve", "interactive", "none")
 REJECTION_COMMENT = "Please add a section on cost drivers and say which line dominates."
 REVIEWER = "reviewer@example.com"
+# A throttled click is tried again after a pause (API Gateway refills its bucket every second).
+THROTTLED_ATTEMPTS, THROTTLED_PAUSE_S = 10, 0.5
 _LINK = re.compile(r"https?://[^\s<>\"']+")
 
 
@@ -33,37 +34,7 @@ def function_url_event(
 ) -> dict[str, Any]:
     """The payload (format 2.0) a Lambda Function URL sends for this request, every field AWS
     documents for an unauthenticated (NONE) URL."""
-    parts = urlsplit(url)
-    now = datetime.now(UTC)
-    domain = parts.netloc or "localhost"
-    return {
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": parts.path or "/",
-        "rawQueryString": parts.query,
-        "queryStringParameters": dict(parse_qsl(parts.query, keep_blank_values=True)) or None,
-        "headers": {"host": domain, "content-type": content_type},
-        "requestContext": {
-            "accountId": "anonymous",
-            "apiId": domain.split(".", 1)[0],
-            "domainName": domain,
-            "domainPrefix": domain.split(".", 1)[0],
-            "http": {
-                "method": method,
-                "path": parts.path or "/",
-                "protocol": "HTTP/1.1",
-                "sourceIp": "127.0.0.1",
-                "userAgent": "local-run",
-            },
-            "requestId": str(uuid.uuid4()),
-            "routeKey": "$default",
-            "stage": "$default",
-            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
-            "timeEpoch": int(now.timestamp() * 1000),
-        },
-        "body": base64.b64encode(body.encode()).decode() if base64_body else body,
-        "isBase64Encoded": base64_body,
-    }
+    return payload_v2(HttpRequest(method, url, body, {"content-type": content_type}, base64_body=base64_body))
 
 
 def loopback_link(url: str, port: int) -> str:
@@ -97,12 +68,13 @@ class Reviewer:
     account: AccountClient
     address: str
     topic_arn: str
-    callback_function: str
+    callback_url: str  # the endpoint the links point at (the stack's approval_callback_url)
     on_links: Callable[[dict[str, str]], None] | None = None
     # Answer only the requests of this workflow (the message names it). Until it is known, requests
     # wait unanswered: a reviewer never answers another run's request in the same mailbox.
     workflow_id: str | None = None
     decisions: list[Decision] = field(default_factory=list)
+    throttled: int = 0  # requests the endpoint answered 429
     requests_seen: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -159,14 +131,26 @@ class Reviewer:
         return submitted
 
     def call(self, method: str, url: str, body: str = "") -> int:
+        """One request; a 429 (the endpoint's throttle) is tried again, as a person clicks again."""
+        for _ in range(THROTTLED_ATTEMPTS - 1):
+            status = self.http(method, url, body)["statusCode"]
+            if status != 429:
+                return status
+            self.throttled += 1
+            self._stop.wait(THROTTLED_PAUSE_S)
         return self.http(method, url, body)["statusCode"]
 
     def http(
         self, method: str, url: str, body: str = "", content_type: str = "application/x-www-form-urlencoded"
     ) -> dict[str, Any]:
-        # Through the function's URL, as a browser reaches it: its auth type and resource policy apply.
-        event = function_url_event(method, url, body, content_type)
-        return self.account.control("POST", f"function-url?function={quote(self.callback_function, safe='')}", event)
+        # To the link's URL, as a browser reaches it: the front door's auth, throttle and permissions apply.
+        request = {
+            "method": method,
+            "url": url,
+            "body": body,
+            "headers": {"content-type": content_type, "user-agent": "local-run"},
+        }
+        return self.account.control("POST", "http", request)
 
 
 def serve_links(reviewer: Reviewer, host: str = "127.0.0.1", port: int = 8765) -> ThreadingHTTPServer:
@@ -176,7 +160,9 @@ def serve_links(reviewer: Reviewer, host: str = "127.0.0.1", port: int = 8765) -
         def _forward(self, method: str) -> None:
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length).decode() if length else ""
-            response = reviewer.http(method, f"http://{host}:{port}{self.path}", body, self.headers.get("content-type", ""))
+            response = reviewer.http(
+                method, reviewer.callback_url.rstrip("/") + self.path, body, self.headers.get("content-type", "")
+            )
             content = (response.get("body") or "").encode()
             self.send_response(int(response.get("statusCode", 200)))
             for name, value in (response.get("headers") or {}).items():

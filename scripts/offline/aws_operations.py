@@ -28,6 +28,7 @@ SERVICES_OF_SIGNING_NAME = {
     "monitoring": ("cloudwatch",),
     "states": ("stepfunctions",),
     "email": ("ses", "sesv2"),
+    "apigateway": ("apigatewayv2", "apigateway"),
 }
 ACTION_PREFIX_OF_SIGNING_NAME = {"monitoring": "cloudwatch", "email": "ses"}
 # Where the IAM action is not the API's name (Service Authorization Reference).
@@ -91,6 +92,8 @@ def operation_of(signing_name: str, environ: dict[str, Any], body: bytes) -> Ope
         if found:
             name, protocol = found
             qualified = f"{prefix}:{name}"
+            if signing_name == "apigateway":  # API Gateway's management actions are the HTTP methods
+                qualified = f"apigateway:{environ.get('REQUEST_METHOD', 'GET')}"
             return Operation(model.service_name, name, protocol, ACTION_OF.get(qualified, qualified))
     raise UnknownOperation(f"{signing_name} {environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}")
 

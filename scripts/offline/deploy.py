@@ -33,6 +33,7 @@ REPO_ROOT = terraform_runner.REPO_ROOT
 ROOT_STACK = REPO_ROOT / "terraform"
 # Provider endpoint keys (aws provider v5) of every service the stack and the example use.
 SERVICES = (
+    "apigatewayv2",
     "bedrock",
     "bedrockagent",
     "budgets",

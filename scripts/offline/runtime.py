@@ -247,7 +247,7 @@ class OfflineWorkflow:
             self.account,
             REVIEWER_EMAIL,
             deployment.outputs["approval_topic_arn"],
-            deployment.functions["approval_callback"],
+            deployment.outputs["approval_callback_url"],
             on_links,
             workflow_id=execution_input.get("workflow_id"),
         )

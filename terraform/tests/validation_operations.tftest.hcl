@@ -151,6 +151,17 @@ run "zero_reserved_concurrency_is_refused" {
   expect_failures = [var.reserved_concurrency]
 }
 
+run "an_approval_endpoint_burst_past_the_callbacks_reserved_concurrency_is_refused" {
+  command = plan
+
+  variables {
+    # The pilot reserves 2 for the callback.
+    approval_endpoint_throttle = { burst_limit = 3, rate_limit = 1 }
+  }
+
+  expect_failures = [var.approval_endpoint_throttle]
+}
+
 run "agent_reservation_below_the_map_concurrency_is_refused" {
   command = plan
 

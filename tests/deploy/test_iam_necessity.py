@@ -158,7 +158,7 @@ def test_every_statement_a_run_needs_fails_that_run_without_it(fresh_account, co
                     failures.append(f"{function} {use.sid}: run '{scenario}' without it was not denied")
                 elif result and summary["end_state"] == "WorkflowFailed":  # the denial is in the failed task's cause
                     assert "not authorized to perform" in json.dumps(result.history, default=str), summary
-        shown.append(_function_url_permission_is_necessary(workflow))
+        shown.extend(_api_route_permissions_are_necessary(workflow))
         print("\n".join(shown))
         print(f"necessity suite: {len(shown)} statements shown necessary in {time.monotonic() - started:.0f} s")
         assert not failures, failures
@@ -188,30 +188,37 @@ def _policy_holding(iam, role: str, sid: str) -> tuple[str, dict]:
     raise AssertionError(f"{role}: no inline policy holds {sid}")
 
 
-def _function_url_permission_is_necessary(workflow) -> str:
-    """The callback URL's resource policy: modules/approvals grants lambda:InvokeFunctionUrl to
-    anyone for the NONE URL (`AllowSignedLinkCallers`), and the AWS provider adds the same grant
-    when it creates the URL (`FunctionURLAllowPublicAccess`). Without them the reviewer's link
-    answers 403 Forbidden and the approval never arrives."""
+def _api_route_permissions_are_necessary(workflow) -> list[str]:
+    """The callback's resource policy: modules/approvals lets apigateway.amazonaws.com invoke it for
+    each route of the approval API (`AllowApprovalApiGet`, `AllowApprovalApiPost`, scoped by
+    source ARN). Without one, API Gateway answers that route 500 and the approval never arrives."""
     functions, name = workflow.client("lambda"), workflow.deployment.functions["approval_callback"]
-    public = [
-        s["Sid"]
+    statements = {
+        s["Sid"]: s
         for s in json.loads(functions.get_policy(FunctionName=name)["Policy"])["Statement"]
-        if s["Action"] == "lambda:InvokeFunctionUrl" and s["Principal"] == "*"
-    ]
-    assert "AllowSignedLinkCallers" in public, public
-    for sid in public:
+        if s.get("Principal") == {"Service": "apigateway.amazonaws.com"}
+    }
+    assert set(statements) == {"AllowApprovalApiGet", "AllowApprovalApiPost"}, statements
+    shown = []
+    for sid, statement in statements.items():
+        source_arn = statement["Condition"]["ArnLike"]["AWS:SourceArn"]
         functions.remove_permission(FunctionName=name, StatementId=sid)
-    try:
-        result, _ = run(workflow, "approved", timeout_s=APPROVAL_WAIT_S)
-    finally:
-        for sid in public:
+        try:
+            result, _ = run(workflow, "approved", timeout_s=APPROVAL_WAIT_S)
+        finally:
             functions.add_permission(
-                FunctionName=name, StatementId=sid, Action="lambda:InvokeFunctionUrl", Principal="*", FunctionUrlAuthType="NONE"
+                FunctionName=name,
+                StatementId=sid,
+                Action="lambda:InvokeFunction",
+                Principal="apigateway.amazonaws.com",
+                SourceArn=source_arn,
             )
-    summary = result.summary
-    assert summary["reviewer_http_statuses"] and set(summary["reviewer_http_statuses"]) == {403}, summary
-    assert (summary["status"], summary["end_state"]) == ("ABORTED", "RequestApproval"), summary
+        summary = result.summary
+        assert 500 in summary["reviewer_http_statuses"], summary
+        assert (summary["status"], summary["end_state"]) == ("ABORTED", "RequestApproval"), summary
+        shown.append(
+            f"approval_callback {sid}: run 'approved' answered {sorted(set(summary['reviewer_http_statuses']))} -> ABORTED"
+        )
     after, _ = run(workflow, "approved")
-    assert after.summary["end_state"] == "Published"  # restored: the link works again
-    return f"approval_callback URL {'+'.join(public)}: run 'approved' answered {sorted(set(summary['reviewer_http_statuses']))} -> ABORTED"
+    assert after.summary["end_state"] == "Published"  # restored: the links work again
+    return shown

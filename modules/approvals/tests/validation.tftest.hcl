@@ -149,6 +149,100 @@ run "sqs_subscription_to_a_topic_arn_is_refused" {
   expect_failures = [var.subscriptions]
 }
 
+# --- callback_endpoint, throttle, access log retention --------------------------------------
+
+run "valid_function_url_endpoint_with_iam_reviewers_and_boundary_limits" {
+  command = plan
+
+  variables {
+    callback_endpoint            = "function_url"
+    callback_auth_type           = "AWS_IAM"
+    throttling_burst_limit       = 5000
+    throttling_rate_limit        = 0.5
+    access_log_retention_in_days = 3653
+  }
+}
+
+run "callback_endpoint_other_than_http_api_or_function_url_is_refused" {
+  command = plan
+
+  variables {
+    callback_endpoint = "rest_api"
+  }
+
+  expect_failures = [var.callback_endpoint]
+}
+
+run "an_unauthenticated_function_url_is_refused" {
+  command = plan
+
+  variables {
+    callback_endpoint = "function_url"
+  }
+
+  expect_failures = [var.callback_endpoint]
+}
+
+run "throttling_burst_of_zero_is_refused" {
+  command = plan
+
+  variables {
+    throttling_burst_limit = 0
+  }
+
+  expect_failures = [var.throttling_burst_limit]
+}
+
+run "throttling_burst_past_the_account_burst_is_refused" {
+  command = plan
+
+  variables {
+    throttling_burst_limit = 5001
+  }
+
+  expect_failures = [var.throttling_burst_limit]
+}
+
+run "fractional_throttling_burst_is_refused" {
+  command = plan
+
+  variables {
+    throttling_burst_limit = 2.5
+  }
+
+  expect_failures = [var.throttling_burst_limit]
+}
+
+run "throttling_rate_of_zero_is_refused" {
+  command = plan
+
+  variables {
+    throttling_rate_limit = 0
+  }
+
+  expect_failures = [var.throttling_rate_limit]
+}
+
+run "throttling_rate_past_the_account_rate_is_refused" {
+  command = plan
+
+  variables {
+    throttling_rate_limit = 10001
+  }
+
+  expect_failures = [var.throttling_rate_limit]
+}
+
+run "access_log_retention_cloudwatch_does_not_offer_is_refused" {
+  command = plan
+
+  variables {
+    access_log_retention_in_days = 45
+  }
+
+  expect_failures = [var.access_log_retention_in_days]
+}
+
 # --- callback_auth_type ---------------------------------------------------------------------
 
 run "callback_auth_type_other_than_none_or_aws_iam_is_refused" {
@@ -247,7 +341,7 @@ run "callback_auth_none_with_the_modules_secret_is_accepted" {
   command = apply
 
   assert {
-    condition     = aws_lambda_function_url.callback.authorization_type == "NONE"
+    condition     = alltrue([for route in aws_apigatewayv2_route.callback : route.authorization_type == "NONE"])
     error_message = "NONE is accepted when callback_signing_secret_arn is this module's signing secret."
   }
 }
@@ -259,7 +353,7 @@ run "callback_auth_none_without_the_modules_secret_is_refused" {
     callback_signing_secret_arn = null
   }
 
-  expect_failures = [aws_lambda_function_url.callback]
+  expect_failures = [aws_apigatewayv2_route.callback]
 }
 
 run "callback_auth_none_with_another_secret_is_refused" {
@@ -269,7 +363,7 @@ run "callback_auth_none_with_another_secret_is_refused" {
     callback_signing_secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:someone-elses-key-XyZ123"
   }
 
-  expect_failures = [aws_lambda_function_url.callback]
+  expect_failures = [aws_apigatewayv2_route.callback]
 }
 
 run "callback_auth_aws_iam_needs_no_signing_secret" {
@@ -281,7 +375,7 @@ run "callback_auth_aws_iam_needs_no_signing_secret" {
   }
 
   assert {
-    condition     = aws_lambda_function_url.callback.authorization_type == "AWS_IAM"
+    condition     = alltrue([for route in aws_apigatewayv2_route.callback : route.authorization_type == "AWS_IAM"])
     error_message = "AWS_IAM endpoints are authenticated by IAM: the precondition does not ask for the signing secret."
   }
 }

@@ -84,6 +84,30 @@ mock_resource "aws_lambda_function_url" {
   }
 }
 
+# An HTTP API as CreateApi returns it; the provider derives execution_arn and the stage's invoke_url.
+mock_resource "aws_apigatewayv2_api" {
+  defaults = {
+    id            = "mockapi012"
+    api_endpoint  = "https://mockapi012.execute-api.us-east-1.amazonaws.com"
+    arn           = "arn:aws:apigateway:us-east-1::/apis/mockapi012"
+    execution_arn = "arn:aws:execute-api:us-east-1:123456789012:mockapi012"
+  }
+}
+
+mock_resource "aws_apigatewayv2_integration" {
+  defaults = {
+    id = "mockint"
+  }
+}
+
+mock_resource "aws_apigatewayv2_stage" {
+  defaults = {
+    arn           = "arn:aws:apigateway:us-east-1::/apis/mockapi012/stages/$default"
+    execution_arn = "arn:aws:execute-api:us-east-1:123456789012:mockapi012/$default"
+    invoke_url    = "https://mockapi012.execute-api.us-east-1.amazonaws.com/"
+  }
+}
+
 mock_resource "aws_cloudwatch_log_group" {
   defaults = {
     arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/mock"
