@@ -10,8 +10,8 @@ locals {
   role_arn         = local.create_role ? aws_iam_role.lambda[0].arn : var.role_arn
   # Content-addressed: an unchanged zip keeps its key (no change), a changed one gets a new key,
   # which is what updates the function's code.
-  package_in_s3  = var.package_bucket != null
-  package_s3_key = "${var.package_key_prefix}${var.function_name}/${filesha256(var.package_path)}.zip"
+  package_in_s3  = var.package_s3 != null
+  package_s3_key = local.package_in_s3 ? "${var.package_s3.key_prefix}${var.function_name}/${filesha256(var.package_path)}.zip" : null
 }
 
 # Addresses before the role and log group became optional (0.2.0): existing deployments keep them.
@@ -137,7 +137,7 @@ resource "aws_cloudwatch_log_group" "lambda" {
 resource "aws_s3_object" "package" {
   count = local.package_in_s3 ? 1 : 0
 
-  bucket = var.package_bucket
+  bucket = var.package_s3.bucket
   key    = local.package_s3_key
   source = var.package_path
   # SSE-KMS with the function's key when there is one, else the bucket's default encryption.

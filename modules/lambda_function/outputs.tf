@@ -54,6 +54,6 @@ output "architecture" {
 }
 
 output "package_s3_key" {
-  description = "Key of the code object in var.package_bucket (null when the code is sent with CreateFunction)."
+  description = "Key of the code object in var.package_s3.bucket (null when the code is sent with CreateFunction)."
   value       = local.package_in_s3 ? aws_s3_object.package[0].key : null
 }

@@ -1,4 +1,4 @@
-# package_bucket: the code goes to S3 under a content-addressed key (an unchanged zip is no change,
+# package_s3: the code goes to S3 under a content-addressed key (an unchanged zip is no change,
 # a changed one a new key), encrypted with the function's key, and the function reads it from there.
 
 mock_provider "aws" {
@@ -17,11 +17,11 @@ run "without_a_bucket_the_zip_goes_with_create_function" {
 
   assert {
     condition     = length(aws_s3_object.package) == 0 && aws_lambda_function.this.filename == "tests/fixtures/handler.zip"
-    error_message = "package_bucket = null uploads no object: the function deploys package_path itself."
+    error_message = "package_s3 = null uploads no object: the function deploys package_path itself."
   }
   assert {
     condition     = aws_lambda_function.this.s3_bucket == null && aws_lambda_function.this.s3_key == null && output.package_s3_key == null
-    error_message = "Without package_bucket the function names no S3 code location."
+    error_message = "Without package_s3 the function names no S3 code location."
   }
 }
 
@@ -29,7 +29,7 @@ run "with_a_bucket_the_function_reads_its_code_from_a_content_addressed_key" {
   command = plan
 
   variables {
-    package_bucket = "research-report-test-code-123456789012"
+    package_s3 = { bucket = "research-report-test-code-123456789012" }
   }
 
   assert {
@@ -37,7 +37,7 @@ run "with_a_bucket_the_function_reads_its_code_from_a_content_addressed_key" {
       && aws_s3_object.package[0].bucket == "research-report-test-code-123456789012"
       && aws_s3_object.package[0].source == "tests/fixtures/handler.zip"
     && aws_s3_object.package[0].key == "lambda/research-report-test-validate_input/${filesha256("tests/fixtures/handler.zip")}.zip")
-    error_message = "The zip is uploaded to <package_key_prefix><function_name>/<SHA-256 of the zip>.zip in package_bucket."
+    error_message = "The zip is uploaded to <key_prefix><function_name>/<SHA-256 of the zip>.zip in package_s3.bucket."
   }
   assert {
     condition = (aws_lambda_function.this.filename == null
@@ -63,9 +63,8 @@ run "the_code_object_is_encrypted_with_the_functions_key" {
   command = plan
 
   variables {
-    package_bucket     = "research-report-test-code-123456789012"
-    package_key_prefix = ""
-    kms_key_arn        = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    package_s3  = { bucket = "research-report-test-code-123456789012", key_prefix = "" }
+    kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
   }
 
   assert {
@@ -75,6 +74,6 @@ run "the_code_object_is_encrypted_with_the_functions_key" {
   }
   assert {
     condition     = aws_s3_object.package[0].key == "research-report-test-validate_input/${filesha256("tests/fixtures/handler.zip")}.zip"
-    error_message = "package_key_prefix = \"\" puts the object at <function_name>/<SHA-256>.zip."
+    error_message = "key_prefix = \"\" puts the object at <function_name>/<SHA-256>.zip."
   }
 }
