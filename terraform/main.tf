@@ -328,6 +328,22 @@ locals {
   workflow_functions = toset([for key in keys(local.function_packages) : key if key != "approval_callback"])
 }
 
+# The functions' code goes through S3, so the provider creates them side by side (from a local
+# zip it creates them one at a time). Its own bucket, not the artifact bucket: the workflow's
+# roles may write artifact objects, and nothing that runs may touch deployment code. No object is
+# tagged retention=intermediate, so current code never expires; superseded keys, which Terraform
+# deletes when a zip changes, leave noncurrent versions that expire.
+module "code_bucket" {
+  source = "../modules/artifact_bucket"
+
+  bucket_name                        = "${local.prefix}-code-${local.account_id}"
+  kms_key_arn                        = aws_kms_key.this.arn
+  noncurrent_version_expiration_days = var.artifact_noncurrent_version_days
+  access_log_bucket                  = var.access_log_bucket
+  access_log_prefix                  = "code/"
+  tags                               = local.tags
+}
+
 module "functions" {
   source   = "../modules/lambda_function"
   for_each = local.workflow_functions
@@ -335,6 +351,7 @@ module "functions" {
   function_name                  = "${local.prefix}-${each.key}"
   description                    = "research-report ${each.key} (${var.environment})"
   package_path                   = "${path.root}/../dist/${local.function_packages[each.key]}.zip"
+  package_s3                     = { bucket = module.code_bucket.bucket_name }
   handler                        = "${local.function_packages[each.key]}.handler.lambda_handler"
   timeout                        = local.function_sizing[each.key].timeout
   memory_size                    = local.function_sizing[each.key].memory
@@ -355,6 +372,7 @@ module "approval_callback" {
   function_name                  = "${local.prefix}-approval_callback"
   description                    = "research-report approval_callback (${var.environment})"
   package_path                   = "${path.root}/../dist/${local.function_packages["approval_callback"]}.zip"
+  package_s3                     = { bucket = module.code_bucket.bucket_name }
   handler                        = "${local.function_packages["approval_callback"]}.handler.lambda_handler"
   timeout                        = local.function_sizing["approval_callback"].timeout
   memory_size                    = local.function_sizing["approval_callback"].memory

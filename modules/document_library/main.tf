@@ -17,6 +17,9 @@ locals {
   # a cycle. tests/rule_and_target.tftest.hcl proves the format against the rule's ARN.
   rule_name = "${var.name}-library-changed"
   rule_arn  = "arn:${data.aws_partition.current.partition}:events:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:rule/${local.rule_name}"
+  # Likewise the queue's, so the queue carries its policy from CreateQueue on (see aws_sqs_queue.dlq).
+  dlq_name = "${var.name}-library-dlq"
+  dlq_arn  = "arn:${data.aws_partition.current.partition}:sqs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:${local.dlq_name}"
 
   # Lambda's advanced logging drops lines below its own level: keep it at Powertools' level.
   application_log_level = { DEBUG = "DEBUG", INFO = "INFO", WARNING = "WARN", ERROR = "ERROR", CRITICAL = "FATAL" }[var.powertools_log_level]
@@ -109,17 +112,20 @@ resource "aws_s3_bucket_notification" "eventbridge" {
 # Holds events EventBridge could not deliver to the indexer and asynchronous invocations the
 # indexer failed after Lambda's retries.
 resource "aws_sqs_queue" "dlq" {
-  name                      = "${var.name}-library-dlq"
+  name                      = local.dlq_name
   message_retention_seconds = var.dlq_message_retention_seconds
   kms_master_key_id         = var.kms_key_arn
-  tags                      = var.tags
+  # Set with the queue, not by an aws_sqs_queue_policy after it: the provider waits about 25 s for
+  # a queue's attributes to settle once per resource, and once is enough.
+  policy = data.aws_iam_policy_document.dlq.json
+  tags   = var.tags
 }
 
 data "aws_iam_policy_document" "dlq" {
   statement {
     sid       = "UndeliveredLibraryEvents"
     actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.dlq.arn]
+    resources = [local.dlq_arn]
 
     principals {
       type        = "Service"
@@ -134,9 +140,14 @@ data "aws_iam_policy_document" "dlq" {
   }
 }
 
-resource "aws_sqs_queue_policy" "dlq" {
-  queue_url = aws_sqs_queue.dlq.id
-  policy    = data.aws_iam_policy_document.dlq.json
+# The policy was an aws_sqs_queue_policy before; the queue's policy attribute now holds the same
+# document, so that resource is forgotten, not destroyed (its delete would empty the policy).
+removed {
+  from = aws_sqs_queue_policy.dlq
+
+  lifecycle {
+    destroy = false
+  }
 }
 
 # --- indexer ------------------------------------------------------------------------
@@ -201,8 +212,9 @@ resource "aws_cloudwatch_event_target" "indexer" {
     arn = aws_sqs_queue.dlq.arn
   }
 
-  # Deliveries start with the target: the invoke permission and the DLQ's policy must exist first.
-  depends_on = [aws_lambda_permission.events, aws_sqs_queue_policy.dlq]
+  # Deliveries start with the target: the invoke permission must exist first (the DLQ's policy
+  # comes with the queue, which dead_letter_config names).
+  depends_on = [aws_lambda_permission.events]
 }
 
 resource "aws_lambda_permission" "events" {

@@ -1,10 +1,22 @@
 data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
 
 locals {
   rules = { for r in var.rules : r.name => r }
   targets = { for t in flatten([for r in var.rules : [for t in r.targets : merge(t, { rule = r.name })]]) :
   "${t.rule}/${t.target_id}" => t }
   create_start_execution_role = var.state_machine_arn != null && anytrue([for t in values(local.targets) : t.start_execution])
+
+  # The queue's ARN and its senders' follow from names alone, so the queue carries its policy from
+  # CreateQueue on. A policy that listed the rules (or even read var.rules, one node in Terraform's
+  # graph with the targets' ARNs in it) would wait for the targets (the state machine, and so every
+  # function), then for the provider's ~25 s propagation wait, at the very end of an apply.
+  # Senders are this module's rules, all named <name>-<rule> on this bus; the pattern admits no
+  # rule of another bus. tests/dead_letter_queue.tftest.hcl proves both against the real ARNs.
+  dlq_name         = "${var.name}-dlq"
+  dlq_arn          = "arn:${data.aws_partition.current.partition}:sqs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:${local.dlq_name}"
+  rule_arn_pattern = "arn:${data.aws_partition.current.partition}:events:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:rule/${var.name}/${var.name}-*"
 }
 
 # Encrypted with the AWS owned key: EventBridge archives are not supported on buses that use
@@ -61,18 +73,21 @@ resource "aws_cloudwatch_event_target" "this" {
 # --- dead-letter queue ------------------------------------------------------------
 
 resource "aws_sqs_queue" "dlq" {
-  name                      = "${var.name}-dlq"
+  name                      = local.dlq_name
   message_retention_seconds = var.dlq_message_retention_seconds
   kms_master_key_id         = var.kms_key_arn
   sqs_managed_sse_enabled   = var.kms_key_arn == null ? true : null
-  tags                      = var.tags
+  # Set with the queue (CreateQueue), not by an aws_sqs_queue_policy after it: the provider waits
+  # for a queue's attributes to settle once per resource, and once is enough.
+  policy = data.aws_iam_policy_document.dlq.json
+  tags   = var.tags
 }
 
 data "aws_iam_policy_document" "dlq" {
   statement {
     sid       = "EventBridgeDeadLetters"
     actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.dlq.arn]
+    resources = [local.dlq_arn]
 
     principals {
       type        = "Service"
@@ -80,16 +95,21 @@ data "aws_iam_policy_document" "dlq" {
     }
 
     condition {
-      test     = "ArnEquals"
+      test     = "ArnLike"
       variable = "aws:SourceArn"
-      values   = length(local.rules) == 0 ? [aws_cloudwatch_event_bus.this.arn] : [for r in aws_cloudwatch_event_rule.this : r.arn]
+      values   = [local.rule_arn_pattern]
     }
   }
 }
 
-resource "aws_sqs_queue_policy" "dlq" {
-  queue_url = aws_sqs_queue.dlq.id
-  policy    = data.aws_iam_policy_document.dlq.json
+# Up to 0.2.0 the policy was an aws_sqs_queue_policy; the queue's policy attribute now holds the
+# same document, so that resource is forgotten, not destroyed (its delete would empty the policy).
+removed {
+  from = aws_sqs_queue_policy.dlq
+
+  lifecycle {
+    destroy = false
+  }
 }
 
 resource "aws_cloudwatch_metric_alarm" "dlq" {

@@ -8,6 +8,10 @@ locals {
   log_group_name   = coalesce(var.log_group_name, "/aws/lambda/${var.function_name}")
   log_group_arn    = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:${local.log_group_name}"
   role_arn         = local.create_role ? aws_iam_role.lambda[0].arn : var.role_arn
+  # Content-addressed: an unchanged zip keeps its key (no change), a changed one gets a new key,
+  # which is what updates the function's code.
+  package_in_s3  = var.package_s3 != null
+  package_s3_key = local.package_in_s3 ? "${var.package_s3.key_prefix}${var.function_name}/${filesha256(var.package_path)}.zip" : null
 }
 
 # Addresses before the role and log group became optional (0.2.0): existing deployments keep them.
@@ -126,6 +130,22 @@ resource "aws_cloudwatch_log_group" "lambda" {
   tags              = var.tags
 }
 
+# --- code ---------------------------------------------------------------------------
+
+# With the code in S3 the provider creates functions side by side; with `filename` it reads each
+# zip under one provider-wide lock held through the whole create, so functions are made one by one.
+resource "aws_s3_object" "package" {
+  count = local.package_in_s3 ? 1 : 0
+
+  bucket = var.package_s3.bucket
+  key    = local.package_s3_key
+  source = var.package_path
+  # SSE-KMS with the function's key when there is one, else the bucket's default encryption.
+  server_side_encryption = var.kms_key_arn == null ? null : "aws:kms"
+  kms_key_id             = var.kms_key_arn
+  tags                   = var.tags
+}
+
 # --- function ---------------------------------------------------------------------
 
 resource "aws_lambda_function" "this" {
@@ -135,7 +155,9 @@ resource "aws_lambda_function" "this" {
   function_name                  = var.function_name
   description                    = var.description
   role                           = local.role_arn
-  filename                       = var.package_path
+  filename                       = local.package_in_s3 ? null : var.package_path
+  s3_bucket                      = local.package_in_s3 ? aws_s3_object.package[0].bucket : null
+  s3_key                         = local.package_in_s3 ? aws_s3_object.package[0].key : null
   source_code_hash               = filebase64sha256(var.package_path)
   handler                        = var.handler
   runtime                        = var.runtime

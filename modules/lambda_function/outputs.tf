@@ -52,3 +52,8 @@ output "architecture" {
   description = "Instruction set the function runs on (arm64 or x86_64); pick layers built for it."
   value       = one(aws_lambda_function.this.architectures)
 }
+
+output "package_s3_key" {
+  description = "Key of the code object in var.package_s3.bucket (null when the code is sent with CreateFunction)."
+  value       = local.package_in_s3 ? aws_s3_object.package[0].key : null
+}

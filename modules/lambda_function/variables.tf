@@ -25,6 +25,25 @@ variable "package_path" {
   }
 }
 
+variable "package_s3" {
+  description = "Deliver the code through S3: the module uploads package_path to <key_prefix><function_name>/<SHA-256 of the zip>.zip in bucket and the function reads it from there, so several functions create in parallel (from a local file the AWS provider creates them one at a time). The bucket must be in the function's Region; whoever applies needs s3:PutObject and s3:GetObject on the key (Lambda fetches it as the caller) and, with kms_key_arn, kms:GenerateDataKey and kms:Decrypt on that key. null sends the zip with CreateFunction itself."
+  type = object({
+    bucket     = string
+    key_prefix = optional(string, "lambda/")
+  })
+  default = null
+
+  validation {
+    condition     = var.package_s3 == null || (can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", try(var.package_s3.bucket, ""))) && !strcontains(try(var.package_s3.bucket, ""), ".."))
+    error_message = "package_s3.bucket must be an S3 bucket name: 3-63 characters of lowercase letters, digits, '.' or '-', starting and ending with a letter or digit."
+  }
+
+  validation {
+    condition     = var.package_s3 == null || try(var.package_s3.key_prefix == "" || can(regex("^[A-Za-z0-9!_.*'()-][A-Za-z0-9!_.*'()/-]{0,899}/$", var.package_s3.key_prefix)), false)
+    error_message = "package_s3.key_prefix must be empty or up to 900 characters of letters, digits and !_.*'()-/ ending in '/' and not starting with '/'."
+  }
+}
+
 variable "handler" {
   description = "Handler string, <package>.handler.lambda_handler in this repository."
   type        = string
@@ -140,7 +159,7 @@ variable "layers" {
 }
 
 variable "kms_key_arn" {
-  description = "Customer managed KMS key ARN for environment variables and the log group; null uses AWS owned keys."
+  description = "Customer managed KMS key ARN for environment variables, the log group and the code object in package_s3; null uses AWS owned keys (and the bucket's default encryption)."
   type        = string
   default     = null
 

@@ -26,6 +26,9 @@ FILLS: list[Callable[[EmbeddedAccount], None]] = []
 POWERTOOLS_LAYER_ACCOUNT = "017000801446"
 # The public layer's name per architecture (one layer per instruction set, the same Python content).
 POWERTOOLS_LAYER_NAMES = {arch: f"AWSLambdaPowertoolsPythonV3-python312-{arch}" for arch in ("x86_64", "arm64")}
+# Versions 1..this of each exist from the account's start, as on AWS (the stack's default
+# powertools_layer_version is 27); a later version a deployment names is published when named.
+POWERTOOLS_LAYER_VERSIONS_AT_START = 27
 
 
 def fill(function: Callable[[EmbeddedAccount], None]) -> Callable[[EmbeddedAccount], None]:
@@ -775,6 +778,8 @@ def lambda_public_powertools_layer(account: EmbeddedAccount) -> None:
     from moto.awslambda.exceptions import UnknownLayerVersionException
     from moto.awslambda.models import LambdaFunction, lambda_backends
 
+    from scripts.offline.account import REGION
+
     def _get_layers_data(self, layers_versions_arns: list[str]) -> list[dict[str, Any]]:
         found = []
         for arn in layers_versions_arns:
@@ -792,9 +797,23 @@ def lambda_public_powertools_layer(account: EmbeddedAccount) -> None:
         return found
 
     LambdaFunction._get_layers_data = _get_layers_data
+    # Published while the account starts, beside the server, not inside a deployment's first
+    # CreateFunction; a CreateFunction that comes first waits on _LAYER_LOCK for it.
+    threading.Thread(
+        target=publish_powertools_layers,
+        args=(REGION, POWERTOOLS_LAYER_VERSIONS_AT_START, account.work_dir),
+        name="powertools-layers",
+        daemon=True,
+    ).start()
 
 
 _LAYER_LOCK = threading.Lock()
+
+
+def publish_powertools_layers(region: str, versions: int, work_dir) -> None:
+    """Versions 1..`versions` of the public Powertools layer for every architecture."""
+    for architecture in POWERTOOLS_LAYER_NAMES:
+        _publish_powertools_layer(region, architecture, versions, work_dir)
 
 
 def _publish_powertools_layer(region: str, architecture: str, version: int, work_dir) -> None:

@@ -393,6 +393,21 @@ def test_logging_config_is_kept_and_the_public_powertools_layer_exists(account, 
     assert [found["Arn"] for found in stored["Layers"]] == [layer] and stored["Architectures"] == [architecture]
 
 
+def test_the_public_powertools_layer_versions_a_deployment_names_are_published_before_it_asks(plain, tmp_path):
+    """What the account runs while it starts (the fill's thread), so no CreateFunction builds it."""
+    from moto.awslambda.models import lambda_backends
+
+    gaps.publish_powertools_layers(REGION, 3, tmp_path)
+
+    backend = lambda_backends[gaps.POWERTOOLS_LAYER_ACCOUNT][REGION]
+    for architecture, name in gaps.POWERTOOLS_LAYER_NAMES.items():
+        arn = f"arn:aws:lambda:{REGION}:{gaps.POWERTOOLS_LAYER_ACCOUNT}:layer:{name}:"
+        published = [backend.layers_versions_by_arn(f"{arn}{version}") for version in (1, 2, 3)]
+        assert all(layer is not None and layer.compatible_architectures == [architecture] for layer in published)
+        assert backend.layers_versions_by_arn(f"{arn}4") is None
+    assert (tmp_path / "layers" / "powertools.zip").is_file()
+
+
 def test_canary_plain_moto_drops_logging_config_and_lacks_public_layers(plain):
     created = create_function(plain, LoggingConfig={"LogFormat": "JSON"})
     assert (

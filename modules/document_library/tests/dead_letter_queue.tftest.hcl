@@ -78,8 +78,12 @@ run "only_the_library_rule_may_send_to_the_dlq" {
     error_message = "aws:SourceArn limits EventBridge to the library rule."
   }
   assert {
-    condition     = aws_sqs_queue_policy.dlq.queue_url == "https://sqs.us-east-1.amazonaws.com/123456789012/research-report-test-library-dlq"
-    error_message = "The policy is set on the DLQ."
+    condition     = aws_sqs_queue.dlq.policy == data.aws_iam_policy_document.dlq.json
+    error_message = "The queue carries the policy from its creation."
+  }
+  assert {
+    condition     = one(data.aws_iam_policy_document.dlq.statement).resources == toset([aws_sqs_queue.dlq.arn])
+    error_message = "The queue ARN the policy computes from the name is the queue's own ARN."
   }
   assert {
     condition     = output.dlq_arn == "arn:aws:sqs:us-east-1:123456789012:research-report-test-library-dlq" && output.dlq_name == "research-report-test-library-dlq"

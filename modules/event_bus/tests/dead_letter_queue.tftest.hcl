@@ -92,15 +92,20 @@ run "only_the_buses_rules_may_send_to_the_dlq" {
   }
   assert {
     condition = one(data.aws_iam_policy_document.dlq.statement).condition == toset([{
-      test     = "ArnEquals"
+      test     = "ArnLike"
       variable = "aws:SourceArn"
-      values   = tolist(["arn:aws:events:us-east-1:123456789012:rule/research-report-test-events/research-report-test-events-audit"])
+      values   = tolist(["arn:aws:events:us-east-1:123456789012:rule/research-report-test-events/research-report-test-events-*"])
     }])
-    error_message = "aws:SourceArn limits senders to the module's rules."
+    error_message = "aws:SourceArn limits senders to the module's rules: <name>-* on this bus, a pattern known before any rule exists."
   }
   assert {
-    condition     = aws_sqs_queue_policy.dlq.queue_url == "https://sqs.us-east-1.amazonaws.com/123456789012/research-report-test-events-dlq"
-    error_message = "The policy is set on the DLQ."
+    condition     = aws_sqs_queue.dlq.policy == data.aws_iam_policy_document.dlq.json
+    error_message = "The queue carries the policy from its creation (no aws_sqs_queue_policy waits on the rules)."
+  }
+  assert {
+    condition = (one(data.aws_iam_policy_document.dlq.statement).resources == toset([aws_sqs_queue.dlq.arn])
+    && alltrue([for r in aws_cloudwatch_event_rule.this : startswith(r.arn, trimsuffix(one(one(data.aws_iam_policy_document.dlq.statement).condition).values[0], "*"))]))
+    error_message = "The ARNs the policy computes from names are the queue's own ARN and a pattern every rule's ARN matches."
   }
   assert {
     condition     = output.dlq_arn == "arn:aws:sqs:us-east-1:123456789012:research-report-test-events-dlq" && output.dlq_name == "research-report-test-events-dlq"
@@ -108,14 +113,14 @@ run "only_the_buses_rules_may_send_to_the_dlq" {
   }
 }
 
-run "without_rules_the_dlq_admits_only_the_bus" {
+run "without_rules_the_dlq_still_admits_only_rules_of_the_bus" {
   command = apply
 
   assert {
     condition = one(one(data.aws_iam_policy_document.dlq.statement).condition).values == tolist([
-      "arn:aws:events:us-east-1:123456789012:event-bus/research-report-test-events"
+      "arn:aws:events:us-east-1:123456789012:rule/research-report-test-events/research-report-test-events-*"
     ])
-    error_message = "With no rule, aws:SourceArn is the bus (an ArnEquals condition never empty)."
+    error_message = "With no rule, aws:SourceArn is the same pattern (an ArnLike condition never empty, and no bus or other sender)."
   }
 }
 

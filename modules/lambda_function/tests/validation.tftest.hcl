@@ -39,6 +39,11 @@ run "accepts_upper_boundaries_and_every_optional_input" {
     application_log_level = "FATAL"
     dead_letter_queue_arn = "arn:aws:sqs:us-east-1:123456789012:research-report-test-dlq"
     environment_variables = { LOG_LEVEL = "INFO" }
+    # 63 characters, the S3 maximum.
+    package_s3 = {
+      bucket     = "research-report-longestenvname-code-123456789012.example-012345"
+      key_prefix = "deploy/lambda.code_(v2)/"
+    }
     policy_statements = [
       {
         sid       = "ReadWorkflow"
@@ -70,6 +75,7 @@ run "accepts_lower_boundaries" {
     log_retention_in_days = 1
     application_log_level = "TRACE"
     kms_key_arn           = "arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab"
+    package_s3            = { bucket = "c0d", key_prefix = "" }
   }
 }
 
@@ -106,6 +112,58 @@ run "package_path_that_is_not_a_zip_is_refused" {
   }
 
   expect_failures = [var.package_path]
+}
+
+# --- package_s3 ----------------------------------------------------------------------------
+
+run "package_s3_bucket_with_upper_case_letters_is_refused" {
+  command = plan
+
+  variables {
+    package_s3 = { bucket = "Research-Report-Code" }
+  }
+
+  expect_failures = [var.package_s3]
+}
+
+run "package_s3_bucket_of_64_characters_is_refused" {
+  command = plan
+
+  variables {
+    package_s3 = { bucket = "research-report-longestenvname-code-123456789012.example-0123456" }
+  }
+
+  expect_failures = [var.package_s3]
+}
+
+run "package_s3_bucket_with_two_dots_in_a_row_is_refused" {
+  command = plan
+
+  variables {
+    package_s3 = { bucket = "research-report..code" }
+  }
+
+  expect_failures = [var.package_s3]
+}
+
+run "package_s3_key_prefix_starting_with_a_slash_is_refused" {
+  command = plan
+
+  variables {
+    package_s3 = { bucket = "research-report-code", key_prefix = "/lambda/" }
+  }
+
+  expect_failures = [var.package_s3]
+}
+
+run "package_s3_key_prefix_without_a_trailing_slash_is_refused" {
+  command = plan
+
+  variables {
+    package_s3 = { bucket = "research-report-code", key_prefix = "lambda" }
+  }
+
+  expect_failures = [var.package_s3]
 }
 
 # --- handler ---------------------------------------------------------------------------
