@@ -26,7 +26,8 @@ ECHO = (
     "import json\n"
     "def handler(event, context):\n"
     "    seen = {'route': event['routeKey'], 'path': event['rawPath'], 'stage': event['requestContext']['stage'],\n"
-    "            'parameters': event.get('pathParameters'), 'query': event['rawQueryString']}\n"
+    "            'parameters': event.get('pathParameters'), 'query': event['rawQueryString'],\n"
+    "            'caller': event['requestContext'].get('authorizer', {}).get('iam', {}).get('userArn')}\n"
     "    return {'statusCode': 200, 'headers': {'content-type': 'application/json'}, 'body': json.dumps(seen)}\n"
 )
 
@@ -157,6 +158,7 @@ def test_an_http_api_invokes_its_function_only_under_a_permission_naming_the_rou
         "stage": "$default",
         "parameters": None,
         "query": "decision=approve",
+        "caller": None,
     }
 
 
@@ -172,10 +174,22 @@ def test_an_http_api_answers_404_for_a_path_or_method_no_route_has_without_runni
     assert functions_run == [http_api.function]  # only the routed request
 
 
-def test_an_iam_route_refuses_an_unsigned_request(account, http_api):
+def test_an_iam_route_refuses_an_unsigned_request_and_passes_the_signer_to_the_function(account, http_api):
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
     allow_api_gateway(account, http_api, f"{http_api.execution_arn}/*/*/*")
     refused = browse(account, "GET", f"{http_api.url}private")
     assert (refused["statusCode"], json.loads(refused["body"])) == (403, {"message": "Forbidden"})
+
+    signed = AWSRequest(method="GET", url=f"{http_api.url}private")
+    SigV4Auth(Credentials(*account.session().get_credentials().get_frozen_credentials()[:2]), "execute-api", REGION).add_auth(
+        signed
+    )
+    answered = browse(account, "GET", f"{http_api.url}private", headers=dict(signed.headers.items()))
+    assert answered["statusCode"] == 200, answered  # the deployer's policies allow execute-api:Invoke
+    assert json.loads(answered["body"])["caller"] == f"arn:aws:iam::{ACCOUNT_ID}:user/offline-deployer"
 
 
 def test_past_the_stage_burst_the_api_answers_429_and_admits_again_once_refilled(account, http_api):
