@@ -82,6 +82,7 @@ resource "aws_apigatewayv2_route" "callback" {
 }
 
 resource "aws_cloudwatch_log_group" "callback_access" {
+  #checkov:skip=CKV_AWS_338:Retention is access_log_retention_in_days, the root's per-environment log_retention_in_days (validated); bu keeps 365 days, shorter pilot/team retention is a deliberate cost choice.
   count = local.http_api ? 1 : 0
 
   name              = "/aws/apigateway/${var.name}-approval-callback"

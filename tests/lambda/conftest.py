@@ -116,6 +116,11 @@ def load_handler(monkeypatch: pytest.MonkeyPatch) -> Callable[..., ModuleType]:
             monkeypatch.setenv(name, value)
         name = f"{package}.handler"
         sys.modules.pop(name, None)
+        # A fresh import stands for a new sandbox: no library index cached from an earlier test
+        # (moto's ETags repeat across tests, so a warm cache would skip the GetObject).
+        from workflow_core import documents
+
+        documents._cache.clear()
         module = importlib.import_module(name)
         monkeypatch.setattr(sys.modules[package], "handler", module, raising=False)
         return module
