@@ -249,8 +249,10 @@ class Authorizer:
 
     def allows_caller(self, principal: Principal, action: str, resource: str) -> bool:
         """A signed request to a service front door that IAM authorizes itself (an HTTP API route
-        with AWS_IAM authorization): the signer's identity policies decide, and it is recorded."""
-        return self._decide(principal, self.identity_policies(principal), Requested(action, resource, {}), None)
+        with AWS_IAM authorization): the signer's identity policies decide, and it is recorded. A
+        user's request is decided on resource `*`, as every user request is here (`_check_user`)."""
+        wanted = Requested(action, "*" if principal.user else resource, {})
+        return self._decide(principal, self.identity_policies(principal), wanted, None)
 
     def allows_key_use(self, role_arn: str, actions: tuple[str, ...], key_id: str, via: str, context: dict[str, Any]) -> bool:
         """A service using a KMS key with a role's rights (`via` names it, as kms:ViaService does):
