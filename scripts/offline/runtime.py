@@ -132,6 +132,7 @@ class OfflineWorkflow:
         self.progress = progress
         self.account = account
         self._owns_account = False
+        self._clients: dict[str, Any] = {}
         self.deployment: Deployment | None = None
 
     # -- deploy ---------------------------------------------------------------------------------
@@ -201,8 +202,12 @@ class OfflineWorkflow:
             secrets.put_secret_value(SecretId=secret_arn, SecretString=new_signing_key())
 
     def client(self, service: str):
+        """One client per service for this workflow's account: a new one reads botocore's service
+        model and endpoint data again (0.1-0.2 s each, five a run), and clients are thread-safe."""
         assert self.account is not None
-        return self.account.client(service)
+        if service not in self._clients:
+            self._clients[service] = self.account.client(service)
+        return self._clients[service]
 
     def _check_test_case(self, test_case: str, mock_config: dict[str, Any] | None, model_faults: dict[str, Any] | None) -> None:
         """Before anything starts: a case that is in neither file, or that the deployed workflow
