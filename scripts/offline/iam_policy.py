@@ -17,6 +17,7 @@ Operators not listed in OPERATORS raise UnsupportedCondition rather than guess.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -55,8 +56,14 @@ def _as_list(value: Any) -> list[Any]:
 
 def _wildcard(pattern: str, value: str, case_sensitive: bool = True) -> bool:
     """IAM wildcards: '*' any run of characters, '?' one character; nothing else is special."""
+    return _wildcard_regex(pattern, case_sensitive).fullmatch(value) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _wildcard_regex(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
+    """Compiled once per pattern: every request of a role is decided against the same policies."""
     regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, value, 0 if case_sensitive else re.IGNORECASE) is not None
+    return re.compile(regex, 0 if case_sensitive else re.IGNORECASE)
 
 
 def _bool(text: str) -> str:

@@ -11,6 +11,11 @@
 - A stopped execution whose task waits for a token with HeartbeatSeconds keeps its thread asleep
   until the heartbeat is due (a day here); StopExecution wakes it, and the task's failure on
   waking no longer overwrites the stop: the execution ends ABORTED, as on AWS.
+- JSONPath parsed once per path: the interpreter evaluates a state's paths (InputPath,
+  ResultPath, Parameters' `.$` fields, ...) with jsonpath_ng, which builds a new yacc parser for
+  every evaluation; a 200-source run parses the same few dozen paths thousands of times, a tenth
+  of the account's CPU. A parsed path is an immutable tree (find/update never change it), so the
+  same one serves every evaluation and every thread.
 - Integrations signed with fixed keys: the interpreter signs every service integration (Lambda
   invoke, DynamoDB, EventBridge, ...) with the keys "ak"/"sk". Step Functions makes them as the
   state machine's execution role; here each client the interpreter creates signs with that role's
@@ -19,6 +24,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import sys
 import threading
@@ -29,11 +35,13 @@ from typing import Any
 
 import boto3
 from moto.stepfunctions.parser.api import ExecutionStatus
+from moto.stepfunctions.parser.asl.component.common.path import result_path
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import state_task_service_callback
 from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackOutcomeTimedOut
 from moto.stepfunctions.parser.asl.eval.environment import Environment
 from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
+from moto.stepfunctions.parser.asl.utils import json_path
 from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
 _CALLBACK_POLL_SECONDS = 0.5  # moto's own value; scaled like any other wait
@@ -73,8 +81,16 @@ def _set_error_unless_stopped(self, error) -> None:
     _original_set_error(self, error)
 
 
+def _parse_once(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    if hasattr(parse, "cache_info"):  # applied already (a second account in this process)
+        return parse
+    return functools.lru_cache(maxsize=4096)(parse)
+
+
 def apply(scale: float) -> None:
     scale_waits(scale)
+    json_path.parse = _parse_once(json_path.parse)
+    result_path.parse = _parse_once(result_path.parse)
     _Callback._wait_for_task_token_heartbeat = _heartbeat_wait_that_sees_early_answers
     Environment.set_error = _set_error_unless_stopped
 

@@ -58,6 +58,34 @@ def run_checkov(*args: str) -> tuple[dict[str, Any], int]:
     return report, result.returncode
 
 
+# The root stack's scan: the repository's checkov settings (.checkov.yaml) with passed checks listed
+# too, so that one scan per environment serves both gates that read it (tests/terraform/test_checkov.py:
+# no check fails; tests/policies/test_custom_policies.py: every custom policy ran and passed). A scan
+# takes 12-20 s; the two gates scanned separately before.
+ROOT_SCAN_CONFIG = REPO_ROOT / "tests" / "policies" / "checkov.yaml"
+
+
+def root_stack_scan(env: str, shared_dir: Path) -> tuple[dict[str, Any], int]:
+    """checkov over the root stack (and through it the local modules) for `env`: every built-in and
+    custom check, passed ones included; (report, exit code). Made once per test session: the first
+    pytest worker to ask scans while holding a lock in `shared_dir` (the session's, seen by every
+    worker), the others wait for it and read its report."""
+    import fcntl
+    import json
+
+    report_file = shared_dir / f"checkov-root-stack-{env}.json"
+    with (shared_dir / f"checkov-root-stack-{env}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if the scan fails the test
+        if report_file.is_file():
+            scanned = json.loads(report_file.read_text(encoding="utf-8"))
+            return scanned["report"], scanned["returncode"]
+        report, returncode = run_checkov(
+            "--config-file", str(ROOT_SCAN_CONFIG), "-d", "terraform", "--var-file", f"envs/{env}.tfvars"
+        )
+        report_file.write_text(json.dumps({"report": report, "returncode": returncode}), encoding="utf-8")
+        return report, returncode
+
+
 def module_dirs() -> list[Path]:
     return sorted(p for p in MODULES_DIR.iterdir() if p.is_dir())
 
