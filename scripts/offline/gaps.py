@@ -435,10 +435,13 @@ def events_deliver_to_state_machines_topics_and_functions(account: EmbeddedAccou
 
 def _invoke_function_for_rule(account: EmbeddedAccount, function_arn: str, rule_arn: str, payload: Any) -> None:
     """EventBridge invokes a function asynchronously: the resource policy decides now, the function
-    runs on its own thread (Lambda's async queue retries a throttled or failed invoke twice)."""
+    runs on its own thread from Lambda's async queue, which retries a failed invoke twice and a
+    throttled one (the function's reserved concurrency in use) until the event is
+    ASYNC_MAXIMUM_EVENT_AGE_S old, backing off, as Lambda's event queue does."""
     from moto.awslambda.models import lambda_backends
 
     from scripts.offline.iam_policy import ALLOW, Request, decide
+    from scripts.offline.lambda_runtime import TooManyRequests
 
     arn = function_arn.split(":")
     backend = lambda_backends[arn[4]][arn[3]]
@@ -457,16 +460,29 @@ def _invoke_function_for_rule(account: EmbeddedAccount, function_arn: str, rule_
         raise TargetNotPermitted(f"events.amazonaws.com may not lambda:InvokeFunction on {function_arn} for {rule_arn}")
 
     def run() -> None:
-        for attempt in range(3):
+        queued, failures, pause = time.monotonic(), 0, ASYNC_THROTTLE_FIRST_PAUSE_S
+        while time.monotonic() - queued < ASYNC_MAXIMUM_EVENT_AGE_S:
             try:
                 _, errored, _ = account.runtime.invoke(function, json.dumps(payload, default=str))
-            except Exception:  # noqa: BLE001 - a throttled invoke waits in the async queue
+            except TooManyRequests:  # throttled: not a retry attempt, the event waits in the queue
+                time.sleep(pause)
+                pause = min(pause * 2, ASYNC_THROTTLE_MAX_PAUSE_S)
+                continue
+            except Exception:  # noqa: BLE001 - a system error counts as a failed attempt
                 errored = True
-            if not errored:
+            if not errored or failures == ASYNC_RETRY_ATTEMPTS:
                 return
-            time.sleep(0.2 * (attempt + 1))
+            failures += 1
+            time.sleep(0.2 * failures)
 
     threading.Thread(target=run, name=f"async-invoke-{arn[6]}", daemon=True).start()
+
+
+# Lambda's defaults for asynchronous invocation (MaximumRetryAttempts, MaximumEventAgeInSeconds);
+# its back-off between throttled attempts grows to minutes, here to a second.
+ASYNC_RETRY_ATTEMPTS = 2
+ASYNC_MAXIMUM_EVENT_AGE_S = 6 * 3600
+ASYNC_THROTTLE_FIRST_PAUSE_S, ASYNC_THROTTLE_MAX_PAUSE_S = 0.05, 1.0
 
 
 class TargetNotPermitted(Exception):

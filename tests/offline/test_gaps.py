@@ -225,6 +225,7 @@ def test_the_eventbridge_fill_delivers_to_state_machines_topics_and_functions():
 
 PRINTS_EVENT = "import json\n\ndef handler(event, context):\n    print(json.dumps(event))\n    return {}\n"
 FAILS = "def handler(event, context):\n    raise RuntimeError('indexing failed')\n"
+SLOW = "import time\ndef handler(event, context):\n    time.sleep(0.3)\n    return event\n"
 
 
 def a_rule_targeting_a_function(account, handler: str = PRINTS_EVENT) -> dict:
@@ -328,6 +329,19 @@ def test_a_failing_function_target_is_tried_three_times_as_lambda_retries_an_asy
     assert [a["error"] for a in attempts] == ["RuntimeError"] * 3
     time.sleep(1.0)  # longer than the async queue's backoff: no fourth attempt comes
     assert len(invocations_of(account, target["function"], 4, timeout_s=0)) == 3
+
+
+def test_throttled_asynchronous_invokes_wait_in_the_queue_until_the_function_is_free(account):
+    """Reserved concurrency 1 and six events at once: Lambda's async queue retries a throttled
+    invoke until the event's maximum age (not twice), so every event is processed once."""
+    target = a_rule_targeting_a_function(account, handler=SLOW)
+    allow(account, target)
+    account.client("lambda").put_function_concurrency(FunctionName=target["function"], ReservedConcurrentExecutions=1)
+    for _ in range(6):
+        put_event(account, target)
+    attempts = invocations_of(account, target["function"], 6, timeout_s=30)
+    assert len(attempts) == 6 and all(a["error"] is None for a in attempts), attempts
+    assert "Messages" not in account.client("sqs").receive_message(QueueUrl=target["queue_url"], WaitTimeSeconds=0)
 
 
 def test_canary_plain_moto_cannot_deliver_events_to_a_function(plain):
