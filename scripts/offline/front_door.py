@@ -159,7 +159,7 @@ def _match_route(routes: list[Any], method: str, path: str) -> tuple[Any, dict[s
             else:
                 literal += 1
                 pattern += "/" + re.escape(segment)
-        matched = re.fullmatch(pattern or "/?", path if pattern else path or "/")
+        matched = re.fullmatch(pattern or "/", path)
         if matched:
             greedy = template.endswith("+}")
             candidates.append(
