@@ -99,6 +99,7 @@ class EmbeddedAccount:
         self.bedrock = None
         self.authorizer = None
         self.front_doors = None
+        self.queued_invokes = QueuedInvokes()
         self._server = None
         self._thread: threading.Thread | None = None
 
@@ -161,6 +162,7 @@ class EmbeddedAccount:
             "pid": os.getpid(),
             "time_scale": self.time_scale,
             "retries_replayed": self.retries.replayed,
+            "queued_async_invokes": self.queued_invokes.pending,
         }
 
     def call_name(self, environ: dict[str, Any]) -> str:
@@ -178,6 +180,28 @@ class EmbeddedAccount:
 
         interpreter.scale_waits(scale)
         self.time_scale = scale
+
+
+class QueuedInvokes:
+    """Asynchronous invokes Lambda has accepted and not yet finished (its event queue): a runner
+    waits for none before it measures a run, as the library's upload events still run after the
+    index first lists every document."""
+
+    def __init__(self) -> None:
+        self._pending = 0
+        self._lock = threading.Lock()
+
+    @property
+    def pending(self) -> int:
+        return self._pending
+
+    def accepted(self) -> None:
+        with self._lock:
+            self._pending += 1
+
+    def finished(self) -> None:
+        with self._lock:
+            self._pending -= 1
 
 
 class _ControlRoutes:

@@ -460,6 +460,12 @@ def _invoke_function_for_rule(account: EmbeddedAccount, function_arn: str, rule_
         raise TargetNotPermitted(f"events.amazonaws.com may not lambda:InvokeFunction on {function_arn} for {rule_arn}")
 
     def run() -> None:
+        try:
+            deliver()
+        finally:
+            account.queued_invokes.finished()
+
+    def deliver() -> None:
         queued, failures, pause = time.monotonic(), 0, ASYNC_THROTTLE_FIRST_PAUSE_S
         while time.monotonic() - queued < ASYNC_MAXIMUM_EVENT_AGE_S:
             try:
@@ -475,6 +481,7 @@ def _invoke_function_for_rule(account: EmbeddedAccount, function_arn: str, rule_
             failures += 1
             time.sleep(0.2 * failures)
 
+    account.queued_invokes.accepted()
     threading.Thread(target=run, name=f"async-invoke-{arn[6]}", daemon=True).start()
 
 

@@ -38,6 +38,7 @@ DEFAULT_DIST = REPO_ROOT / "dist"
 DEFAULT_WORK_DIR = REPO_ROOT / "out" / "offline"
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 DEFAULT_RUN_TIMEOUT_S = 600.0
+QUEUE_DRAIN_TIMEOUT_S = 120.0  # the library's queued upload events, after its index is complete
 EVENT_SOURCE = "research-report"
 # The error a run's deadline stops its execution with (`--deadline`): the summary says where it waited.
 DEADLINE_ERROR = "LocalRunDeadline"
@@ -193,6 +194,13 @@ class OfflineWorkflow:
             wait_until_indexed(s3, bucket, result.keys)
         except LibraryError as error:
             raise RunInputError(str(error)) from None
+        # Upload events still queued re-index the same documents: let them finish before a run, so
+        # their requests are not counted in it.
+        deadline = time.monotonic() + QUEUE_DRAIN_TIMEOUT_S
+        while (queued := self.account.control("GET", "status").get("queued_async_invokes")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if queued:
+            self._say(f"library: {queued} upload event(s) still queued for the indexer after {QUEUE_DRAIN_TIMEOUT_S:.0f} s")
 
     def _seed_signing_secret(self, secret_arn: str) -> None:
         """As the README tells a user to after the first apply: the secret is created empty."""

@@ -339,8 +339,13 @@ def test_throttled_asynchronous_invokes_wait_in_the_queue_until_the_function_is_
     account.client("lambda").put_function_concurrency(FunctionName=target["function"], ReservedConcurrentExecutions=1)
     for _ in range(6):
         put_event(account, target)
+    assert account.control("GET", "status")["queued_async_invokes"] >= 1  # 0.3 s each, one at a time
     attempts = invocations_of(account, target["function"], 6, timeout_s=30)
     assert len(attempts) == 6 and all(a["error"] is None for a in attempts), attempts
+    deadline = time.time() + 10  # another test's upload may be queued meanwhile
+    while account.control("GET", "status")["queued_async_invokes"] and time.time() < deadline:
+        time.sleep(0.05)
+    assert account.control("GET", "status")["queued_async_invokes"] == 0  # what a runner waits for
     assert "Messages" not in account.client("sqs").receive_message(QueueUrl=target["queue_url"], WaitTimeSeconds=0)
 
 
