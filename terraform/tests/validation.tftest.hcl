@@ -464,6 +464,7 @@ run "agent_models_with_an_extra_role_are_refused" {
   expect_failures = [var.agent_model_ids]
 }
 
+# Priced, so that only the identifier rule refuses it (the price rule reads the same variable).
 run "agent_model_that_is_no_model_identifier_is_refused" {
   command = plan
 
@@ -473,6 +474,11 @@ run "agent_model_that_is_no_model_identifier_is_refused" {
       summary = "arn:aws:bedrock:us-east-1:123456789012:agent/ABCDEFGHIJ"
       writer  = "global.anthropic.claude-sonnet-5-5"
       reviser = "global.anthropic.claude-sonnet-5-5"
+    }
+    bedrock_token_prices_usd_per_1k = {
+      "global.anthropic.claude-sonnet-5-5"                      = { input = 0.002, output = 0.01 }
+      "global.anthropic.claude-haiku-5-5"                       = { input = 0.0001, output = 0.0005 }
+      "arn:aws:bedrock:us-east-1:123456789012:agent/ABCDEFGHIJ" = { input = 0.002, output = 0.01 }
     }
   }
 
