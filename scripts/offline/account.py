@@ -368,11 +368,19 @@ def _closing(start_response: Any) -> Any:
     return start
 
 
+def write_state_file(state_file: Path, state: dict[str, Any]) -> None:
+    """Write the state file whole or not at all: `start` polls it with `connect` while the account
+    comes up, and a reader that opens it between truncate and write would find it empty."""
+    partial = state_file.with_name(f".{state_file.name}.{os.getpid()}")
+    partial.write_text(json.dumps(state), encoding="utf-8")
+    os.replace(partial, state_file)
+
+
 def serve(work_dir: Path, time_scale: float) -> None:
     """The account process's main: start, write the state file, run until SIGTERM/SIGINT."""
     account = EmbeddedAccount(work_dir, time_scale).start()
     state_file = work_dir / "account.json"
-    state_file.write_text(json.dumps(account.status()), encoding="utf-8")
+    write_state_file(state_file, account.status())
     stopped = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopped.set())
