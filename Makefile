@@ -11,7 +11,7 @@ ENV ?= pilot
 ENVS := pilot team bu
 TOPIC ?= How do Step Functions and Bedrock Agents share work in a research workflow?
 
-.PHONY: help setup tf-init test test-deploy docs tf-test tf-mutate lint security package demo up down iam-report cost bench plan apply library-sync clean
+.PHONY: help setup tf-init test test-deploy docs tf-test tf-mutate style lint security package demo up down iam-report cost bench plan apply library-sync clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-10s %s\n", $$1, $$2}'
@@ -49,8 +49,7 @@ package: $(VENV)/.installed ## Build deterministic Lambda zips under dist/
 	$(PY) -m scripts.package_lambdas
 
 # pytest exits 5 when it collected nothing: a gate that tests nothing must not pass.
-# Three workers on two cores: the end-to-end tests spend part of their time waiting on the account.
-PYTEST = $(PY) -m pytest -n 3 -q
+PYTEST = $(PY) -m pytest -q
 define run_pytest
 	@$(PYTEST) $(1); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing the run"; exit 1; fi; exit $$status
@@ -59,23 +58,36 @@ endef
 TEST_OFFLINE := out/test-offline
 
 # The pilot's apply into the test account mostly waits on the provider's own polling, so it runs
-# in the background while the Terraform gates use the CPU; pytest then finds it applied.
-test: setup package ## Every offline gate: ruff, terraform fmt/validate/test, then pytest (unit, policy, checkov, the pilot applied into the embedded account and run end to end)
-	@rm -rf $(TEST_OFFLINE); trap '$(PY) -m scripts.offline.account down --work-dir $(TEST_OFFLINE)/account >/dev/null' EXIT; \
-	$(PY) -m scripts.offline.account up --work-dir $(TEST_OFFLINE)/account --deploy pilot --background && \
-	$(MAKE) --no-print-directory lint tf-test && \
-	OFFLINE_TEST_WORK_DIR=$(CURDIR)/$(TEST_OFFLINE) $(PYTEST) --ignore=tests/deploy; status=$$?; \
-	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing the run"; exit 1; fi; \
-	if [ $$status -ne 0 ]; then exit $$status; fi; \
+# in the background from the start; pytest's end-to-end tests find it applied. Three pytest workers
+# on two cores: the end-to-end tests spend part of their time waiting on the account. terraform test runs
+# beside pytest (its output is printed when both are done): pytest leaves a core idle while its
+# end-to-end tests wait on the account. `terraform test` validates each root it tests, so `terraform
+# validate` (in `make lint`) would only repeat it.
+test: setup package ## Every offline gate: ruff, fmt, terraform test beside pytest (unit, policy, checkov, the pilot applied into the embedded account and run end to end), the IAM report
+	@rm -rf $(TEST_OFFLINE); mkdir -p $(TEST_OFFLINE); \
+	trap '$(PY) -m scripts.offline.account down --work-dir $(TEST_OFFLINE)/account >/dev/null' EXIT; \
+	$(PY) -m scripts.offline.account up --work-dir $(TEST_OFFLINE)/account --deploy pilot --background || exit 1; \
+	$(MAKE) --no-print-directory style || exit 1; \
+	$(MAKE) --no-print-directory tf-test > $(TEST_OFFLINE)/tf-test.log 2>&1 & tf_test=$$!; \
+	OFFLINE_TEST_WORK_DIR=$(CURDIR)/$(TEST_OFFLINE) $(PYTEST) -n 3 --ignore=tests/deploy; pytest_status=$$?; \
+	wait $$tf_test; tf_test_status=$$?; \
+	echo "== terraform test (ran beside pytest)"; cat $(TEST_OFFLINE)/tf-test.log; \
+	if [ $$pytest_status -eq 5 ]; then echo "pytest collected no tests: failing the run"; exit 1; fi; \
+	if [ $$tf_test_status -ne 0 ]; then echo "terraform test failed (above)"; exit $$tf_test_status; fi; \
+	if [ $$pytest_status -ne 0 ]; then exit $$pytest_status; fi; \
 	$(PY) -m scripts.offline.iam_report --work-dir $(TEST_OFFLINE)/account --check --quiet
 
+# One worker per deployment test, so all of them start at once: each spends most of its minutes on
+# the provider's fixed waits, and the longest (the IAM necessity suite) bounds the run.
 test-deploy: setup package ## Slower deployment gates: team, bu and the consumer example applied, re-planned (no diff), run and destroyed
-	$(call run_pytest,tests/deploy)
+	$(call run_pytest,-n 5 tests/deploy)
 
-lint: $(VENV)/.installed package tf-init ## ruff; module READMEs match their HCL; terraform fmt -check and validate for every root
+style: $(VENV)/.installed tf-init ## ruff; module READMEs match their HCL; terraform fmt -check
 	$(VENV)/bin/ruff check .
 	$(PY) -m scripts.module_docs --check
 	@$(TF) fmt
+
+lint: style package ## style, then terraform validate for every root
 	@$(TF) validate
 
 docs: $(VENV)/.installed ## Regenerate the inputs/outputs tables in modules/*/README.md from variables.tf and outputs.tf

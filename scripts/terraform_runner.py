@@ -378,6 +378,15 @@ def validate_root(root: Path) -> Outcome:
     return Outcome(root, "validate", result.returncode == 0, result.stdout + result.stderr, time.monotonic() - started)
 
 
+def test_roots(selected: Sequence[Path], jobs: int) -> bool:
+    """Every suite of the roots; `terraform test` validates the configuration it tests, so only a
+    root without a suite gets `terraform validate`, and no root goes unchecked."""
+    untested = [root for root in selected if not suites(root)]
+    ok = report(run_parallel(validate_root, untested, jobs), "validate") if untested else True
+    planned = [suite for root in selected for suite in suites(root)]
+    return report(run_parallel(run_suite, planned, jobs), "terraform test", counts=True) and ok
+
+
 def report(outcomes: Sequence[Outcome], what: str, counts: bool = False) -> bool:
     for outcome in outcomes:
         mark = "ok  " if outcome.ok else "FAIL"
@@ -568,8 +577,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"terraform validate: {len(selected)} roots in {time.monotonic() - started:.1f} s")
                 return 0 if ok else 1
             if args.command == "test":
-                planned = [suite for root in selected for suite in suites(root)]
-                ok = report(run_parallel(run_suite, planned, args.jobs), "terraform test", counts=True)
+                ok = test_roots(selected, args.jobs)
                 print(f"terraform test: wall time {time.monotonic() - started:.1f} s with {args.jobs} at once")
                 return 0 if ok else 1
             survivors = 0

@@ -17,9 +17,12 @@ override_resource {
   values = { arn = "arn:aws:states:us-east-1:123456789012:stateMachine:research-report-bu:live" }
 }
 
-run "bu_definition_is_sized_for_the_environment" {
+# One apply holds every assertion: each run plans the whole stack, seconds apiece, so the groups
+# below share it.
+run "bu_stack_is_built_for_the_environment" {
   command = apply
 
+  # bu definition is sized for the environment.
   assert {
     condition     = jsondecode(module.state_machine.definition).States.SummarizeSources.MaxConcurrency == 10
     error_message = "bu: the Map runs at most 10 summaries at once (within the Bedrock TPS quota)."
@@ -43,11 +46,8 @@ run "bu_definition_is_sized_for_the_environment" {
     condition     = module.state_machine.log_retention_in_days == 365
     error_message = "bu: execution logs are kept 365 days."
   }
-}
 
-run "bu_functions_are_reserved_and_retained" {
-  command = apply
-
+  # bu functions are reserved and retained.
   assert {
     condition = alltrue([for key in ["agent_search", "agent_summary", "agent_writer", "agent_reviser"] :
     module.functions[key].reserved_concurrent_executions == 25])
@@ -74,11 +74,8 @@ run "bu_functions_are_reserved_and_retained" {
     condition     = length(module.functions) == 8
     error_message = "bu: eight workflow functions besides the approval callback."
   }
-}
 
-run "bu_operations_match_the_environment" {
-  command = apply
-
+  # bu operations match the environment.
   assert {
     condition = module.monitoring.alarm_thresholds == merge(
       { executions_failed = 5, executions_timed_out = 1, executions_throttled = 1, approval_timeouts = 1, fallbacks = 10 },

@@ -17,9 +17,12 @@ override_resource {
   values = { arn = "arn:aws:states:us-east-1:123456789012:stateMachine:research-report-team:live" }
 }
 
-run "team_definition_is_sized_for_the_environment" {
+# One apply holds every assertion: each run plans the whole stack, seconds apiece, so the groups
+# below share it.
+run "team_stack_is_built_for_the_environment" {
   command = apply
 
+  # team definition is sized for the environment.
   assert {
     condition     = jsondecode(module.state_machine.definition).States.SummarizeSources.MaxConcurrency == 5
     error_message = "team: the Map runs at most 5 summaries at once (within the Bedrock TPS quota)."
@@ -43,11 +46,8 @@ run "team_definition_is_sized_for_the_environment" {
     condition     = module.state_machine.log_retention_in_days == 90
     error_message = "team: execution logs are kept 90 days."
   }
-}
 
-run "team_functions_are_reserved_and_retained" {
-  command = apply
-
+  # team functions are reserved and retained.
   assert {
     condition = alltrue([for key in ["agent_search", "agent_summary", "agent_writer", "agent_reviser"] :
     module.functions[key].reserved_concurrent_executions == 10])
@@ -74,11 +74,8 @@ run "team_functions_are_reserved_and_retained" {
     condition     = length(module.functions) == 8
     error_message = "team: eight workflow functions besides the approval callback."
   }
-}
 
-run "team_operations_match_the_environment" {
-  command = apply
-
+  # team operations match the environment.
   assert {
     condition = module.monitoring.alarm_thresholds == merge(
       { executions_failed = 2, executions_timed_out = 1, executions_throttled = 1, approval_timeouts = 1, fallbacks = 3 },

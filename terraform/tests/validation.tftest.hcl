@@ -1,10 +1,25 @@
-# Variable validations of the identity, Bedrock and workflow (state machine template) variables,
-# and check.state_machine_arn: the runs they refuse. The runner runs this file with
-# -var-file=../envs/pilot.tfvars: every failing run changes only what breaks its one rule and names
-# that variable in expect_failures; `pilot_baseline_is_valid` is the control, here with the modules'
-# fixed outputs below. The values these rules accept are planned with every module real in
-# validation_accepted.tftest.hcl; the handler, operations and cost variables are in
-# validation_operations.tftest.hcl.
+# Variable validations of the root and check.state_machine_arn: the values they refuse. The
+# runner runs this file with -var-file=../envs/pilot.tfvars; `pilot_baseline_is_valid` is the
+# control, here with the modules' fixed outputs below. The values these rules accept are planned
+# with every module real in validation_accepted.tftest.hcl.
+#
+# Each `refused_values_*` run sets, for many variables at once, a value that breaks exactly one
+# rule of that variable (the comment beside it says which) and names every such variable in
+# expect_failures: the run passes only if every one of them is refused, so deleting any one rule
+# fails the run that holds its value (`make tf-mutate` checks this). A variable with several rules
+# has one value per rule, in different runs. A plan of the root costs about 1.5 s, so one run per
+# value (88 of them) took more than a minute and a half of `make test`.
+#
+# Terraform does not evaluate a rule that reads another variable while that variable is invalid or
+# its own rules were not evaluated, so a refused value never shares a run with a refused value of a
+# variable its rules read, directly or through another (reserved_concurrency's rules are skipped
+# while bedrock_tps_quota is invalid, because map_max_concurrency's are):
+# environment reads name; bedrock_agents reads agent_runtime and create_agents; agent_model_ids
+# reads bedrock_token_prices_usd_per_1k; map_max_concurrency reads bedrock_tps_quota;
+# reserved_concurrency reads map_max_concurrency; approval_endpoint_throttle reads
+# reserved_concurrency; approval_heartbeat_seconds, execution_timeout_seconds and
+# approval_link_ttl_seconds read approval_timeout_seconds; retry_max_delay_seconds reads
+# retry_interval_seconds; default_max_sources and sources_per_run read max_sources_limit.
 #
 # Why the modules are overridden: each rule under test lives in the root and reads no module, yet
 # a plan of the whole stack takes seconds per run. And in a `command = plan` run a check whose
@@ -229,130 +244,84 @@ run "pilot_baseline_is_valid" {
   command = plan
 }
 
-# --- identity ---------------------------------------------------------------------------
-
-run "name_of_one_character_is_refused" {
+run "refused_values_1" {
   command = plan
 
   variables {
-    name = "r"
-  }
-
-  expect_failures = [var.name]
-}
-
-run "name_ending_in_a_hyphen_is_refused" {
-  command = plan
-
-  variables {
-    name = "research-"
-  }
-
-  expect_failures = [var.name]
-}
-
-run "prefix_longer_than_38_characters_is_refused" {
-  command = plan
-
-  variables {
-    name        = "research-report-platform-abcdef" # 31 characters
-    environment = "sandbox"                         # prefix "<name>-<environment>": 39
-  }
-
-  expect_failures = [var.environment]
-}
-
-run "environment_with_a_hyphen_is_refused" {
-  command = plan
-
-  variables {
-    environment = "pilot-2"
-  }
-
-  expect_failures = [var.environment]
-}
-
-run "aws_region_without_its_number_is_refused" {
-  command = plan
-
-  variables {
-    aws_region = "us-east"
-  }
-
-  expect_failures = [var.aws_region]
-}
-
-run "empty_owner_is_refused" {
-  command = plan
-
-  variables {
-    owner = ""
-  }
-
-  expect_failures = [var.owner]
-}
-
-run "tenant_with_a_space_is_refused" {
-  command = plan
-
-  variables {
-    tenant = "acme corp"
-  }
-
-  expect_failures = [var.tenant]
-}
-
-run "workflow_version_that_is_not_semantic_is_refused" {
-  command = plan
-
-  variables {
-    workflow_version = "1.0"
-  }
-
-  expect_failures = [var.workflow_version]
-}
-
-# --- Bedrock ----------------------------------------------------------------------------
-
-run "agent_ids_without_the_agents_classic_runtime_are_refused" {
-  command = plan
-
-  variables {
+    name       = "r"       # one character
+    aws_region = "us-east" # a Region without its number
+    # Agent IDs, but the runtime is Converse (not the Agents Classic runtime).
     bedrock_agents = {
       search  = { agent_id = "SEARCHAGNT", alias_id = "SEARCHALIA" }
       summary = { agent_id = "SUMMARYAGT", alias_id = "SUMMARYALI" }
       writer  = { agent_id = "WRITERAGNT", alias_id = "WRITERALIA" }
       reviser = { agent_id = "REVISERAGT", alias_id = "REVISERALI" }
     }
+    # An extra role beside the four.
+    agent_model_ids = {
+      search  = "global.anthropic.claude-sonnet-5-5"
+      summary = "global.anthropic.claude-sonnet-5-5"
+      writer  = "global.anthropic.claude-sonnet-5-5"
+      reviser = "global.anthropic.claude-sonnet-5-5"
+      editor  = "global.anthropic.claude-sonnet-5-5"
+    }
+    # Without the reviser.
+    fallback_model_ids = {
+      search  = "global.anthropic.claude-haiku-5-5"
+      summary = "global.anthropic.claude-haiku-5-5"
+      writer  = "global.anthropic.claude-haiku-5-5"
+    }
+    search_knowledge_base_id = "KB12345" # seven characters
+    # Logically map_max_concurrency (>= 1 and <= bedrock_tps_quota) implies this rule, so 0 also
+    # breaks map_max_concurrency <= bedrock_tps_quota; that rule is not evaluated while the quota
+    # it reads is invalid, so only the quota is reported.
+    bedrock_tps_quota            = 0
+    tolerated_failure_percentage = 101
+    # Logically heartbeat (60 <= heartbeat <= timeout) implies this bound, so 59 also breaks the
+    # heartbeat's and the link TTL's; only the timeout is reported.
+    approval_timeout_seconds             = 59
+    max_revisions                        = 11
+    retry_max_attempts                   = 11
+    retry_backoff_rate                   = 0.5 # below one
+    retry_max_delay_seconds              = 1   # a cap below the interval
+    max_sources_limit                    = 501
+    search_cache_ttl_seconds             = 2592001 # above 30 days
+    sfn_log_level                        = "FATAL"
+    log_retention_in_days                = 31 # a retention CloudWatch does not offer
+    artifact_intermediate_retention_days = 0
+    monthly_budget_usd                   = 0
   }
 
-  expect_failures = [var.bedrock_agents]
+  expect_failures = [
+    var.name,
+    var.aws_region,
+    var.bedrock_agents,
+    var.agent_model_ids,
+    var.fallback_model_ids,
+    var.search_knowledge_base_id,
+    var.bedrock_tps_quota,
+    var.tolerated_failure_percentage,
+    var.approval_timeout_seconds,
+    var.max_revisions,
+    var.retry_max_attempts,
+    var.retry_backoff_rate,
+    var.retry_max_delay_seconds,
+    var.max_sources_limit,
+    var.search_cache_ttl_seconds,
+    var.sfn_log_level,
+    var.log_retention_in_days,
+    var.artifact_intermediate_retention_days,
+    var.monthly_budget_usd,
+  ]
 }
 
-run "an_unknown_agent_runtime_is_refused" {
+run "refused_values_2" {
   command = plan
 
   variables {
-    agent_runtime = "agentcore"
-  }
-
-  expect_failures = [var.agent_runtime]
-}
-
-run "a_tool_loop_bound_outside_2_to_50_model_calls_is_refused" {
-  command = plan
-
-  variables {
-    max_agent_turns = 1
-  }
-
-  expect_failures = [var.max_agent_turns]
-}
-
-run "existing_agents_together_with_create_agents_are_refused" {
-  command = plan
-
-  variables {
+    name  = "research-" # ending in a hyphen
+    owner = ""
+    # Existing agents together with create_agents.
     agent_runtime = "bedrock_agents"
     create_agents = true
     bedrock_agents = {
@@ -362,113 +331,55 @@ run "existing_agents_together_with_create_agents_are_refused" {
       reviser = { agent_id = "REVISERAGT", alias_id = "REVISERALI" }
     }
     agent_model_ids = { for role in ["search", "summary", "writer", "reviser"] : role => "amazon.nova-pro-v1:0" }
-  }
-
-  expect_failures = [var.bedrock_agents]
-}
-
-run "neither_existing_nor_created_agents_are_refused" {
-  command = plan
-
-  variables {
-    agent_runtime  = "bedrock_agents"
-    bedrock_agents = null
-  }
-
-  expect_failures = [var.bedrock_agents]
-}
-
-run "existing_agents_without_the_reviser_are_refused" {
-  command = plan
-
-  variables {
-    agent_runtime = "bedrock_agents"
-    bedrock_agents = {
-      search  = { agent_id = "SEARCHAGNT", alias_id = "SEARCHALIA" }
-      summary = { agent_id = "SUMMARYAGT", alias_id = "SUMMARYALI" }
-      writer  = { agent_id = "WRITERAGNT", alias_id = "WRITERALIA" }
-    }
-  }
-
-  expect_failures = [var.bedrock_agents]
-}
-
-run "agent_id_in_lowercase_is_refused" {
-  command = plan
-
-  variables {
-    agent_runtime = "bedrock_agents"
-    bedrock_agents = {
-      search  = { agent_id = "searchagnt", alias_id = "SEARCHALIA" }
-      summary = { agent_id = "SUMMARYAGT", alias_id = "SUMMARYALI" }
-      writer  = { agent_id = "WRITERAGNT", alias_id = "WRITERALIA" }
-      reviser = { agent_id = "REVISERAGT", alias_id = "REVISERALI" }
-    }
-  }
-
-  expect_failures = [var.bedrock_agents]
-}
-
-run "knowledge_base_id_of_seven_characters_is_refused" {
-  command = plan
-
-  variables {
-    search_knowledge_base_id = "KB12345"
-  }
-
-  expect_failures = [var.search_knowledge_base_id]
-}
-
-run "fallback_models_without_the_reviser_are_refused" {
-  command = plan
-
-  variables {
-    fallback_model_ids = {
-      search  = "global.anthropic.claude-haiku-5-5"
-      summary = "global.anthropic.claude-haiku-5-5"
-      writer  = "global.anthropic.claude-haiku-5-5"
-    }
-  }
-
-  expect_failures = [var.fallback_model_ids]
-}
-
-run "fallback_model_that_is_no_model_identifier_is_refused" {
-  command = plan
-
-  variables {
+    # A fallback that is no model identifier.
     fallback_model_ids = {
       search  = "Claude Haiku 5.5"
       summary = "global.anthropic.claude-haiku-5-5"
       writer  = "global.anthropic.claude-haiku-5-5"
       reviser = "global.anthropic.claude-haiku-5-5"
     }
+    max_agent_turns            = 1 # a tool loop bound outside 2 to 50 model calls
+    map_max_concurrency        = 0
+    approval_heartbeat_seconds = 59       # below a minute
+    execution_timeout_seconds  = 31536001 # above a year
+    retry_interval_seconds     = 0
+    default_max_sources        = 51 # above the pilot's limit of 50
+    approval_link_ttl_seconds  = 59 # below a minute
+    # WARN is Lambda's spelling; Powertools (and this variable) say WARNING.
+    powertools_log_level             = "WARN"
+    artifact_noncurrent_version_days = 0
+    workflows_per_month              = 0
   }
 
-  expect_failures = [var.fallback_model_ids]
+  expect_failures = [
+    var.name,
+    var.owner,
+    var.bedrock_agents,
+    var.fallback_model_ids,
+    var.max_agent_turns,
+    var.map_max_concurrency,
+    var.approval_heartbeat_seconds,
+    var.execution_timeout_seconds,
+    var.retry_interval_seconds,
+    var.default_max_sources,
+    var.approval_link_ttl_seconds,
+    var.powertools_log_level,
+    var.artifact_noncurrent_version_days,
+    var.workflows_per_month,
+  ]
 }
 
-run "agent_models_with_an_extra_role_are_refused" {
+run "refused_values_3" {
   command = plan
 
   variables {
-    agent_model_ids = {
-      search  = "global.anthropic.claude-sonnet-5-5"
-      summary = "global.anthropic.claude-sonnet-5-5"
-      writer  = "global.anthropic.claude-sonnet-5-5"
-      reviser = "global.anthropic.claude-sonnet-5-5"
-      editor  = "global.anthropic.claude-sonnet-5-5"
-    }
-  }
-
-  expect_failures = [var.agent_model_ids]
-}
-
-# Priced, so that only the identifier rule refuses it (the price rule reads the same variable).
-run "agent_model_that_is_no_model_identifier_is_refused" {
-  command = plan
-
-  variables {
+    name        = "research-report-platform-abcdef" # 31 characters, valid
+    environment = "sandbox"                         # prefix "<name>-<environment>": 39 characters
+    tenant      = "acme corp"                       # with a space
+    # Neither existing nor created agents on the Agents Classic runtime.
+    agent_runtime  = "bedrock_agents"
+    bedrock_agents = null
+    # Priced, so that only the identifier rule refuses it (the price rule reads the same variable).
     agent_model_ids = {
       search  = "global.anthropic.claude-sonnet-5-5"
       summary = "arn:aws:bedrock:us-east-1:123456789012:agent/ABCDEFGHIJ"
@@ -480,235 +391,150 @@ run "agent_model_that_is_no_model_identifier_is_refused" {
       "global.anthropic.claude-haiku-5-5"                       = { input = 0.0001, output = 0.0005 }
       "arn:aws:bedrock:us-east-1:123456789012:agent/ABCDEFGHIJ" = { input = 0.002, output = 0.01 }
     }
+    # Above forty, with a quota and an agent reservation that would allow it.
+    map_max_concurrency          = 41
+    bedrock_tps_quota            = 41
+    reserved_concurrency         = { agent = 41, approval = 2, control = 2 }
+    approval_heartbeat_seconds   = 259201 # longer than the approval timeout (259200)
+    execution_timeout_seconds    = 259200 # equal to the approval timeout
+    retry_max_delay_seconds      = 3601   # above an hour
+    default_max_sources          = 0
+    approval_link_ttl_seconds    = 259201 # outliving the approval task
+    event_archive_retention_days = 0      # kept forever
+    alarm_thresholds = {
+      executions_failed    = 1
+      executions_timed_out = 1
+      executions_throttled = 1
+      lambda_errors        = 0
+      approval_timeouts    = 1
+      fallbacks            = 1
+    }
+    approval_callback_auth_type = "aws_iam" # in lowercase
+    transitions_per_execution   = -1
   }
 
-  expect_failures = [var.agent_model_ids]
+  expect_failures = [
+    var.environment,
+    var.tenant,
+    var.bedrock_agents,
+    var.agent_model_ids,
+    var.map_max_concurrency,
+    var.approval_heartbeat_seconds,
+    var.execution_timeout_seconds,
+    var.retry_max_delay_seconds,
+    var.default_max_sources,
+    var.approval_link_ttl_seconds,
+    var.event_archive_retention_days,
+    var.alarm_thresholds,
+    var.approval_callback_auth_type,
+    var.transitions_per_execution,
+  ]
 }
 
-run "agent_model_without_a_price_is_refused" {
+run "refused_values_4" {
   command = plan
 
   variables {
+    environment      = "pilot-2" # with a hyphen
+    workflow_version = "1.0"     # not semantic
+    # Existing agents without the reviser.
+    agent_runtime = "bedrock_agents"
+    bedrock_agents = {
+      search  = { agent_id = "SEARCHAGNT", alias_id = "SEARCHALIA" }
+      summary = { agent_id = "SUMMARYAGT", alias_id = "SUMMARYALI" }
+      writer  = { agent_id = "WRITERAGNT", alias_id = "WRITERALIA" }
+    }
+    # A model without a price.
     agent_model_ids = {
       search  = "global.anthropic.claude-sonnet-5-5"
       summary = "amazon.titan-text-express-v1"
       writer  = "global.anthropic.claude-sonnet-5-5"
       reviser = "global.anthropic.claude-sonnet-5-5"
     }
+    map_max_concurrency      = 2.5
+    powertools_layer_version = 0
+    lambda_architecture      = "amd64" # neither arm64 nor x86_64
   }
 
-  expect_failures = [var.agent_model_ids]
+  expect_failures = [
+    var.environment,
+    var.workflow_version,
+    var.bedrock_agents,
+    var.agent_model_ids,
+    var.map_max_concurrency,
+    var.powertools_layer_version,
+    var.lambda_architecture,
+  ]
 }
 
-# A negative price for a model no role uses: every agent model stays priced.
-run "negative_token_price_is_refused" {
+run "refused_values_5" {
   command = plan
 
   variables {
+    # An agent ID in lowercase.
+    agent_runtime = "bedrock_agents"
+    bedrock_agents = {
+      search  = { agent_id = "searchagnt", alias_id = "SEARCHALIA" }
+      summary = { agent_id = "SUMMARYAGT", alias_id = "SUMMARYALI" }
+      writer  = { agent_id = "WRITERAGNT", alias_id = "WRITERALIA" }
+      reviser = { agent_id = "REVISERAGT", alias_id = "REVISERALI" }
+    }
+    # A negative price for a model no role uses: every agent model stays priced.
     bedrock_token_prices_usd_per_1k = {
       "global.anthropic.claude-sonnet-5-5" = { input = 0.002, output = 0.01 }
       "global.anthropic.claude-haiku-5-5"  = { input = 0.0001, output = 0.0005 }
       "amazon.nova-micro-v1:0"             = { input = -0.000035, output = 0.00014 }
     }
-  }
-
-  expect_failures = [var.bedrock_token_prices_usd_per_1k]
-}
-
-# Logically map_max_concurrency (>= 1 and <= bedrock_tps_quota) implies this rule, so 0 also
-# breaks map_max_concurrency <= bedrock_tps_quota; Terraform does not evaluate that rule while the
-# quota it reads is itself invalid, so only the quota is reported.
-run "bedrock_quota_below_one_is_refused" {
-  command = plan
-
-  variables {
-    bedrock_tps_quota = 0
-  }
-
-  expect_failures = [var.bedrock_tps_quota]
-}
-
-# --- workflow: Map concurrency ------------------------------------------------------------
-
-run "map_concurrency_of_zero_is_refused" {
-  command = plan
-
-  variables {
-    map_max_concurrency = 0
-  }
-
-  expect_failures = [var.map_max_concurrency]
-}
-
-run "map_concurrency_above_forty_is_refused" {
-  command = plan
-
-  variables {
-    map_max_concurrency  = 41
-    bedrock_tps_quota    = 41
-    reserved_concurrency = { agent = 41, approval = 2, control = 2 }
-  }
-
-  expect_failures = [var.map_max_concurrency]
-}
-
-run "fractional_map_concurrency_is_refused" {
-  command = plan
-
-  variables {
-    map_max_concurrency = 2.5
-  }
-
-  expect_failures = [var.map_max_concurrency]
-}
-
-run "map_concurrency_above_the_bedrock_quota_is_refused" {
-  command = plan
-
-  variables {
+    # Above the pilot's Bedrock quota of 5, with an agent reservation that would allow it.
     map_max_concurrency  = 6
     reserved_concurrency = { agent = 6, approval = 2, control = 2 }
+    sources_per_run      = 51 # above the pilot's limit of 50
   }
 
-  expect_failures = [var.map_max_concurrency]
+  expect_failures = [
+    var.bedrock_agents,
+    var.bedrock_token_prices_usd_per_1k,
+    var.map_max_concurrency,
+    var.sources_per_run,
+  ]
 }
 
-run "failure_tolerance_above_100_percent_is_refused" {
+run "refused_values_6" {
   command = plan
 
   variables {
-    tolerated_failure_percentage = 101
+    agent_runtime            = "agentcore" # an unknown runtime
+    approval_timeout_seconds = 31536001    # above a year
+    # An agent reservation below the pilot's Map concurrency (4).
+    reserved_concurrency = { agent = 1, approval = 2, control = 2 }
   }
 
-  expect_failures = [var.tolerated_failure_percentage]
+  expect_failures = [
+    var.agent_runtime,
+    var.approval_timeout_seconds,
+    var.reserved_concurrency,
+  ]
 }
 
-# --- workflow: approval and execution windows -----------------------------------------------
-
-# Logically heartbeat (60 <= heartbeat <= timeout) implies this bound, so 59 also breaks
-# approval_heartbeat_seconds <= approval_timeout_seconds (and the link TTL's); Terraform does not
-# evaluate rules that read an invalid variable, so only the timeout is reported.
-run "approval_timeout_below_a_minute_is_refused" {
+run "refused_values_7" {
   command = plan
 
   variables {
-    approval_timeout_seconds = 59
+    reserved_concurrency = { agent = 4, approval = 0, control = 2 } # zero for the callback
   }
 
-  expect_failures = [var.approval_timeout_seconds]
+  expect_failures = [var.reserved_concurrency]
 }
 
-# Likewise execution_timeout_seconds (<= 31536000 and > approval_timeout_seconds) implies this bound.
-run "approval_timeout_above_a_year_is_refused" {
+run "refused_values_8" {
   command = plan
 
   variables {
-    approval_timeout_seconds = 31536001
+    # The pilot reserves 2 for the callback.
+    approval_endpoint_throttle = { burst_limit = 3, rate_limit = 1 }
   }
 
-  expect_failures = [var.approval_timeout_seconds]
-}
-
-run "approval_heartbeat_below_a_minute_is_refused" {
-  command = plan
-
-  variables {
-    approval_heartbeat_seconds = 59
-  }
-
-  expect_failures = [var.approval_heartbeat_seconds]
-}
-
-run "approval_heartbeat_longer_than_the_approval_timeout_is_refused" {
-  command = plan
-
-  variables {
-    approval_heartbeat_seconds = 259201
-  }
-
-  expect_failures = [var.approval_heartbeat_seconds]
-}
-
-run "execution_timeout_above_a_year_is_refused" {
-  command = plan
-
-  variables {
-    execution_timeout_seconds = 31536001
-  }
-
-  expect_failures = [var.execution_timeout_seconds]
-}
-
-run "execution_timeout_equal_to_the_approval_timeout_is_refused" {
-  command = plan
-
-  variables {
-    execution_timeout_seconds = 259200
-  }
-
-  expect_failures = [var.execution_timeout_seconds]
-}
-
-# --- workflow: revisions and retries ----------------------------------------------------------
-
-run "more_than_ten_revisions_are_refused" {
-  command = plan
-
-  variables {
-    max_revisions = 11
-  }
-
-  expect_failures = [var.max_revisions]
-}
-
-run "more_than_ten_retry_attempts_are_refused" {
-  command = plan
-
-  variables {
-    retry_max_attempts = 11
-  }
-
-  expect_failures = [var.retry_max_attempts]
-}
-
-run "retry_interval_of_zero_is_refused" {
-  command = plan
-
-  variables {
-    retry_interval_seconds = 0
-  }
-
-  expect_failures = [var.retry_interval_seconds]
-}
-
-run "retry_backoff_rate_below_one_is_refused" {
-  command = plan
-
-  variables {
-    retry_backoff_rate = 0.5
-  }
-
-  expect_failures = [var.retry_backoff_rate]
-}
-
-run "retry_delay_cap_below_the_interval_is_refused" {
-  command = plan
-
-  variables {
-    retry_max_delay_seconds = 1
-  }
-
-  expect_failures = [var.retry_max_delay_seconds]
-}
-
-run "retry_delay_cap_above_an_hour_is_refused" {
-  command = plan
-
-  variables {
-    retry_max_delay_seconds = 3601
-  }
-
-  expect_failures = [var.retry_max_delay_seconds]
+  expect_failures = [var.approval_endpoint_throttle]
 }
 
 # --- checks -----------------------------------------------------------------------------------

@@ -225,3 +225,15 @@ def _cmdline(proc: Path) -> str:
         return (proc / "cmdline").read_bytes().decode(errors="replace")
     except OSError:
         return ""
+
+
+def test_a_root_without_a_suite_is_validated_by_the_test_command(tmp_path, capsys):
+    # No provider, so no init: `terraform validate` reads the configuration alone.
+    untested = tmp_path / "untested"
+    untested.mkdir()
+    (untested / "main.tf").write_text('output "greeting" {\n  value = var.undeclared\n}\n')
+    assert runner.test_roots([untested], jobs=1) is False
+    assert "Reference to undeclared input variable" in capsys.readouterr().out
+
+    (untested / "main.tf").write_text('output "greeting" {\n  value = "hello"\n}\n')
+    assert runner.test_roots([untested], jobs=1) is True
