@@ -45,6 +45,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from scripts.offline import sdk_sessions
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_WORK_DIR = REPO_ROOT / "out" / "offline" / "account"
 ACCOUNT_ID = "123456789012"  # moto's default account
@@ -413,6 +415,7 @@ class AccountClient:
             aws_access_key_id=DEPLOYER_CREDENTIALS["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=DEPLOYER_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
             region_name=self.region,
+            botocore_session=sdk_sessions.botocore_session(),
         )
 
     def client(self, service: str):
