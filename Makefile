@@ -69,7 +69,7 @@ test: setup package ## Every offline gate: ruff, fmt, terraform test beside pyte
 	$(PY) -m scripts.offline.account up --work-dir $(TEST_OFFLINE)/account --deploy pilot --background || exit 1; \
 	$(MAKE) --no-print-directory style || exit 1; \
 	$(MAKE) --no-print-directory tf-test > $(TEST_OFFLINE)/tf-test.log 2>&1 & tf_test=$$!; \
-	OFFLINE_TEST_WORK_DIR=$(CURDIR)/$(TEST_OFFLINE) $(PYTEST) -n 3 --ignore=tests/deploy; pytest_status=$$?; \
+	OFFLINE_TEST_WORK_DIR=$(CURDIR)/$(TEST_OFFLINE) $(PYTEST) -n 3 -m "not deploy_gate" --ignore=tests/deploy; pytest_status=$$?; \
 	wait $$tf_test; tf_test_status=$$?; \
 	echo "== terraform test (ran beside pytest)"; cat $(TEST_OFFLINE)/tf-test.log; \
 	if [ $$pytest_status -eq 5 ]; then echo "pytest collected no tests: failing the run"; exit 1; fi; \
@@ -77,10 +77,12 @@ test: setup package ## Every offline gate: ruff, fmt, terraform test beside pyte
 	if [ $$pytest_status -ne 0 ]; then exit $$pytest_status; fi; \
 	$(PY) -m scripts.offline.iam_report --work-dir $(TEST_OFFLINE)/account --check --quiet
 
-# One worker per deployment test, so all of them start at once: each spends most of its minutes on
-# the provider's fixed waits, and the longest (the IAM necessity suite) bounds the run.
-test-deploy: setup package ## Slower deployment gates: team, bu and the consumer example applied, re-planned (no diff), run and destroyed
-	$(call run_pytest,-n 5 tests/deploy)
+# The deploy_gate tests: tests/deploy and the checkov scans of team and bu. A worker per deployment
+# test, so all of them start at once (each spends most of its minutes on the provider's fixed waits,
+# and the longest, the IAM necessity suite, bounds the run); worksteal lets a worker that finished
+# take a test still queued behind a long one.
+test-deploy: setup package ## Slower deployment gates: team, bu and the consumer example applied, re-planned (no diff), run and destroyed; checkov on team and bu
+	$(call run_pytest,-n 5 --dist worksteal -m deploy_gate)
 
 style: $(VENV)/.installed tf-init ## ruff; module READMEs match their HCL; terraform fmt -check
 	$(VENV)/bin/ruff check .

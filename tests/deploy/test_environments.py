@@ -13,7 +13,7 @@ from scripts.offline.plan import planned_resources, run_checkov
 from scripts.offline.runtime import OfflineWorkflow
 
 # An apply, a run and a teardown take minutes on 2 cores: more than the suite-wide per-test limit.
-pytestmark = pytest.mark.timeout(1200)
+pytestmark = [pytest.mark.deploy_gate, pytest.mark.timeout(1200)]
 TOPIC = "Step Functions orchestrates Bedrock agents"
 # Sources per run: bu runs its largest advertised workload; team its default.
 SOURCES = {"team": None, "bu": 200}

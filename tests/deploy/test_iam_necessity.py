@@ -25,7 +25,7 @@ from scripts.offline.mock_config import read_document
 from scripts.offline.model_faults import read_document as read_model_faults
 from scripts.offline.runtime import OfflineWorkflow
 
-pytestmark = pytest.mark.timeout(1500)
+pytestmark = [pytest.mark.deploy_gate, pytest.mark.timeout(1500)]
 CONFIGS = Path(__file__).resolve().parents[2] / "scripts" / "mock_configs"
 TOPIC = "Bedrock quotas and Map concurrency"
 CACHED_TOPIC = f"{TOPIC} {uuid.uuid4().hex[:8]}"

@@ -8,7 +8,7 @@ import pytest
 from scripts.offline.runtime import OfflineWorkflow
 
 # An apply, a run and a teardown take minutes on 2 cores: more than the suite-wide per-test limit.
-pytestmark = pytest.mark.timeout(1200)
+pytestmark = [pytest.mark.deploy_gate, pytest.mark.timeout(1200)]
 TOPIC = "Step Functions orchestrates Bedrock agents"
 
 

@@ -74,7 +74,7 @@ def test_no_policy_fires_on_the_compliant_fixture():
     assert passed == set(CHECK_IDS), f"not evaluated on the compliant fixture: {sorted(set(CHECK_IDS) - passed)}"
 
 
-@pytest.mark.parametrize("env", tfhcl.ENVIRONMENTS)
+@pytest.mark.parametrize("env", tfhcl.scanned_environments())
 def test_root_stack_passes_every_custom_policy(env, session_shared_dir):
     # The scan test_checkov.py reads too: every check, so the custom ones are picked out here.
     report, returncode = tfhcl.root_stack_scan(env, session_shared_dir)

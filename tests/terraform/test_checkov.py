@@ -7,7 +7,7 @@ import pytest
 from tests.terraform import tfhcl
 
 
-@pytest.fixture(scope="module", params=tfhcl.ENVIRONMENTS)
+@pytest.fixture(scope="module", params=tfhcl.scanned_environments())
 def checkov_report(request, session_shared_dir):
     env = request.param
     report, returncode = tfhcl.root_stack_scan(env, session_shared_dir)

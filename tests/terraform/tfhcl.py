@@ -65,6 +65,14 @@ def run_checkov(*args: str) -> tuple[dict[str, Any], int]:
 ROOT_SCAN_CONFIG = REPO_ROOT / "tests" / "policies" / "checkov.yaml"
 
 
+def scanned_environments() -> list:
+    """The environments whose root-stack scan the checkov gates read: the pilot in `make test`,
+    team and bu in `make test-deploy` (deploy_gate), which applies and plan-scans them too."""
+    import pytest
+
+    return [env if env == "pilot" else pytest.param(env, marks=pytest.mark.deploy_gate) for env in ENVIRONMENTS]
+
+
 def root_stack_scan(env: str, shared_dir: Path) -> tuple[dict[str, Any], int]:
     """checkov over the root stack (and through it the local modules) for `env`: every built-in and
     custom check, passed ones included; (report, exit code). Made once per test session: the first
