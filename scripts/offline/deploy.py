@@ -266,10 +266,12 @@ class StackDeployer:
     def plan_json(self) -> dict[str, Any]:
         """`terraform show -json` of a plan against this deployment as applied: every resource with
         the values AWS computed (ARNs of keys and roles are known, unlike in a plan from nothing,
-        where checkov would read each unknown key as "not encrypted")."""
+        where checkov would read each unknown key as "not encrypted"). The state holds what AWS
+        answered at apply, so the plan does not read every resource again (`plan_changes`, the
+        re-plan gate, does)."""
         self.apply()
         plan_file = self.work_dir / "current.tfplan"
-        self.terraform("plan", "-input=false", "-no-color", f"-out={plan_file}", *self._var_args())
+        self.terraform("plan", "-input=false", "-no-color", "-refresh=false", f"-out={plan_file}", *self._var_args())
         return json.loads(self.terraform("show", "-json", str(plan_file)).stdout)
 
     def destroy(self) -> None:
