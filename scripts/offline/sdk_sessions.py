@@ -6,18 +6,22 @@ loader only caches those static files, so sharing it changes nothing a client do
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-_service_models: Any = None  # botocore's data loader, the first session's
+
+@cache
+def shared_loader(search_paths: str | None = None) -> Any:
+    """botocore's `create_loader`, made once per `data_path` setting."""
+    from botocore.loaders import create_loader
+
+    return create_loader(search_paths)
 
 
 def botocore_session():
+    """A new botocore session whose loader is the process's shared one."""
     import botocore.session
 
-    global _service_models
     session = botocore.session.get_session()
-    if _service_models is None:
-        _service_models = session.get_component("data_loader")
-    else:
-        session.register_component("data_loader", _service_models)
+    session.register_component("data_loader", shared_loader(session.get_config_variable("data_path")))
     return session

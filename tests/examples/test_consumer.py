@@ -49,6 +49,8 @@ def test_consumer_function_invokes_exactly_its_agent_alias():
     assert [s["resources"] for s in invoke] == [['${module.bedrock_agents.alias_arns["search"]}']]
 
 
+# In make test-deploy, beside the consumer example's apply (tests/deploy/test_environments.py).
+@pytest.mark.deploy_gate
 def test_consumer_passes_checkov_with_the_custom_policies():
     report, returncode = tfhcl.run_checkov(
         "--config-file",

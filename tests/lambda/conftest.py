@@ -15,6 +15,7 @@ from types import ModuleType
 from typing import Any
 
 import boto3
+import botocore.session
 import pytest
 from moto import mock_aws
 
@@ -53,11 +54,11 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }.items():
         monkeypatch.setenv(name, value)
+    # moto gives each mock a new default boto3 session, and handlers make their own sessions; each
+    # would read botocore's service models from disk again (about half a handler test's time).
+    # Clients are still created afresh inside this mock; only the static model files are shared.
+    monkeypatch.setattr(botocore.session, "create_loader", sdk_sessions.shared_loader)
     with mock_aws():
-        # moto gives each mock a new default boto3 session, which would read botocore's service
-        # models from disk again (about a third of a handler test's time); clients are still
-        # created inside this mock.
-        boto3.setup_default_session(botocore_session=sdk_sessions.botocore_session())
         yield
 
 
