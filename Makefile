@@ -58,11 +58,10 @@ endef
 TEST_OFFLINE := out/test-offline
 
 # The pilot's apply into the test account mostly waits on the provider's own polling, so it runs
-# in the background from the start; pytest's end-to-end tests find it applied. Three pytest workers
-# on two cores: the end-to-end tests spend part of their time waiting on the account. terraform test runs
-# beside pytest (its output is printed when both are done): pytest leaves a core idle while its
-# end-to-end tests wait on the account. `terraform test` validates each root it tests, so `terraform
-# validate` (in `make lint`) would only repeat it.
+# in the background from the start; pytest's end-to-end tests find it applied. They spend part of
+# their time waiting on the account, so three pytest workers share the two cores with terraform
+# test, which runs beside them (its output is printed when both are done). `terraform test`
+# validates each root it tests, so `terraform validate` (in `make lint`) would only repeat it.
 test: setup package ## Every offline gate: ruff, fmt, terraform test beside pytest (unit, policy, checkov, the pilot applied into the embedded account and run end to end), the IAM report
 	@rm -rf $(TEST_OFFLINE); mkdir -p $(TEST_OFFLINE); \
 	trap '$(PY) -m scripts.offline.account down --work-dir $(TEST_OFFLINE)/account >/dev/null' EXIT; \
@@ -77,11 +76,11 @@ test: setup package ## Every offline gate: ruff, fmt, terraform test beside pyte
 	if [ $$pytest_status -ne 0 ]; then exit $$pytest_status; fi; \
 	$(PY) -m scripts.offline.iam_report --work-dir $(TEST_OFFLINE)/account --check --quiet
 
-# The deploy_gate tests: tests/deploy and the checkov scans of team and bu. A worker per deployment
+# The deploy_gate tests: tests/deploy and the checkov scans of team, bu and the consumer example. A worker per deployment
 # test, so all of them start at once (each spends most of its minutes on the provider's fixed waits,
 # and the longest, the IAM necessity suite, bounds the run); worksteal lets a worker that finished
 # take a test still queued behind a long one.
-test-deploy: setup package ## Slower deployment gates: team, bu and the consumer example applied, re-planned (no diff), run and destroyed; checkov on team and bu
+test-deploy: setup package ## Slower deployment gates: team, bu and the consumer example applied, re-planned (no diff), run and destroyed; checkov on team, bu and the consumer example
 	$(call run_pytest,-n 5 --dist worksteal -m deploy_gate)
 
 style: $(VENV)/.installed tf-init ## ruff; module READMEs match their HCL; terraform fmt -check
