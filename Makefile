@@ -62,7 +62,7 @@ TEST_OFFLINE := out/test-offline
 # their time waiting on the account, so three pytest workers share the two cores with terraform
 # test, which runs beside them (its output is printed when both are done). `terraform test`
 # validates each root it tests, so `terraform validate` (in `make lint`) would only repeat it.
-test: setup package ## Every offline gate: ruff, fmt, terraform test beside pytest (unit, policy, checkov, the pilot applied into the embedded account and run end to end), the IAM report
+test: setup package ## Every offline gate: ruff, fmt, terraform test beside pytest (unit, policy, checkov on the HCL, the pilot applied into the embedded account and run end to end), the IAM report
 	@rm -rf $(TEST_OFFLINE); mkdir -p $(TEST_OFFLINE); \
 	trap '$(PY) -m scripts.offline.account down --work-dir $(TEST_OFFLINE)/account >/dev/null' EXIT; \
 	$(PY) -m scripts.offline.account up --work-dir $(TEST_OFFLINE)/account --deploy pilot --background || exit 1; \
@@ -76,11 +76,11 @@ test: setup package ## Every offline gate: ruff, fmt, terraform test beside pyte
 	if [ $$pytest_status -ne 0 ]; then exit $$pytest_status; fi; \
 	$(PY) -m scripts.offline.iam_report --work-dir $(TEST_OFFLINE)/account --check --quiet
 
-# The deploy_gate tests: tests/deploy and the checkov scans of team, bu and the consumer example. A worker per deployment
-# test, so all of them start at once (each spends most of its minutes on the provider's fixed waits,
-# and the longest, the IAM necessity suite, bounds the run); worksteal lets a worker that finished
-# take a test still queued behind a long one.
-test-deploy: setup package ## Slower deployment gates: team, bu and the consumer example applied, re-planned (no diff), run and destroyed; checkov on team, bu and the consumer example
+# The deploy_gate tests: tests/deploy, the pilot's plan scan and the checkov scans of team, bu and
+# the consumer example. A worker per deployment test, so all of them start at once (each spends
+# most of its minutes on the provider's fixed waits, and the longest, the IAM necessity suite,
+# bounds the run); worksteal lets a worker that finished take a test still queued behind a long one.
+test-deploy: setup package ## Slower deployment gates: team, bu and the consumer example applied, re-planned (no diff), run and destroyed; checkov on every plan, team, bu and the consumer example
 	$(call run_pytest,-n 5 --dist worksteal -m deploy_gate)
 
 style: $(VENV)/.installed tf-init ## ruff; module READMEs match their HCL; terraform fmt -check

@@ -1,11 +1,16 @@
 """checkov on the pilot's plan (scripts/offline/plan.py): the deployed values, every resource of
-the stack, and no failed check. team and bu are scanned in tests/deploy."""
+the stack, and no failed check. team and bu are scanned in tests/deploy. A deployment gate like
+theirs (`make test-deploy`): the plan is made against the pilot applied into its own account."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
+
 from scripts.offline.plan import planned_resources, run_checkov
+
+pytestmark = pytest.mark.deploy_gate
 
 FULL_STACK = 91  # resources of the pilot today: a partial plan must not pass as "no failure"
 
