@@ -1,8 +1,8 @@
 """Build one deterministic zip per Lambda code package under dist/.
 
 Each zip holds the package directory, the shared ``workflow_core`` package and what that code
-package needs beside them (VENDORED): the agent its instructions (``agents/<role>/instructions.md``)
-and, with the indexer, the pure-Python ``lunr`` search library at the version requirements-dev.txt
+package needs beside them (VENDORED): the agent its instructions (``agents/<role>/instructions.md``,
+and the compliance agent's ``agents/compliance/policy.md``) and, with the indexer, the pure-Python ``lunr`` search library at the version requirements-dev.txt
 pins. boto3 comes from the Lambda runtime and Powertools from its public layer. Entries are sorted
 and carry a fixed timestamp and permissions, so unchanged code gives byte-identical zips.
 """
@@ -26,6 +26,7 @@ SHARED_PACKAGE = "workflow_core"
 CODE_PACKAGES = (
     "validate_input",
     "agent",
+    "citation_check",
     "approval_request",
     "approval_callback",
     "publish",
@@ -92,8 +93,11 @@ def package_files(package: str, src: Path = LAMBDA_SRC) -> list[tuple[str, Path]
     for distribution in VENDORED_LIBRARIES.get(package, ()):
         roots += _library_roots(distribution)
     if package == "agent":
+        # Every role's instructions, and the documents an agent reads with them (the compliance
+        # agent's policy): all Markdown under agents/.
         roots += [
-            (f"agents/{path.parent.name}/instructions.md", path) for path in sorted(AGENT_INSTRUCTIONS.glob("*/instructions.md"))
+            (f"agents/{path.relative_to(AGENT_INSTRUCTIONS).as_posix()}", path)
+            for path in sorted(AGENT_INSTRUCTIONS.glob("*/*.md"))
         ]
     return sorted(file for prefix, root in roots for file in _tree(prefix, root))
 

@@ -1,13 +1,16 @@
-"""Agent task: one code package, four functions (AGENT_ROLE = search | summary | writer | reviser).
+"""Agent task: one code package, five functions (AGENT_ROLE = search | summary | writer | reviser |
+compliance).
 
 Payload (docs/design.md): ``{"execution_arn", "state", "workflow", "fallback": bool, ...}`` plus
-``source_id`` (summary) or ``draft`` + ``approval`` (reviser); optional ``retry_count``
+``source_id`` (summary), ``draft`` + ``approval`` + optional ``review`` (reviser: the reviewer's
+comments and the pre-review's blocking findings) or ``draft`` (compliance); optional ``retry_count``
 (``$$.State.RetryCount``) feeds the AgentRetries metric. Results are pointers, never bodies:
 
 * search  -> ``{sources_key, source_ids, source_count, cache_hit}``
 * summary -> ``{source_id, summary_key}``
 * writer  -> ``{draft_key, version: 1, summarized, failed_sources}``
 * reviser -> ``{draft_key, version: n + 1, summarized, failed_sources}``
+* compliance -> ``{check: "compliance", status: "completed", blocking, advisory, findings_key, error: null}``
 
 Idempotency: Powertools idempotency on the workflow table (pk ``IDEMPOTENCY#agent_<role>``, sk the
 hashed key) keyed on execution ARN, state, workflow id, source id, fallback flag and draft version,
@@ -17,7 +20,8 @@ instead of calling Bedrock again. A retry after a failure runs again with the sa
 The agent (AGENT_RUNTIME=converse, the default) is code: its instructions are
 ``agents/<role>/instructions.md`` (packaged with the function), its model AGENT_MODEL_ID, its tools
 ``workflow_core.tools`` (search and reviser: the document library in LIBRARY_BUCKET, plus a
-Knowledge Base's Retrieve when KNOWLEDGE_BASE_ID is set). Every tool call is logged and counted
+Knowledge Base's Retrieve when KNOWLEDGE_BASE_ID is set). The compliance agent also reads
+``agents/compliance/policy.md`` and sends it with every draft; it has no tools. Every tool call is logged and counted
 (ToolCalls, ToolErrors). A search source whose uri no tool returned is dropped: sources come from
 the library, never from the model's memory.
 """
@@ -39,7 +43,7 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent_function,
 )
-from workflow_core import artifacts, documents, roles, tools
+from workflow_core import artifacts, documents, review, roles, tools
 from workflow_core.agents import RUNTIMES, AgentBackend, create_backend
 from workflow_core.artifacts import ArtifactStore
 from workflow_core.config import load_config, optional_env
@@ -49,6 +53,7 @@ from workflow_core.observability import (
     metrics,
     record_agent_call,
     record_cache_hit,
+    record_findings,
     record_tool_call,
     start_invocation,
 )
@@ -121,6 +126,9 @@ def _instructions_dir() -> Path:
 
 
 INSTRUCTIONS = (_instructions_dir() / ROLE / "instructions.md").read_text(encoding="utf-8")
+# The house policy the compliance agent checks drafts against; its rule ids decide which findings count.
+POLICY = (_instructions_dir() / "compliance" / "policy.md").read_text(encoding="utf-8") if ROLE == "compliance" else ""
+POLICY_RULES = roles.policy_rules(POLICY) if POLICY else {}
 
 
 @cache
@@ -166,6 +174,7 @@ class AgentTask:
     source_id: str | None = None
     draft: dict[str, Any] | None = None
     approval: dict[str, Any] | None = None
+    review: dict[str, Any] | None = None
 
     @property
     def workflow_id(self) -> str:
@@ -197,14 +206,15 @@ class AgentTask:
         source_id = payload.get("source_id")
         if role == "summary" and not (isinstance(source_id, str) and _ID.match(source_id)):
             problems.append("source_id is required and must be a valid id")
-        draft, approval = payload.get("draft"), payload.get("approval")
+        draft, approval, pre_review = payload.get("draft"), payload.get("approval"), payload.get("review")
+        draft_problem = artifacts.draft_problem(str(workflow.get("workflow_id")), draft)
+        if role in ("reviser", "compliance") and draft_problem:
+            problems.append(draft_problem)
         if role == "reviser":
-            if not isinstance(draft, dict) or not isinstance(draft.get("version"), int):
-                problems.append("draft with draft_key and version is required")
-            elif draft.get("draft_key") != artifacts.draft_key(str(workflow.get("workflow_id")), draft["version"]):
-                problems.append("draft.draft_key does not belong to this workflow and version")
             if not isinstance(approval, dict):
                 problems.append("approval is required")
+            if pre_review is not None and not isinstance(pre_review, dict):
+                problems.append("review must be an object")
         if problems:
             raise InvalidInput("; ".join(problems))
         return cls(
@@ -214,8 +224,9 @@ class AgentTask:
             fallback=bool(payload.get("fallback", False)),
             retry_count=int(payload.get("retry_count") or 0),
             source_id=source_id if role == "summary" else None,
-            draft=draft if role == "reviser" else None,
+            draft=draft if role in ("reviser", "compliance") else None,
             approval=approval if role == "reviser" else None,
+            review=pre_review if role == "reviser" else None,
         )
 
 
@@ -351,11 +362,28 @@ def run_writer(task: AgentTask) -> dict[str, Any]:
     return {"draft_key": key, "version": 1, "summarized": len(summaries), "failed_sources": len(failed)}
 
 
+def blocking_findings(task: AgentTask) -> list[review.Finding]:
+    """The pre-review's blocking findings on the current draft, read from the checks' own files
+    (only files of this workflow and version: the payload's keys are checked, not trusted)."""
+    assert task.draft is not None
+    found: list[review.Finding] = []
+    for check in review.CHECKS:
+        result = (task.review or {}).get(check)
+        if not isinstance(result, dict) or result.get("status") != "completed" or not result.get("blocking"):
+            continue
+        expected = artifacts.review_key(task.workflow_id, int(task.draft["version"]), check)
+        if result.get("findings_key") != expected:
+            raise InvalidInput(f"review.{check}.findings_key does not belong to this workflow and draft version")
+        findings = ARTIFACTS.get_json(expected)["findings"]
+        found += [f for f in map(review.Finding.from_dict, findings) if f.severity == review.BLOCKING]
+    return found
+
+
 def run_reviser(task: AgentTask) -> dict[str, Any]:
     assert task.draft is not None and task.approval is not None
     current = ARTIFACTS.get_text(task.draft["draft_key"])
     version = int(task.draft["version"]) + 1
-    comments = roles.split_comments(task.approval.get("comments"))
+    comments = roles.split_comments(task.approval.get("comments")) + review.revision_comments(blocking_findings(task))
     request = roles.reviser_request(task.workflow["topic"], current, comments, version, task.session_id)
     reply = call_agent(task, request)
     markdown, _ = roles.parse_markdown(reply.text, "reviser")
@@ -373,11 +401,33 @@ def run_reviser(task: AgentTask) -> dict[str, Any]:
     }
 
 
+def run_compliance(task: AgentTask) -> dict[str, Any]:
+    assert task.draft is not None
+    version = int(task.draft["version"])
+    draft = ARTIFACTS.get_text(task.draft["draft_key"])
+    reply = call_agent(task, roles.compliance_request(task.workflow["topic"], POLICY, draft, version, task.session_id))
+    findings, dropped = review.parse_findings(reply.text, POLICY_RULES, draft)
+    if dropped:
+        logger.warning(
+            "findings that name no policy rule or quote no text of the draft were dropped", extra={"dropped": dropped[:20]}
+        )
+    key = artifacts.review_key(task.workflow_id, version, "compliance")
+    ARTIFACTS.put_json(
+        key,
+        review.findings_document(task.workflow_id, version, "compliance", task.draft["draft_key"], reply.generated_by, findings),
+    )
+    STORE.add_artifacts(task.workflow_id, [key], kind="review")
+    result = review.check_result("compliance", key, findings)
+    record_findings(result)
+    return result
+
+
 ROLE_RUNNERS = {
     "search": run_search,
     "summary": run_summary,
     "writer": run_writer,
     "reviser": run_reviser,
+    "compliance": run_compliance,
 }
 
 

@@ -190,6 +190,31 @@ def _hidden(name: str, value: str) -> str:
     return f'<input type="hidden" name="{name}" value="{html.escape(value, quote=True)}">'
 
 
+def pre_review_html(shown: Any) -> str:
+    """The pre-review the approval request kept on the approval item, escaped; a check that did
+    not run says so, so the reviewer knows what nobody has checked."""
+    if not isinstance(shown, list) or not shown:
+        return "<p><strong>No pre-review ran on this draft.</strong></p>"
+    parts = ["<h2>Pre-review</h2><ul>"]
+    for entry in shown:
+        title = html.escape(str(entry.get("title") or entry.get("check")))
+        if entry.get("status") != "completed":
+            why = html.escape(str(entry.get("error") or "failed"))
+            parts.append(f"<li><strong>{title}: check missing</strong> ({why}). Check this yourself.</li>")
+            continue
+        parts.append(f"<li>{title}: {int(entry.get('blocking') or 0)} blocking, {int(entry.get('advisory') or 0)} advisory")
+        findings = [
+            f"<li>[{html.escape(str(f.get('severity')))}] {html.escape(str(f.get('rule')))}: "
+            f"<q>{html.escape(str(f.get('quote')))}</q> {html.escape(str(f.get('note')))}</li>"
+            for f in entry.get("findings") or []
+        ]
+        if entry.get("more"):
+            findings.append(f"<li>and {int(entry['more'])} more</li>")
+        parts.append(f"<ul>{''.join(findings)}</ul></li>" if findings else "</li>")
+    parts.append("</ul>")
+    return "".join(parts)
+
+
 def open_link(event: dict[str, Any], now: float) -> dict[str, Any]:
     """GET: heartbeat and confirmation form."""
     params = query_params(event)
@@ -214,7 +239,8 @@ def open_link(event: dict[str, Any], now: float) -> dict[str, Any]:
     body = (
         f"<p>Draft <code>{html.escape(str(approval.get('draft_key', '')))}</code> "
         f"(workflow <code>{html.escape(str(approval.get('workflow_id', '')))}</code>).</p>"
-        f'<form method="post" action="{action}">{fields}'
+        + pre_review_html(approval.get("pre_review"))
+        + f'<form method="post" action="{action}">{fields}'
         '<label for="reviewer">Your name or e-mail</label>'
         f'<input id="reviewer" name="reviewer" required maxlength="{MAX_REVIEWER}">'
         '<label for="comments">Comments' + (" (what should the revision change?)" if verb == "Reject" else "") + "</label>"

@@ -38,11 +38,10 @@ def publish(event: dict[str, Any]) -> dict[str, Any]:
     workflow, draft = event.get("workflow"), event.get("draft")
     if not isinstance(workflow, dict) or not isinstance(workflow.get("workflow_id"), str):
         raise InvalidInput("workflow with workflow_id is required")
-    if not isinstance(draft, dict) or not isinstance(draft.get("version"), int):
-        raise InvalidInput("draft with draft_key and version is required")
     workflow_id = workflow["workflow_id"]
-    if draft.get("draft_key") != artifacts.draft_key(workflow_id, draft["version"]):
-        raise InvalidInput("draft.draft_key does not belong to this workflow and version")
+    problem = artifacts.draft_problem(workflow_id, draft)
+    if problem:
+        raise InvalidInput(problem)
     approval = event.get("approval")
     if isinstance(approval, dict) and approval.get("decision") not in (None, "approve"):
         raise InvalidInput(f"refusing to publish a draft whose decision is {approval.get('decision')!r}")

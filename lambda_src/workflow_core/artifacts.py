@@ -1,7 +1,8 @@
 """S3 artifacts: JSON/text read and write with the ``retention`` tag, copy, existence checks.
 
 Key layout (docs/design.md): ``<wf>/sources.json``, ``<wf>/sources/<id>.json``,
-``<wf>/summaries/<id>.json``, ``<wf>/drafts/v<n>.md`` (retention=intermediate) and
+``<wf>/summaries/<id>.json``, ``<wf>/drafts/v<n>.md``, ``<wf>/reviews/v<n>/<check>.json``
+(retention=intermediate) and
 ``published/<wf>/report.md`` (retention=published).
 """
 
@@ -37,8 +38,23 @@ def draft_key(workflow_id: str, version: int) -> str:
     return f"{workflow_id}/drafts/v{version}.md"
 
 
+def review_key(workflow_id: str, version: int, check: str) -> str:
+    """The findings one pre-review check wrote for one draft version."""
+    return f"{workflow_id}/reviews/v{version}/{check}.json"
+
+
 def published_key(workflow_id: str) -> str:
     return f"published/{workflow_id}/report.md"
+
+
+def draft_problem(workflow_id: str, draft: Any) -> str | None:
+    """Why a task payload's ``draft`` pointer is unusable, or None: it must name this workflow's
+    draft of its own version, so a payload cannot point a function at another workflow's objects."""
+    if not isinstance(draft, dict) or not isinstance(draft.get("version"), int):
+        return "draft with draft_key and version is required"
+    if draft.get("draft_key") != draft_key(workflow_id, draft["version"]):
+        return "draft.draft_key does not belong to this workflow and version"
+    return None
 
 
 def _is_missing(error: ClientError) -> bool:

@@ -5,7 +5,8 @@
   (``ResearchReport``), dimensions ``role`` and ``environment`` (plus Powertools' ``service``).
 
 Metric names: AgentInvocations, AgentLatencyMs, AgentRetries, FallbackUsed, SearchCacheHits,
-InputTokens, OutputTokens, ToolCalls and ToolErrors (dimension ``tool`` beside the role's).
+InputTokens, OutputTokens, ToolCalls and ToolErrors (dimension ``tool`` beside the role's),
+BlockingFindings and AdvisoryFindings (the pre-review checks: role ``compliance`` or ``citations``).
 """
 
 from __future__ import annotations
@@ -86,3 +87,9 @@ def record_tool_call(tool: str, ok: bool) -> None:
     for name in names:
         with single_metric(name=name, unit=MetricUnit.Count, value=1, default_dimensions=metrics.default_dimensions) as metric:
             metric.add_dimension(name="tool", value=tool)
+
+
+def record_findings(result: dict[str, Any]) -> None:
+    """A pre-review check's result (review.check_result): its findings by severity."""
+    metrics.add_metric(name="BlockingFindings", unit=MetricUnit.Count, value=result["blocking"])
+    metrics.add_metric(name="AdvisoryFindings", unit=MetricUnit.Count, value=result["advisory"])

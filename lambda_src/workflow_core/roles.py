@@ -2,13 +2,14 @@
 
 A backend only turns an ``AgentRequest`` into reply text. Prompts are built here, and every input
 a model needs is in the prompt text, between plain markers (``Topic:``, ``Source [id]:`` with the
-text between ``---`` lines, ``Summaries:``, ``Reviewer comments:``). Replies from InvokeAgent and
+text between ``---`` lines, ``Summaries:``, ``Reviewer comments:``, ``Policy:`` and ``Draft:`` each followed by a ``---`` block). Replies from InvokeAgent and
 from the Converse fallback go through the same parsers, so a malformed reply fails the same way
 (``AgentFailed``) whatever produced it.
 
 Roles: ``search`` (JSON list of sources {id, title, uri, text}), ``summary`` (summary text of one
 source), ``writer`` (Markdown report citing ``[source-id]``), ``reviser`` (revised Markdown that
-addresses every reviewer comment).
+addresses every reviewer comment), ``compliance`` (JSON list of findings {rule, severity, quote, note,
+suggestion} against the policy in the prompt).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 from workflow_core.errors import AgentFailed
 
-ROLES = ("search", "summary", "writer", "reviser")
+ROLES = ("search", "summary", "writer", "reviser", "compliance")
 WRITER_PROMPT_BUDGET_CHARS = 120_000
 CITATION = re.compile(r"\[(src-\d{3,})\]")
 
@@ -72,23 +73,23 @@ def search_request(topic: str, max_sources: int, session_id: str) -> AgentReques
     return AgentRequest("search", prompt, session_id)
 
 
-def _json_array(text: str) -> list[Any]:
+def json_array(text: str, role: str = "search") -> list[Any]:
     start, end = text.find("["), text.rfind("]")
     if start < 0 or end < start:
-        raise AgentFailed("search reply contains no JSON array")
+        raise AgentFailed(f"{role} reply contains no JSON array")
     try:
         value = json.loads(text[start : end + 1])
     except json.JSONDecodeError as error:
-        raise AgentFailed(f"search reply is not valid JSON: {error.msg}") from None
+        raise AgentFailed(f"{role} reply is not valid JSON: {error.msg}") from None
     if not isinstance(value, list):
-        raise AgentFailed("search reply is not a JSON array")
+        raise AgentFailed(f"{role} reply is not a JSON array")
     return value
 
 
 def parse_sources(text: str, max_sources: int) -> list[Source]:
     """Parse a search reply; renumber ids by rank; drop items without text; cap at max_sources."""
     sources: list[Source] = []
-    for item in _json_array(text):
+    for item in json_array(text):
         if not isinstance(item, dict):
             continue
         body = str(item.get("text") or "").strip()
@@ -203,3 +204,31 @@ def reviser_request(topic: str, draft: str, comments: list[str], version: int, s
         f"Reviewer comments:\n{numbered}\n---\n{draft}"
     )
     return AgentRequest("reviser", prompt, session_id)
+
+
+# -- compliance -------------------------------------------------------------------------------
+_POLICY_RULE = re.compile(r"^## ([a-z0-9][a-z0-9-]*) \((blocking|advisory)\)\s*$", re.MULTILINE)
+
+
+def policy_rules(policy: str) -> dict[str, str]:
+    """Rule id -> severity, from the policy's ``## <rule-id> (<severity>)`` headings."""
+    rules = dict(_POLICY_RULE.findall(policy))
+    if not rules:
+        raise ValueError("the policy has no rules: each is a '## <rule-id> (blocking|advisory)' heading")
+    return rules
+
+
+def compliance_request(topic: str, policy: str, draft: str, version: int, session_id: str) -> AgentRequest:
+    prompt = (
+        "You are the compliance agent of a research workflow.\n"
+        f"Topic: {topic}\n"
+        f"Check version {version} of the Markdown draft below against every rule of the policy. Reply with "
+        "ONLY a JSON array of findings; each element is "
+        '{"rule": string, "severity": "blocking" or "advisory", "quote": string, "note": string, "suggestion": string} '
+        "where rule is the rule's id, severity is the one the policy gives the rule, quote is the exact "
+        "text of the draft that breaks it, note says why, and suggestion is one edit that fixes it. "
+        "Reply [] if the draft follows every rule.\n"
+        f"Policy:\n---\n{policy.strip()}\n---\n"
+        f"Draft:\n---\n{draft.strip()}\n---\n"
+    )
+    return AgentRequest("compliance", prompt, session_id)

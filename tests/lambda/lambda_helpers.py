@@ -253,6 +253,7 @@ def approval_request_env(resources: dict[str, Any]) -> dict[str, str]:
     return {
         "ENVIRONMENT": "test",
         "WORKFLOW_TABLE": WORKFLOW_TABLE,
+        "ARTIFACT_BUCKET": BUCKET,
         "APPROVAL_TOPIC_ARN": resources["topic_arn"],
         "SIGNING_SECRET_ARN": resources["secret_arn"],
         "APPROVAL_BASE_URL": APPROVAL_BASE_URL,

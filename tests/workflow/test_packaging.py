@@ -71,13 +71,18 @@ SHARED_FILES = [
     "workflow_core/errors.py",
     "workflow_core/events.py",
     "workflow_core/observability.py",
+    "workflow_core/review.py",
     "workflow_core/roles.py",
     "workflow_core/signing.py",
     "workflow_core/store.py",
     "workflow_core/tools.py",
 ]
 # What a code package ships beside its handler and the shared package.
-AGENT_INSTRUCTIONS = [f"agents/{role}/instructions.md" for role in ("reviser", "search", "summary", "writer")]
+AGENT_INSTRUCTIONS = [
+    "agents/compliance/instructions.md",
+    "agents/compliance/policy.md",
+    *(f"agents/{role}/instructions.md" for role in ("reviser", "search", "summary", "writer")),
+]
 
 
 def test_each_zip_holds_exactly_its_handler_the_shared_package_and_what_it_vendors(tmp_path):

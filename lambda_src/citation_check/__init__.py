@@ -1,0 +1,1 @@
+"""The citation check function (handler: citation_check.handler.lambda_handler)."""
