@@ -34,12 +34,16 @@ locals {
   )
   lambda_log_level = { DEBUG = "DEBUG", INFO = "INFO", WARNING = "WARN", ERROR = "ERROR" }[var.powertools_log_level]
 
-  agent_roles = ["search", "summary", "writer", "reviser"]
+  # The research pipeline's roles, which may run on Agents Classic, and the pre-review's compliance
+  # agent, which is always code on Converse: Agents Classic takes no new agents.
+  classic_roles = ["search", "summary", "writer", "reviser"]
+  agent_roles   = concat(local.classic_roles, ["compliance"])
   # The roles whose tools search the document library.
   library_roles = ["search", "reviser"]
   # Agents Classic only (agent_runtime = bedrock_agents): agents from modules/bedrock_agents or
-  # existing IDs; each role's function may InvokeAgent on exactly its own alias ARN.
+  # existing IDs; each classic role's function may InvokeAgent on exactly its own alias ARN.
   classic_agents = var.agent_runtime == "bedrock_agents"
+  role_runtime   = { for role in local.agent_roles : role => contains(local.classic_roles, role) ? var.agent_runtime : "converse" }
   agents         = !local.classic_agents ? {} : var.create_agents ? module.bedrock_agents[0].agents : var.bedrock_agents
   agent_alias_arns = !local.classic_agents ? {} : var.create_agents ? module.bedrock_agents[0].alias_arns : { for role, a in var.bedrock_agents :
   role => "arn:${local.partition}:bedrock:${local.region}:${local.account_id}:agent-alias/${a.agent_id}/${a.alias_id}" }
@@ -56,7 +60,7 @@ locals {
   # Each role's function runs its agent on agent_model_ids (agents as code) and its fallback on
   # fallback_model_ids; with Agents Classic the agent's model is the agent's, not the function's.
   function_models = { for role in local.agent_roles : role => merge(
-    local.classic_agents ? {} : { Agent = var.agent_model_ids[role] },
+    local.role_runtime[role] == "bedrock_agents" ? {} : { Agent = var.agent_model_ids[role] },
     { Fallback = var.fallback_model_ids[role] },
   ) }
   model_profiles = toset(flatten([for models in values(local.function_models) : [for m in values(models) : m if can(regex(local.inference_profile_pattern, m))]]))
@@ -113,6 +117,8 @@ locals {
     agent_summary     = "agent"
     agent_writer      = "agent"
     agent_reviser     = "agent"
+    agent_compliance  = "agent"
+    citation_check    = "citation_check"
     approval_request  = "approval_request"
     approval_callback = "approval_callback"
     publish           = "publish"
@@ -125,17 +131,19 @@ locals {
     agent_summary     = { class = "agent", timeout = 300, memory = 512 }
     agent_writer      = { class = "agent", timeout = 600, memory = 1024 }
     agent_reviser     = { class = "agent", timeout = 600, memory = 1024 }
+    agent_compliance  = { class = "agent", timeout = 300, memory = 512 }
+    citation_check    = { class = "control", timeout = 30, memory = 256 }
     approval_request  = { class = "approval", timeout = 30, memory = 256 }
     approval_callback = { class = "approval", timeout = 30, memory = 256 }
     publish           = { class = "control", timeout = 60, memory = 256 }
     on_failure        = { class = "control", timeout = 30, memory = 256 }
   }
 
-  # The four agent functions run one code package: they differ only in role, models and tools.
+  # The five agent functions run one code package: they differ only in role, models and tools.
   agent_environment = { for role in local.agent_roles : "agent_${role}" => merge({
     ENVIRONMENT                  = var.environment
     AGENT_ROLE                   = role
-    AGENT_RUNTIME                = var.agent_runtime
+    AGENT_RUNTIME                = local.role_runtime[role]
     AGENT_MODEL_ID               = var.agent_model_ids[role]
     MAX_AGENT_TURNS              = var.max_agent_turns
     FALLBACK_MODEL_ID            = var.fallback_model_ids[role]
@@ -145,7 +153,7 @@ locals {
     SEARCH_CACHE_TTL_SECONDS     = var.search_cache_ttl_seconds
     TOLERATED_FAILURE_PERCENTAGE = var.tolerated_failure_percentage
     },
-    local.classic_agents ? { AGENT_ID = local.agents[role].agent_id, AGENT_ALIAS_ID = local.agents[role].alias_id } : {},
+    local.role_runtime[role] == "bedrock_agents" ? { AGENT_ID = local.agents[role].agent_id, AGENT_ALIAS_ID = local.agents[role].alias_id } : {},
     contains(local.library_roles, role) ? { LIBRARY_BUCKET = module.document_library.bucket_name } : {},
     role == "search" && var.search_knowledge_base_id != null && !local.classic_agents ? { KNOWLEDGE_BASE_ID = var.search_knowledge_base_id } : {},
   ) }
@@ -160,9 +168,15 @@ locals {
       MAX_SOURCES_LIMIT   = var.max_sources_limit
       DEFAULT_MAX_SOURCES = var.default_max_sources
     }
+    citation_check = {
+      ENVIRONMENT     = var.environment
+      WORKFLOW_TABLE  = module.workflow_store.workflow_table_name
+      ARTIFACT_BUCKET = module.artifact_bucket.bucket_name
+    }
     approval_request = {
       ENVIRONMENT               = var.environment
       WORKFLOW_TABLE            = module.workflow_store.workflow_table_name
+      ARTIFACT_BUCKET           = module.artifact_bucket.bucket_name
       APPROVAL_TOPIC_ARN        = module.approvals.topic_arn
       SIGNING_SECRET_ARN        = module.approvals.signing_secret_arn
       APPROVAL_BASE_URL         = module.approvals.callback_url
@@ -202,7 +216,7 @@ locals {
   bucket_objects = "${module.artifact_bucket.bucket_arn}/*"
 
   agent_statements = { for role in local.agent_roles : "agent_${role}" => concat(
-    local.classic_agents ? [{
+    local.role_runtime[role] == "bedrock_agents" ? [{
       sid        = "InvokeOwnAgent"
       actions    = ["bedrock:InvokeAgent"]
       resources  = [local.agent_alias_arns[role]]
@@ -274,7 +288,47 @@ locals {
         conditions = []
       },
     ]
-    approval_request  = module.approvals.approval_request_policy_statements
+    citation_check = [
+      {
+        sid        = "ReadDraftWriteFindings"
+        actions    = ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"]
+        resources  = [local.bucket_objects]
+        conditions = []
+      },
+      {
+        sid        = "SeeMissingArtifacts"
+        actions    = ["s3:ListBucket"]
+        resources  = [module.artifact_bucket.bucket_arn]
+        conditions = []
+      },
+      {
+        sid        = "RecordFindings"
+        actions    = ["dynamodb:BatchWriteItem"]
+        resources  = [module.workflow_store.workflow_table_arn]
+        conditions = []
+      },
+      {
+        sid        = "UseStackKey"
+        actions    = ["kms:GenerateDataKey", "kms:Decrypt"]
+        resources  = [aws_kms_key.this.arn]
+        conditions = []
+      },
+    ]
+    # The approval message and page show the pre-review's findings: read only those files.
+    approval_request = concat(module.approvals.approval_request_policy_statements, [
+      {
+        sid        = "ReadPreReviewFindings"
+        actions    = ["s3:GetObject"]
+        resources  = ["${module.artifact_bucket.bucket_arn}/*/reviews/*"]
+        conditions = []
+      },
+      {
+        sid        = "DecryptPreReviewFindings"
+        actions    = ["kms:Decrypt"]
+        resources  = [aws_kms_key.this.arn]
+        conditions = []
+      },
+    ])
     approval_callback = module.approvals.approval_callback_policy_statements
     publish = [
       {
@@ -394,7 +448,7 @@ module "bedrock_agents" {
   count  = local.classic_agents && var.create_agents ? 1 : 0
 
   name = local.prefix
-  agents = { for role in local.agent_roles : role => {
+  agents = { for role in local.classic_roles : role => {
     foundation_model = var.agent_model_ids[role]
     instruction_path = "${path.root}/../agents/${role}/instructions.md"
     description      = "research-report ${role} agent (${var.environment})"
@@ -478,6 +532,8 @@ locals {
     agent_summary_arn          = module.functions["agent_summary"].arn
     agent_writer_arn           = module.functions["agent_writer"].arn
     agent_reviser_arn          = module.functions["agent_reviser"].arn
+    agent_compliance_arn       = module.functions["agent_compliance"].arn
+    citation_check_arn         = module.functions["citation_check"].arn
     approval_request_arn       = module.functions["approval_request"].arn
     publish_arn                = module.functions["publish"].arn
     on_failure_arn             = module.functions["on_failure"].arn

@@ -155,8 +155,8 @@ variable "fallback_model_ids" {
   type        = map(string)
 
   validation {
-    condition     = toset(keys(var.fallback_model_ids)) == toset(["search", "summary", "writer", "reviser"])
-    error_message = "fallback_model_ids must have exactly the roles search, summary, writer and reviser."
+    condition     = toset(keys(var.fallback_model_ids)) == toset(["search", "summary", "writer", "reviser", "compliance"])
+    error_message = "fallback_model_ids must have exactly the roles search, summary, writer, reviser and compliance."
   }
 
   validation {
@@ -170,8 +170,8 @@ variable "agent_model_ids" {
   type        = map(string)
 
   validation {
-    condition     = toset(keys(var.agent_model_ids)) == toset(["search", "summary", "writer", "reviser"])
-    error_message = "agent_model_ids must have exactly the roles search, summary, writer and reviser."
+    condition     = toset(keys(var.agent_model_ids)) == toset(["search", "summary", "writer", "reviser", "compliance"])
+    error_message = "agent_model_ids must have exactly the roles search, summary, writer, reviser and compliance."
   }
 
   validation {
