@@ -76,13 +76,19 @@ def exited(events: Iterable[dict[str, Any]], *names: str) -> int:
     return sum(1 for event in events if event["type"].endswith("StateExited") and _details(event).get("name") in wanted)
 
 
+def state_outputs(events: Iterable[dict[str, Any]], name: str) -> list[Any]:
+    """Every output of a state, parsed, in order."""
+    return [
+        json.loads(_details(event).get("output") or "null")
+        for event in events
+        if event["type"].endswith("StateExited") and _details(event).get("name") == name
+    ]
+
+
 def state_output(events: Iterable[dict[str, Any]], name: str) -> dict[str, Any] | None:
     """The last output of a top-level state, parsed."""
-    found = None
-    for event in events:
-        if event["type"].endswith("StateExited") and _details(event).get("name") == name:
-            found = json.loads(_details(event).get("output") or "null")
-    return found
+    outputs = state_outputs(events, name)
+    return outputs[-1] if outputs else None
 
 
 def end_state(events: list[dict[str, Any]], top_level: Iterable[str]) -> str | None:

@@ -4,7 +4,7 @@ It reads what a model reads: the system prompt (the agent's instructions, which 
 the conversation (the task prompt, its own earlier tool calls and their results) and the tool
 specs of the request. Everything a role needs is in the prompt, between the markers
 lambda_src/workflow_core/roles.py writes (Topic:, Source [...], ---, Summaries:, Reviewer
-comments:), or in a tool result; it reads no corpus and has no side channel.
+comments:, Policy:, Draft:), or in a tool result; it reads no corpus and has no side channel.
 
 * search  - asks the tool whose spec takes a ``query`` (search_documents) for the topic, then
   answers the JSON list a search agent returns from the passages the tool gave it, in the tool's
@@ -14,7 +14,12 @@ comments:), or in a tool result; it reads no corpus and has no side channel.
   ``[src-NNN]``, and a sources list.
 * reviser - applies simple comments (``replace "a" with "b"``, ``remove "a"``, ``add a section on
   X``: it searches the library for X with the tool and writes the section from the best passage)
-  and appends a ``Revisions`` section answering every comment.
+  and appends a ``Revisions`` section answering every comment. A comment may end in a
+  parenthesis saying who asked and why (the pre-review's findings do).
+* compliance - reads the policy's rules (``## <rule-id> (<severity>)`` and their text) and reports
+  what each rule's text names: e-mail addresses or phone numbers where it speaks of them,
+  exclamation marks where it does, and the phrases it quotes ("guaranteed", ...), each with the
+  sentence that holds it and a ``remove "..."`` suggestion.
 
 Every answer says that this model wrote it and which model it stands in for (the model the
 request named: the role's model, or its smaller fallback). Same conversation, same answer:
@@ -28,7 +33,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-ROLES = ("search", "summary", "writer", "reviser")
+ROLES = ("search", "summary", "writer", "reviser", "compliance")
 LABEL_MARK = "Written by the local model"
 
 _TOPIC = re.compile(r"^Topic: (.*)$", re.MULTILINE)
@@ -38,12 +43,18 @@ _SUMMARY_LINE = re.compile(r"^\[([^\]]+)\] (.*?) \((\S*)\): (.*)$")
 _FAILED = re.compile(r"^Sources that could not be summarised[^:]*: (.*)$", re.MULTILINE)
 _VERSION = re.compile(r"'## Revisions \(v(\d+)\)'")
 _COMMENT = re.compile(r"^\d+\. (.*)$")
-_ROLE_IN_TEXT = re.compile(r"\b(search|summary|writer|reviser) agent\b")
+_ROLE_IN_TEXT = re.compile(r"\b(search|summary|writer|reviser|compliance) agent\b")
+_POLICY_RULE = re.compile(r"^## ([a-z0-9][a-z0-9-]*) \((blocking|advisory)\)\s*$", re.MULTILINE)
+_QUOTED = re.compile(r'"([^"\n]+)"')
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# International (+1 555 010 0199) or North American ((555) 010-0199) numbers; not dates or counts.
+_PHONE = re.compile(r"(?<![\w+])(?:\+\d[\d ().-]{7,}\d|\(\d{3}\) ?\d{3}-\d{4})(?![\w-])")
 
 _WORD = re.compile(r"[a-z0-9]+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
-_REPLACE = re.compile(r'^replace\s+"(.+?)"\s+with\s+"(.*?)"\s*\.?$', re.IGNORECASE)
-_REMOVE = re.compile(r'^(?:remove|delete)\s+"(.+?)"\s*\.?$', re.IGNORECASE)
+_WHO_ASKED = r"(?:\s+\([^()]*(?:\([^()]*\)[^()]*)*\))?"  # a trailing "(pre-review rule: why)"
+_REPLACE = re.compile(r'^replace\s+"(.+?)"\s+with\s+"(.*?)"\s*\.?' + _WHO_ASKED + "$", re.IGNORECASE)
+_REMOVE = re.compile(r'^(?:remove|delete)\s+"(.+?)"\s*\.?' + _WHO_ASKED + "$", re.IGNORECASE)
 _ADD_SECTION = re.compile(r"\badd\s+(?:a\s+|one\s+)?section\s+(?:on|about)\s+(.+?)(?:\s+and\s+|[.;,]|$)", re.IGNORECASE)
 _STOPWORDS = frozenset(
     """a an and are as at be but by can do does for from has have how i in into is it its of on
@@ -151,6 +162,12 @@ def context_from_prompt(role: str, prompt: str) -> dict[str, Any]:
         comments = [found.group(1) for line in listing.splitlines() if (found := _COMMENT.match(line))]
         version = _VERSION.search(head)
         return {"topic": topic, "draft": draft, "comments": comments, "version": int(version.group(1)) if version else 1}
+    if role == "compliance":
+        _, found, rest = prompt.partition("Policy:\n---\n")
+        policy, between, draft = rest.partition("\n---\nDraft:\n---\n")
+        if not found or not between:
+            raise PromptError("the compliance prompt holds no 'Policy:' and 'Draft:' blocks")
+        return {"topic": topic, "policy": policy, "draft": draft.removesuffix("\n").removesuffix("\n---")}
     raise PromptError(f"no such agent role {role!r}")
 
 
@@ -348,3 +365,34 @@ class _Writer:
         if not answers:
             answers.append("No reviewer comments were given; the text is unchanged.")
         return f"{draft}\n\n## Revisions (v{context['version']})\n\n> {self.label}.\n\n" + "\n".join(answers) + "\n", []
+
+    def compliance(self, context: dict[str, Any]) -> tuple[str, list[ToolUse]]:
+        policy, draft = context["policy"], context["draft"]
+        headings = list(_POLICY_RULE.finditer(policy))
+        sentences = [s.strip() for line in draft.splitlines() for s in _SENTENCE.split(line) if s.strip()]
+        findings: list[dict[str, str]] = []
+        for at, heading in enumerate(headings):
+            rule, severity = heading.groups()
+            text = policy[heading.end() : headings[at + 1].start() if at + 1 < len(headings) else len(policy)]
+            wording = text.lower()
+            quotes: list[tuple[str, str]] = []  # (quote, what it is)
+            if "e-mail" in wording or "email" in wording:
+                quotes += [(m, "an e-mail address") for m in _EMAIL.findall(draft)]
+            if "phone" in wording:
+                quotes += [(m.strip(), "a phone number") for m in _PHONE.findall(draft)]
+            if "exclamation" in wording:
+                quotes += [(s, "an exclamation mark") for s in sentences if re.search(r"!(?!\[)", s)]
+            for phrase in _QUOTED.findall(text):
+                pattern = re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", re.IGNORECASE)
+                quotes += [(s, f'"{phrase}"') for s in sentences if pattern.search(s)]
+            for quote, what in dict.fromkeys(quotes):
+                findings.append(
+                    {
+                        "rule": rule,
+                        "severity": severity,
+                        "quote": quote,
+                        "note": f"The draft holds {what}, which the {rule} rule does not allow.",
+                        "suggestion": f'remove "{quote}"',
+                    }
+                )
+        return json.dumps(findings, ensure_ascii=False, indent=1), []

@@ -424,6 +424,8 @@ class OfflineWorkflow:
             "fallbacks": sum(fallbacks.values()),
             "fallbacks_by_role": fallbacks,
             "approvals_requested": history.entered(events, "RequestApproval"),
+            "pre_reviews": pre_reviews(events),
+            "automatic_revisions": history.entered(events, "ReviseForFindings"),
             "map_items": sum(1 for e in events if e["type"] == "MapIterationStarted"),
             "map_failures": history.entered(events, "SourceFailed"),
             "cache_hits": int(bool(search.get("search", {}).get("cache_hit"))),
@@ -462,6 +464,20 @@ class OfflineWorkflow:
         if key not in summary["artifacts"]:
             return None
         return self.client("s3").get_object(Bucket=self.deployment.bucket, Key=key)["Body"].read().decode("utf-8")
+
+
+def pre_reviews(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each draft version's pre-review: per check, its status and findings by severity."""
+    return [
+        {
+            "version": state["draft"]["version"],
+            **{
+                check: {key: result.get(key) for key in ("status", "blocking", "advisory", "error")}
+                for check, result in state["review"].items()
+            },
+        }
+        for state in history.state_outputs(events, "PreReview")
+    ]
 
 
 def _executions(sfn, state_machine_arn: str) -> list[dict[str, Any]]:
