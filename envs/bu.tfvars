@@ -90,4 +90,4 @@ workflows_per_month = 20000
 sources_per_run     = 16
 
 # State transitions of a typical run (make cost --json: transitions_per_run), for the dashboard.
-transitions_per_execution = 27
+transitions_per_execution = 38

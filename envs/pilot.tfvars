@@ -90,4 +90,4 @@ workflows_per_month = 100
 sources_per_run     = 8
 
 # State transitions of a typical run (make cost --json: transitions_per_run), for the dashboard.
-transitions_per_execution = 21
+transitions_per_execution = 36

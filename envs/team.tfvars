@@ -90,4 +90,4 @@ workflows_per_month = 2000
 sources_per_run     = 12
 
 # State transitions of a typical run (make cost --json: transitions_per_run), for the dashboard.
-transitions_per_execution = 24
+transitions_per_execution = 37
