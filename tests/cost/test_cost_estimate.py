@@ -386,9 +386,10 @@ def test_a_run_summary_is_priced_and_projected_over_the_envs_monthly_runs(tmp_pa
 @pytest.mark.parametrize("env", ENVS)
 def test_readme_cost_table_shows_the_current_estimate_and_seed(env):
     readme = (hcl.REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    row = re.search(rf"^\| `{env}` \| ~\$([\d,]+) \| \$([\d,]+) \([^)]*\) \| \$([\d,]+) \|", readme, re.M)
+    row = re.search(rf"^\| `{env}` \| ~\$([\d,]+) \| \$([\d,]+) \([^)]*\) \| \$([\d,]+) \| \$([\d,]+) \|", readme, re.M)
     assert row, f"README cost table has no row for {env}"
-    seed, at_seed, shown = (float(v.replace(",", "")) for v in row.groups())
+    seed, at_seed, shown, pre_review = (float(v.replace(",", "")) for v in row.groups())
     assert seed == cost_estimate.seed_figures()[env]
     assert at_seed == round(cost_estimate.estimate(env, cost_estimate.seed_what_if(env))["monthly_usd"])
     assert shown == round(cost_estimate.estimate(env)["monthly_usd"]), "re-run make cost and update the README table"
+    assert pre_review == round(cost_estimate.pre_review_cost(env))
