@@ -21,19 +21,21 @@ workflow_version = "0.1.0"
 # Fallback models (Converse): the role's smaller model. Summary runs once per source: it always
 # gets a small model.
 fallback_model_ids = {
-  search  = "global.anthropic.claude-haiku-5-5"
-  summary = "global.anthropic.claude-haiku-5-5"
-  writer  = "global.anthropic.claude-haiku-5-5"
-  reviser = "global.anthropic.claude-haiku-5-5"
+  search     = "global.anthropic.claude-haiku-5-5"
+  summary    = "global.anthropic.claude-haiku-5-5"
+  writer     = "global.anthropic.claude-haiku-5-5"
+  reviser    = "global.anthropic.claude-haiku-5-5"
+  compliance = "global.anthropic.claude-haiku-5-5"
 }
 
 # Agent models (priced by `make cost` and the Bedrock spend alarm). Summary runs once per source,
 # so it moves to the small model; the roles that write stay on the large one.
 agent_model_ids = {
-  search  = "global.anthropic.claude-sonnet-5-5"
-  summary = "global.anthropic.claude-haiku-5-5"
-  writer  = "global.anthropic.claude-sonnet-5-5"
-  reviser = "global.anthropic.claude-sonnet-5-5"
+  search     = "global.anthropic.claude-sonnet-5-5"
+  summary    = "global.anthropic.claude-haiku-5-5"
+  writer     = "global.anthropic.claude-sonnet-5-5"
+  reviser    = "global.anthropic.claude-sonnet-5-5"
+  compliance = "global.anthropic.claude-haiku-5-5"
 }
 
 # Concurrency: each Map branch calls InvokeAgent, so Map concurrency stays within the quota.
@@ -88,4 +90,4 @@ workflows_per_month = 2000
 sources_per_run     = 12
 
 # State transitions of a typical run (make cost --json: transitions_per_run), for the dashboard.
-transitions_per_execution = 24
+transitions_per_execution = 37

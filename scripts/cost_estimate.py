@@ -3,8 +3,9 @@
 Sizing comes from envs/<env>.tfvars (workflows per month, sources per run, the agent model per role,
 Map concurrency, log levels, retention), what tfvars don't hold from scripts/cost_assumptions.json
 (tokens per agent call, durations, artifact sizes, cache hit ratio, revisions), and every price from
-scripts/pricing/us-east-1.json. Step Functions transitions and Lambda invocations are not guessed:
-the rendered state machine definition is walked for a run with N sources and R revisions.
+scripts/pricing/us-east-1.json. Step Functions transitions, Lambda invocations and the events the
+state machine puts are not guessed: the rendered state machine definition is walked for a run with
+N sources, R revisions a reviewer asks for and P revisions the pre-review's blocking findings start.
 
     python -m scripts.cost_estimate --env team            # one table
     python -m scripts.cost_estimate --compare             # pilot, team, bu beside the seed's figures
@@ -30,7 +31,7 @@ from scripts import hcl, terraform_values
 
 PRICES_FILE = Path(__file__).resolve().parent / "pricing" / "us-east-1.json"
 ASSUMPTIONS_FILE = Path(__file__).resolve().parent / "cost_assumptions.json"
-ROLES = ("search", "summary", "writer", "reviser")
+ROLES = ("search", "summary", "writer", "reviser", "compliance")
 LINES = (
     "step_functions", *(f"bedrock_{role}" for role in ROLES), "knowledge_base", "lambda", "dynamodb", "s3",
     "eventbridge", "sns", "cloudwatch_logs", "cloudwatch_metrics", "kms_and_secrets",
@@ -89,10 +90,19 @@ def inputs(env: str, what_if: dict[str, Any] | None = None) -> dict[str, Any]:
     values.update({key: copy.deepcopy(tfvars[key]) for key in TFVARS_KEYS})
     for key, value in (what_if or {}).items():
         _apply_what_if(values, key, value)
+    require_every_role(env, values)
     values["agent_model_ids"] = {role: model_id(m) for role, m in values["agent_model_ids"].items()}
     values["fallback_model_ids"] = {role: model_id(m) for role, m in values["fallback_model_ids"].items()}
     values["function_memory_mb"] = {fn: sizing["memory"] for fn, sizing in function_sizing(env).items()}
     return values
+
+
+def require_every_role(env: str, values: dict[str, Any]) -> None:
+    """Every role is priced on its env's own models: a role missing from the tfvars is an error, not a default."""
+    for key in ("agent_model_ids", "fallback_model_ids"):
+        missing = [role for role in ROLES if role not in values[key]]
+        if missing:
+            raise ValueError(f"envs/{env}.tfvars: {key} has no model for {', '.join(missing)}")
 
 
 def _apply_what_if(values: dict[str, Any], key: str, value: Any) -> None:
@@ -126,11 +136,13 @@ def parse_what_if(pairs: list[str]) -> dict[str, Any]:
 
 @dataclass
 class RunCounts:
-    """States entered (what Standard bills) and Lambda invocations of one execution."""
+    """States entered (what Standard bills), Lambda invocations and the EventBridge entries the
+    state machine puts (events:putEvents tasks) of one execution."""
 
     transitions: float = 0
     map_item_transitions: float = 0
     invocations: Counter = field(default_factory=Counter)
+    events_put: float = 0
 
 
 _COMPARE = {
@@ -147,6 +159,13 @@ def _lookup(data: dict[str, Any], path: str) -> Any:
     return node
 
 
+def _literal(state: dict[str, Any]) -> dict[str, Any]:
+    """What a Pass state writes, as far as it is constant (`Result`, or the non-path keys of `Parameters`)."""
+    if "Result" in state:
+        return copy.deepcopy(state["Result"])
+    return {key: value for key, value in state.get("Parameters", {}).items() if not key.endswith(".$")}
+
+
 def _matches(rule: dict[str, Any], data: dict[str, Any]) -> bool:
     if "And" in rule:
         return all(_matches(r, data) for r in rule["And"])
@@ -157,21 +176,36 @@ def _matches(rule: dict[str, Any], data: dict[str, Any]) -> bool:
     for name, compare in _COMPARE.items():
         if name in rule:
             value = _lookup(data, rule["Variable"])
-            return value is not None and compare(value, rule[name])
+            if value is None:  # a Choice on a field the walk does not model would count a path silently
+                raise ValueError(f"Choice rule reads {rule['Variable']}, which no state the cost model follows sets")
+            return compare(value, rule[name])
     raise ValueError(f"Choice rule not supported by the cost model: {rule}")
 
 
-def walk(definition: dict[str, Any], sources: int, revisions: int, functions: dict[str, str]) -> RunCounts:
-    """Follow the happy path of one execution: N sources found, R rejections, then approval.
+def walk(
+    definition: dict[str, Any], sources: int, revisions: int, functions: dict[str, str], pre_review_revisions: int = 0
+) -> RunCounts:
+    """Follow the happy path of one execution: N sources found, the first P draft versions with
+    blocking pre-review findings, R rejections by the reviewer, then approval.
 
     Each step's effect on the state follows design.md ("each step adds one small object"): the
-    task writing `$.search` finds N sources, `$.draft` bumps the version, `$.approval` takes the
-    next reviewer decision. Choice states are evaluated on that state, so a changed definition
-    changes the count. `functions` maps a Lambda ARN to its function key.
+    task writing `$.search` finds N sources, `$.draft` bumps the version, a task writing
+    `$.approval` takes the next reviewer decision, a Pass writing it sets what it says (the
+    pre-review's "revise"), and the state writing `$.review` (the pre-review's Parallel) reports
+    the next draft's blocking findings. Choice states are evaluated on that state, so a changed
+    definition changes the count. Parallel branches all run; only their happy path is followed.
+    `functions` maps a Lambda ARN to its function key.
     """
     decisions = iter(["reject"] * revisions + ["approve"])
     data: dict[str, Any] = {}
     counts = RunCounts()
+    reviews = 0
+
+    def review() -> dict[str, Any]:
+        nonlocal reviews
+        reviews += 1
+        blocking = 1 if reviews <= pre_review_revisions else 0
+        return {"blocking": blocking, "compliance": {"blocking": blocking}, "citations": {"blocking": 0}}
 
     def run(states: dict[str, Any], start: str, weight: int, in_map: bool) -> None:
         name, steps = start, 0
@@ -185,10 +219,15 @@ def walk(definition: dict[str, Any], sources: int, revisions: int, functions: di
             function = functions.get(str(state.get("Parameters", {}).get("FunctionName")))
             if function:
                 counts.invocations[function] += weight
+            if state.get("Resource", "").startswith("arn:aws:states:::events:putEvents"):
+                counts.events_put += weight * len(state["Parameters"]["Entries"])
             kind = state["Type"]
             if kind == "Map":
                 processor = state.get("ItemProcessor") or state["Iterator"]
                 run(processor["States"], processor["StartAt"], weight * sources, True)
+            elif kind == "Parallel":
+                for branch in state["Branches"]:
+                    run(branch["States"], branch["StartAt"], weight, in_map)
             elif kind == "Choice":
                 name = next((r["Next"] for r in state["Choices"] if _matches(r, data)), state.get("Default"))
                 continue
@@ -198,10 +237,16 @@ def walk(definition: dict[str, Any], sources: int, revisions: int, functions: di
             elif result_path == "$.draft":
                 data["draft"] = {"version": _lookup(data, "$.draft.version") + 1 if "draft" in data else 1}
             elif result_path == "$.approval":
-                data["approval"] = {"decision": next(decisions)}
+                data["approval"] = _literal(state) if kind == "Pass" else {"decision": next(decisions)}
+            elif result_path == "$.review":
+                data["review"] = review()
             name = None if kind in ("Succeed", "Fail") or state.get("End") else state["Next"]
 
     run(definition["States"], definition["StartAt"], 1, False)
+    if reviews < pre_review_revisions:
+        raise ValueError(
+            f"{pre_review_revisions} pre-review revisions asked for, but the definition pre-reviewed {reviews} drafts"
+        )
     return counts
 
 
@@ -210,19 +255,26 @@ def _definition(env: str) -> tuple[dict[str, Any], dict[str, str]]:
     return terraform_values.definition(env), terraform_values.function_arns(env)
 
 
-def run_counts(env: str, sources: int, revisions: float) -> RunCounts:
-    """RunCounts for `env`'s definition; a fractional R interpolates between the whole runs around it."""
+def run_counts(env: str, sources: int, revisions: float, pre_review_revisions: float = 0) -> RunCounts:
+    """RunCounts for `env`'s definition; a fractional R or P interpolates between the whole runs around it."""
     definition, functions = _definition(env)
-    low, high = math.floor(revisions), math.ceil(revisions)
-    a, b = walk(definition, sources, low, functions), walk(definition, sources, high, functions)
-    share = revisions - low
-    mixed = RunCounts(
-        a.transitions + share * (b.transitions - a.transitions),
-        a.map_item_transitions + share * (b.map_item_transitions - a.map_item_transitions),
-    )
-    for key in a.invocations | b.invocations:
-        mixed.invocations[key] = a.invocations[key] + share * (b.invocations[key] - a.invocations[key])
+    mixed = RunCounts()
+    for r, r_share in _whole_runs(revisions):
+        for p, p_share in _whole_runs(pre_review_revisions):
+            counts, share = walk(definition, sources, r, functions, p), r_share * p_share
+            mixed.transitions += share * counts.transitions
+            mixed.map_item_transitions += share * counts.map_item_transitions
+            mixed.events_put += share * counts.events_put
+            for key, value in counts.invocations.items():
+                mixed.invocations[key] += share * value
     return mixed
+
+
+def _whole_runs(average: float) -> list[tuple[int, float]]:
+    """The whole counts around `average` and their shares: 1.2 -> [(1, 0.8), (2, 0.2)]."""
+    low = math.floor(average)
+    share = average - low
+    return [(low, 1.0)] if share == 0 else [(low, 1 - share), (low + 1, share)]
 
 
 # --- pricing -------------------------------------------------------------------------------------
@@ -248,7 +300,10 @@ def tokens_per_call(values: dict[str, Any], role: str, sources: int) -> tuple[fl
 
 def breakdown(values: dict[str, Any], counts: RunCounts) -> dict[str, float]:
     """Monthly USD per line for the sizing in `values` and one run's `counts`."""
-    runs, n, r = values["workflows_per_month"], values["sources_per_run"], values["revisions_per_run"]
+    runs, n = values["workflows_per_month"], values["sources_per_run"]
+    drafts = counts.invocations["agent_writer"] + counts.invocations["agent_reviser"]  # draft versions
+    revises = counts.invocations["agent_reviser"]  # for the reviewer or for the pre-review's findings
+    checks = {fn: counts.invocations[fn] for fn in values["s3_reads_per_check"]}  # one findings file each
     lines: dict[str, float] = {}
 
     # Step Functions: states entered, minus the free tier; optionally the Map segment on Express.
@@ -284,7 +339,8 @@ def breakdown(values: dict[str, Any], counts: RunCounts) -> dict[str, float]:
 
     # DynamoDB on demand: records, artifact index, idempotency records, approvals; storage and PITR.
     ddb = values["dynamodb"]
-    s3_objects = 2 * n + r + 3  # sources.json, N sources, N summaries, 1+R drafts, the report
+    # sources.json, N sources, N summaries, the drafts, a findings file per check, the report
+    s3_objects = 2 + 2 * n + drafts + sum(checks.values())
     agent_invocations = sum(counts.invocations[f"agent_{role}"] for role in ROLES)
     writes = ddb["writes_per_run"] + s3_objects + ddb["writes_per_agent_call"] * agent_invocations
     writes += ddb["writes_per_approval"] * approvals
@@ -299,8 +355,12 @@ def breakdown(values: dict[str, Any], counts: RunCounts) -> dict[str, float]:
 
     # S3: PutObject + PutObjectTagging per artifact, reads per design.md's layout, storage by retention.
     kb = values["artifact_kb"]
-    gets = n + (1 + n) + r * (2 + n) + 1
-    intermediate_kb = kb["index"] + n * (kb["source"] + kb["summary"]) + (1 + r) * kb["draft"]
+    # summaries read a source each, the writer the index and the summaries, each revision the draft,
+    # its comments or findings and the summaries, each check what it reads, publish the last draft
+    gets = n + (1 + n) + revises * (2 + n) + 1
+    gets += sum(count * values["s3_reads_per_check"][fn] for fn, count in checks.items())
+    intermediate_kb = kb["index"] + n * (kb["source"] + kb["summary"]) + drafts * kb["draft"]
+    intermediate_kb += sum(checks.values()) * kb["findings"]
     stored_gb = (
         runs
         * (
@@ -313,8 +373,10 @@ def breakdown(values: dict[str, Any], counts: RunCounts) -> dict[str, float]:
         "s3.standard_gb_month"
     )
 
-    # EventBridge: WorkflowRequested, ApprovalRequested per approval, ReportPublished. SNS: one e-mail per approval.
-    events = 1 + approvals + counts.invocations["publish"]
+    # EventBridge: WorkflowRequested (the caller's), what the state machine puts (SourcesGathered,
+    # DraftWritten and DraftReviewed per draft), ApprovalRequested per approval, ReportPublished.
+    # SNS: one e-mail per approval.
+    events = 1 + counts.events_put + approvals + counts.invocations["publish"]
     lines["eventbridge"] = runs * events * price("eventbridge.custom_event")
     lines["sns"] = runs * approvals * (price("sns.publish_request") + price("sns.email_notification"))
 
@@ -331,8 +393,8 @@ def breakdown(values: dict[str, Any], counts: RunCounts) -> dict[str, float]:
 
     # CloudWatch metrics, alarms, dashboard (fixed per month).
     lines["cloudwatch_metrics"] = (
-        values["custom_metrics"] * price("cloudwatch.custom_metric_month")
-        + values["alarm_metrics"] * price("cloudwatch.alarm_metric_month")
+        (values["custom_metrics"] + values["pre_review_custom_metrics"]) * price("cloudwatch.custom_metric_month")
+        + (values["alarm_metrics"] + values["pre_review_alarm_metrics"]) * price("cloudwatch.alarm_metric_month")
         + values["dashboards"] * price("cloudwatch.dashboard_month")
     )
 
@@ -349,7 +411,10 @@ def breakdown(values: dict[str, Any], counts: RunCounts) -> dict[str, float]:
 def estimate(env: str, what_if: dict[str, Any] | None = None) -> dict[str, Any]:
     """The JSON the CLI prints for one environment."""
     values = inputs(env, what_if)
-    counts = run_counts(env, values["sources_per_run"], min(values["revisions_per_run"], values["max_revisions"]))
+    # Revisions for the pre-review and for the reviewer share the draft-version budget (max_revisions).
+    pre_review = min(values["pre_review_revisions_per_run"], values["max_revisions"])
+    revisions = min(values["revisions_per_run"], values["max_revisions"] - pre_review)
+    counts = run_counts(env, values["sources_per_run"], revisions, pre_review)
     lines = breakdown(values, counts)
     total = sum(lines.values())
     return {
@@ -361,6 +426,7 @@ def estimate(env: str, what_if: dict[str, Any] | None = None) -> dict[str, Any]:
             **values,
             "transitions_per_run": round(counts.transitions, 2),
             "lambda_invocations_per_run": {k: round(v, 2) for k, v in sorted(counts.invocations.items())},
+            "events_put_by_the_state_machine_per_run": round(counts.events_put, 2),
         },
     }
 
@@ -382,10 +448,32 @@ def seed_figures() -> dict[str, float]:
     return dict(_load_assumptions_file()["seed_monthly_usd"])
 
 
+def seed_models(env: str) -> dict[str, str]:
+    """The agent model per role the seed priced the env with (the seed had no compliance agent)."""
+    return dict(_load_assumptions_file()["seed_models"][env])
+
+
+# The seed had no pre-review: no compliance agent, no revisions for its findings, none of its metrics and alarms.
+NO_PRE_REVIEW = {
+    "tokens.compliance.input": 0, "tokens.compliance.output": 0, "pre_review_revisions_per_run": 0,
+    "pre_review_custom_metrics": 0, "pre_review_alarm_metrics": 0,
+}  # fmt: skip
+
+
 def seed_what_if(env: str) -> dict[str, Any]:
-    """The agent models the seed priced the env with: the calibration of tokens and volumes is
-    checked against the seed's figures with these, whatever models the env runs today."""
-    return {f"{role}_model": model for role, model in _load_assumptions_file()["seed_models"][env].items()}
+    """The seed's models and the seed's agents: the calibration of tokens and volumes is checked
+    against the seed's figures with these, whatever models the env runs today. What the seed did
+    not have is left out as far as the model can: the compliance agent's tokens, the revisions its
+    findings start, the pre-review's metrics and alarms (its states, Lambda time, findings files and
+    events stay in: the definition walked is today's; about 0.1 % of a total)."""
+    return {**{f"{role}_model": model for role, model in seed_models(env).items()}, **NO_PRE_REVIEW}
+
+
+def pre_review_cost(env: str) -> float:
+    """Monthly USD of the pre-review as far as the model separates it: the compliance agent's
+    tokens, the revisions its blocking findings start, its metrics and alarms (its transitions,
+    Lambda time and storage, about 0.1 % of a total, are not separated)."""
+    return round(estimate(env)["monthly_usd"] - estimate(env, NO_PRE_REVIEW)["monthly_usd"], 2)
 
 
 def run_token_costs(env: str, tokens: dict[str, dict[str, dict[str, float]]]) -> dict[str, dict[str, Any]]:
@@ -460,12 +548,13 @@ def _table(results: list[dict[str, Any]], compare: bool):
     )
     if compare:
         table.add_section()
-        table.add_row("seed's figure", *(f"{seeds[r['env']]:,.0f}" for r in results))
+        table.add_row("seed's figure (no pre-review)", *(f"{seeds[r['env']]:,.0f}" for r in results))
         at_seed = [estimate(r["env"], seed_what_if(r["env"]))["monthly_usd"] for r in results]
-        table.add_row("with the seed's models", *(f"{usd:,.2f}" for usd in at_seed))
+        table.add_row("seed's models, no pre-review *", *(f"{usd:,.2f}" for usd in at_seed))
         table.add_row(
             "seed's models vs seed", *(f"{usd / seeds[r['env']] - 1:+.1%}" for usd, r in zip(at_seed, results, strict=True))
         )
+        table.add_row("today's pre-review", *(f"{pre_review_cost(r['env']):,.2f}" for r in results))
         table.add_row("today's models vs seed", *(f"{r['monthly_usd'] / seeds[r['env']] - 1:+.1%}" for r in results))
         saved = [savings(r["env"]) for r in results]
         table.add_row("all-large, no-cache baseline", *(f"{s['baseline_usd']:,.2f}" for s in saved))
@@ -507,6 +596,12 @@ def main(argv: list[str] | None = None) -> int:
 
     console = Console(width=max(100, Console().width))
     console.print(_table(results, args.compare and not what_if))
+    if args.compare and not what_if:
+        console.print(
+            "* The seed had no pre-review (compliance agent, citation check). Its figures are compared without the "
+            "compliance agent's tokens, the revisions its findings start and its metrics and alarms (`today's pre-review`, "
+            "in today's total); the pre-review's transitions, Lambda time and events (0.1 % of a total) stay in both."
+        )
     if what_if:
         base = [estimate(env) for env in envs]
         for before, after in zip(base, results, strict=True):

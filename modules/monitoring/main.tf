@@ -264,6 +264,11 @@ resource "aws_cloudwatch_metric_alarm" "fallbacks" {
 locals {
   sfn_dims     = ["StateMachineArn", var.state_machine_arn]
   priced_roles = sort(keys(var.token_prices_usd_per_1k))
+  # The roles the caller already names per role (the fallback alarm's, the cost widget's): the
+  # dashboard plots every one of them without a list of its own to keep in step.
+  agent_roles = var.agent_roles != null ? var.agent_roles : sort(distinct(concat(
+    keys(try(var.fallback_alarm.role_dimensions, {})), local.priced_roles,
+  )))
 
   widgets = concat(
     [
@@ -293,6 +298,8 @@ locals {
           ]
         }
       },
+    ],
+    length(local.agent_roles) == 0 ? [] : [
       {
         type = "metric", width = 12, height = 6
         properties = {
@@ -301,7 +308,7 @@ locals {
           view   = "timeSeries"
           period = 300
           # SEARCH matches any extra dimension Powertools adds (e.g. service).
-          metrics = [for i, role in var.agent_roles : [{
+          metrics = [for i, role in local.agent_roles : [{
             id         = "inv${i}"
             label      = role
             expression = "SEARCH('Namespace=\"${local.metric_namespace}\" MetricName=\"${var.agent_metric_names.invocations}\" role=\"${role}\" environment=\"${var.environment}\"', 'Sum', 300)"
@@ -315,15 +322,13 @@ locals {
           region = local.region
           view   = "timeSeries"
           period = 300
-          metrics = [for i, role in var.agent_roles : [{
+          metrics = [for i, role in local.agent_roles : [{
             id         = "lat${i}"
             label      = role
             expression = "SEARCH('Namespace=\"${local.metric_namespace}\" MetricName=\"${var.agent_metric_names.latency}\" role=\"${role}\" environment=\"${var.environment}\"', 'p90', 300)"
           }]]
         }
       },
-    ],
-    [
       {
         type = "metric", width = 12, height = 6
         properties = {
@@ -332,12 +337,12 @@ locals {
           view   = "timeSeries"
           period = 300
           metrics = concat(
-            [for i, role in var.agent_roles : [{
+            [for i, role in local.agent_roles : [{
               id         = "rty${i}"
               label      = "${role} retries"
               expression = "SEARCH('Namespace=\"${local.metric_namespace}\" MetricName=\"${var.agent_metric_names.retries}\" role=\"${role}\" environment=\"${var.environment}\"', 'Sum', 300)"
             }]],
-            [for i, role in var.agent_roles : [{
+            [for i, role in local.agent_roles : [{
               id         = "fb${i}"
               label      = "${role} fallbacks"
               expression = "SEARCH('Namespace=\"${local.metric_namespace}\" MetricName=\"${var.agent_metric_names.fallbacks}\" role=\"${role}\" environment=\"${var.environment}\"', 'Sum', 300)"

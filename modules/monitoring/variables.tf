@@ -79,9 +79,9 @@ variable "dlq_names" {
 }
 
 variable "agent_roles" {
-  description = "Agent roles plotted per role on the dashboard (dimension `role`)."
+  description = "Agent roles plotted per role on the dashboard (dimension `role`). null: the roles of fallback_alarm.role_dimensions and token_prices_usd_per_1k together, so a role the caller adds there is plotted too; no role leaves the three per-role widgets out."
   type        = list(string)
-  default     = ["search", "summary", "writer", "reviser"]
+  default     = null
 }
 
 variable "agent_metric_names" {

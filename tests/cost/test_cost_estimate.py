@@ -26,7 +26,7 @@ def test_with_the_seeds_models_the_estimate_lands_within_15_percent_of_the_seed_
 def test_the_seed_models_are_end_of_life_and_the_environments_run_none_of_them(env):
     from scripts.offline.bedrock_catalog import catalogue
 
-    seed_models = {cost_estimate.model_id(m) for m in cost_estimate.seed_what_if(env).values()}
+    seed_models = {cost_estimate.model_id(m) for m in cost_estimate.seed_models(env).values()}
     assert all(catalogue().models[m].lifecycle == "EOL" for m in seed_models)
     running = set(hcl.environment_values(env)["agent_model_ids"].values()) | set(
         hcl.environment_values(env)["fallback_model_ids"].values()
@@ -67,24 +67,123 @@ def test_compare_prints_the_three_envs_beside_the_seed(capsys):
     for env in ENVS:
         assert env in out
     assert "seed's figure" in out and "8,200" in out and "saved by defaults" in out
+    assert "today's pre-review" in out and "The seed had no pre-review" in out  # says what the comparison leaves out
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_the_seed_comparison_leaves_out_the_compliance_agent_the_seed_did_not_have(env):
+    assert "compliance" not in cost_estimate.seed_models(env)
+    at_seed = cost_estimate.estimate(env, cost_estimate.seed_what_if(env))
+    today = cost_estimate.estimate(env)
+    assert at_seed["breakdown"]["bedrock_compliance"] == 0 < today["breakdown"]["bedrock_compliance"]
+    revisions = at_seed["assumptions"]["revisions_per_run"]  # the reviewer's alone: no revisions for findings
+    assert at_seed["assumptions"]["lambda_invocations_per_run"]["agent_reviser"] == pytest.approx(revisions)
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_todays_pre_review_is_the_compliance_tokens_the_revisions_they_start_and_their_metrics(env):
+    today = cost_estimate.estimate(env)
+    without = cost_estimate.estimate(env, cost_estimate.NO_PRE_REVIEW)
+    reviser = today["breakdown"]["bedrock_reviser"] - without["breakdown"]["bedrock_reviser"]
+    metrics = today["breakdown"]["cloudwatch_metrics"] - without["breakdown"]["cloudwatch_metrics"]
+    assert reviser > 0 and metrics > 0
+    separated = today["breakdown"]["bedrock_compliance"] + reviser + metrics
+    assert cost_estimate.pre_review_cost(env) == pytest.approx(separated, abs=0.05 + 0.002 * today["monthly_usd"])
+
+
+def test_every_role_needs_an_agent_and_a_fallback_model_in_the_tfvars():
+    four_roles = {role: "haiku" for role in ("search", "summary", "writer", "reviser")}
+    with pytest.raises(ValueError, match="agent_model_ids has no model for compliance"):
+        cost_estimate.require_every_role("team", {"agent_model_ids": four_roles, "fallback_model_ids": four_roles})
+    every_role = {role: "haiku" for role in cost_estimate.ROLES}
+    with pytest.raises(ValueError, match="fallback_model_ids has no model for compliance"):
+        cost_estimate.require_every_role("team", {"agent_model_ids": every_role, "fallback_model_ids": four_roles})
+    cost_estimate.require_every_role("team", {"agent_model_ids": every_role, "fallback_model_ids": every_role})
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_the_compliance_agent_runs_on_the_envs_own_model(env):
+    values = cost_estimate.inputs(env)
+    assert values["agent_model_ids"]["compliance"] == hcl.environment_values(env)["agent_model_ids"]["compliance"]
+    assert values["fallback_model_ids"]["compliance"] == hcl.environment_values(env)["fallback_model_ids"]["compliance"]
 
 
 # --- transitions on the real definition -----------------------------------------------------------
 
 
-def pilot_walk(sources, revisions):
+def pilot_walk(sources, revisions, pre_review_revisions=0):
     definition, functions = cost_estimate._definition("pilot")
-    return cost_estimate.walk(definition, sources, revisions, functions)
+    return cost_estimate.walk(definition, sources, revisions, functions, pre_review_revisions)
 
 
-def test_a_published_run_enters_nine_states_plus_one_per_source():
-    # ValidateInput, Search, HaveSources, SummarizeSources (+N items), WriteDraft, RequestApproval,
-    # CheckDecision, Publish, Published
-    assert pilot_walk(8, 0).transitions == 9 + 8
+# What every draft version passes through: AnnounceDraftWritten, PreReview (Parallel) with its two
+# branches CheckCompliance and CheckCitations, AnnounceDraftReviewed, CheckFindings.
+PRE_REVIEW_STATES = 6
 
 
-def test_each_revision_adds_revise_approval_and_decision():
-    assert pilot_walk(8, 2).transitions - pilot_walk(8, 0).transitions == 2 * 3
+def test_a_published_run_enters_ten_states_plus_the_pre_review_plus_one_per_source():
+    # ValidateInput, Search, HaveSources, AnnounceSourcesGathered, SummarizeSources (+N items),
+    # WriteDraft, the pre-review, RequestApproval, CheckDecision, Publish, Published
+    assert pilot_walk(8, 0).transitions == 10 + PRE_REVIEW_STATES + 8
+
+
+def test_each_revision_adds_revise_the_pre_review_of_its_draft_approval_and_decision():
+    assert pilot_walk(8, 2).transitions - pilot_walk(8, 0).transitions == 2 * (3 + PRE_REVIEW_STATES)
+
+
+def test_each_pre_review_revision_adds_revise_for_findings_revise_and_the_pre_review_of_its_draft():
+    assert pilot_walk(8, 0, 1).transitions - pilot_walk(8, 0).transitions == 2 + PRE_REVIEW_STATES
+    assert pilot_walk(8, 1, 2).transitions - pilot_walk(8, 1).transitions == 2 * (2 + PRE_REVIEW_STATES)
+
+
+def test_every_draft_version_is_pre_reviewed_once_and_announced_twice():
+    counts = pilot_walk(5, 1, 1)  # the writer's draft, a revision for findings, one for the reviewer
+    assert counts.invocations["agent_writer"] + counts.invocations["agent_reviser"] == 3
+    assert counts.invocations["agent_compliance"] == counts.invocations["citation_check"] == 3
+    assert counts.events_put == 1 + 2 * 3  # SourcesGathered, then DraftWritten and DraftReviewed per draft
+
+
+def test_a_revision_for_findings_asks_no_reviewer():
+    counts = pilot_walk(5, 1, 1)
+    assert counts.invocations["approval_request"] == 2  # the reviewer saw the second and third draft only
+    assert counts.invocations["publish"] == 1
+
+
+def test_findings_past_max_revisions_go_to_the_reviewer():
+    max_revisions = hcl.environment_values("pilot")["max_revisions"]
+    counts = pilot_walk(4, 0, max_revisions + 1)
+    assert counts.invocations["agent_reviser"] == max_revisions  # the last draft goes to the reviewer with its findings
+    assert counts.invocations["approval_request"] == 1 and counts.invocations["publish"] == 1
+
+
+def test_more_pre_review_revisions_than_the_definition_pre_reviews_is_an_error():
+    definition, functions = cost_estimate._definition("pilot")
+    without_pre_review = {
+        "StartAt": "WriteDraft",
+        "States": {
+            "WriteDraft": {"Type": "Pass", "ResultPath": "$.draft", "Next": "Published"},
+            "Published": {"Type": "Succeed"},
+        },
+    }
+    assert cost_estimate.walk(without_pre_review, 3, 0, functions).transitions == 2
+    with pytest.raises(ValueError, match="pre-reviewed 0 drafts"):
+        cost_estimate.walk(without_pre_review, 3, 0, functions, 1)
+
+
+def test_a_choice_on_a_field_the_walk_does_not_model_is_an_error():
+    definition = {
+        "StartAt": "Decide",
+        "States": {
+            "Decide": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.review.advisory", "NumericGreaterThan": 0, "Next": "Done"}],
+                "Default": "Done",
+            },
+            "Done": {"Type": "Succeed"},
+        },
+    }
+    with pytest.raises(ValueError, match=r"reads \$.review.advisory"):
+        cost_estimate.walk(definition, 3, 0, {})
 
 
 def test_rejecting_past_max_revisions_ends_in_revision_limit():
@@ -99,12 +198,48 @@ def test_walk_counts_lambda_invocations_per_function():
     assert counts.invocations["agent_summary"] == 5
     assert counts.invocations["agent_reviser"] == 1
     assert counts.invocations["approval_request"] == 2
+    assert counts.invocations["agent_compliance"] == counts.invocations["citation_check"] == 2
 
 
 def test_fractional_revisions_interpolate():
     one, two = cost_estimate.run_counts("team", 12, 1), cost_estimate.run_counts("team", 12, 2)
     half = cost_estimate.run_counts("team", 12, 1.5)
     assert half.transitions == pytest.approx((one.transitions + two.transitions) / 2)
+
+
+def test_fractional_pre_review_revisions_interpolate_beside_the_reviewers():
+    corners = {(r, p): cost_estimate.run_counts("team", 12, r, p) for r in (1, 2) for p in (0, 1)}
+    mixed = cost_estimate.run_counts("team", 12, 1.5, 0.1)
+    share = {0: 0.9, 1: 0.1}  # P = 0.1 between whole runs with 0 and 1; R = 1.5 half 1, half 2
+    expected = sum(0.5 * share[p] * counts.invocations["agent_compliance"] for (_, p), counts in corners.items())
+    assert mixed.invocations["agent_compliance"] == pytest.approx(expected) == pytest.approx(1 + 1.5 + 0.1)
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_the_compliance_agent_is_called_once_per_draft_version(env):
+    result = cost_estimate.estimate(env)
+    values, calls = result["assumptions"], result["assumptions"]["lambda_invocations_per_run"]
+    drafts = 1 + values["revisions_per_run"] + values["pre_review_revisions_per_run"]
+    assert calls["agent_compliance"] == calls["citation_check"] == pytest.approx(drafts)
+    assert calls["agent_reviser"] == pytest.approx(drafts - 1)
+    tokens_in, tokens_out = cost_estimate.tokens_per_call(values, "compliance", values["sources_per_run"])
+    per_call = cost_estimate.bedrock_cost(values["agent_model_ids"]["compliance"], tokens_in, tokens_out)
+    expected = values["workflows_per_month"] * drafts * per_call
+    assert result["breakdown"]["bedrock_compliance"] == pytest.approx(expected, abs=0.01)
+
+
+def test_more_pre_review_revisions_cost_more_reviser_and_compliance_tokens():
+    before = cost_estimate.estimate("team")["breakdown"]
+    after = cost_estimate.estimate("team", {"pre_review_revisions_per_run": 0.5})["breakdown"]
+    assert after["bedrock_reviser"] > before["bedrock_reviser"] and after["bedrock_compliance"] > before["bedrock_compliance"]
+    assert after["step_functions"] > before["step_functions"]
+
+
+def test_pre_review_and_reviewer_revisions_share_max_revisions():
+    max_revisions = hcl.environment_values("team")["max_revisions"]
+    result = cost_estimate.estimate("team", {"pre_review_revisions_per_run": 2, "revisions_per_run": 2})
+    assert result["assumptions"]["lambda_invocations_per_run"]["agent_reviser"] == max_revisions
+    assert result["assumptions"]["lambda_invocations_per_run"]["publish"] == 1  # still a published run
 
 
 def test_free_tier_covers_the_pilot_transitions():
@@ -251,9 +386,10 @@ def test_a_run_summary_is_priced_and_projected_over_the_envs_monthly_runs(tmp_pa
 @pytest.mark.parametrize("env", ENVS)
 def test_readme_cost_table_shows_the_current_estimate_and_seed(env):
     readme = (hcl.REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    row = re.search(rf"^\| `{env}` \| ~\$([\d,]+) \| \$([\d,]+) \([^)]*\) \| \$([\d,]+) \|", readme, re.M)
+    row = re.search(rf"^\| `{env}` \| ~\$([\d,]+) \| \$([\d,]+) \([^)]*\) \| \$([\d,]+) \| \$([\d,]+) \|", readme, re.M)
     assert row, f"README cost table has no row for {env}"
-    seed, at_seed, shown = (float(v.replace(",", "")) for v in row.groups())
+    seed, at_seed, shown, pre_review = (float(v.replace(",", "")) for v in row.groups())
     assert seed == cost_estimate.seed_figures()[env]
     assert at_seed == round(cost_estimate.estimate(env, cost_estimate.seed_what_if(env))["monthly_usd"])
     assert shown == round(cost_estimate.estimate(env)["monthly_usd"]), "re-run make cost and update the README table"
+    assert pre_review == round(cost_estimate.pre_review_cost(env))

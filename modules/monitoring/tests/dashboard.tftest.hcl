@@ -1,6 +1,7 @@
 # The dashboard: completion time, execution failures, agent invocations / latency / retries per
-# role (SEARCH on the ResearchReport namespace), and, on request, cost per execution, Lambda
-# errors and DLQ depth. The body is decoded and its widgets checked by title and metrics.
+# role (SEARCH on the ResearchReport namespace; the roles are the fallback alarm's and the priced
+# ones unless agent_roles names them), and, on request, cost per execution, Lambda errors and DLQ
+# depth. The body is decoded and its widgets checked by title and metrics.
 
 mock_provider "aws" {
   source = "../../tests/terraform/mocks"
@@ -13,7 +14,7 @@ variables {
   state_machine_log_group_name = "/aws/vendedlogs/states/research-report-test"
 }
 
-run "default_dashboard_has_the_five_workflow_widgets" {
+run "without_roles_the_dashboard_has_the_two_execution_widgets" {
   command = plan
 
   assert {
@@ -24,11 +25,8 @@ run "default_dashboard_has_the_five_workflow_widgets" {
     condition = [for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w.properties.title] == [
       "Execution time (ms)",
       "Executions failed / timed out / throttled",
-      "Agent invocations by role",
-      "Agent latency by role (p90)",
-      "Retries and fallbacks by role",
     ]
-    error_message = "Without prices, Lambda functions or DLQs the dashboard has the five workflow widgets, in order."
+    error_message = "Without roles, prices, Lambda functions or DLQs the dashboard has the two execution widgets: no per-role widget plots nothing."
   }
   assert {
     condition     = alltrue([for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w.properties.region == "us-east-1"])
@@ -48,27 +46,65 @@ run "default_dashboard_has_the_five_workflow_widgets" {
   }
 }
 
-run "agent_widgets_plot_one_search_per_role_for_this_environment" {
+run "agent_widgets_plot_one_search_per_role_of_the_fallback_alarm_for_this_environment" {
   command = plan
 
+  variables {
+    # The root stack's five agent roles, as it passes them (local.agent_metric_dimensions).
+    fallback_alarm = {
+      threshold = 1
+      role_dimensions = { for role in ["search", "summary", "writer", "reviser", "compliance"] : role => {
+        role = role, environment = "test", service = "agent_${role}"
+      } }
+    }
+  }
+
   assert {
-    condition     = [for m in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[2].properties.metrics : m[0].label] == ["search", "summary", "writer", "reviser"]
-    error_message = "The default agent_roles are plotted, one line per role."
+    condition = [for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w.properties.title] == [
+      "Execution time (ms)",
+      "Executions failed / timed out / throttled",
+      "Agent invocations by role",
+      "Agent latency by role (p90)",
+      "Retries and fallbacks by role",
+    ]
+    error_message = "With roles and without prices, Lambda functions or DLQs the dashboard has the five workflow widgets, in order."
+  }
+  assert {
+    condition     = [for m in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[2].properties.metrics : m[0].label] == ["compliance", "reviser", "search", "summary", "writer"]
+    error_message = "Every role of fallback_alarm.role_dimensions is plotted, the compliance agent included, one line per role."
   }
   assert {
     condition = (
       jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[2].properties.metrics[0][0].expression
-      == "SEARCH('Namespace=\"ResearchReport\" MetricName=\"AgentInvocations\" role=\"search\" environment=\"test\"', 'Sum', 300)"
+      == "SEARCH('Namespace=\"ResearchReport\" MetricName=\"AgentInvocations\" role=\"compliance\" environment=\"test\"', 'Sum', 300)"
     )
     error_message = "Invocations come from a SEARCH on ResearchReport by metric, role and environment."
   }
   assert {
-    condition     = strcontains(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[3].properties.metrics[3][0].expression, "MetricName=\"AgentLatencyMs\" role=\"reviser\" environment=\"test\"', 'p90'")
+    condition     = strcontains(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[3].properties.metrics[0][0].expression, "MetricName=\"AgentLatencyMs\" role=\"compliance\" environment=\"test\"', 'p90'")
     error_message = "Latency is the p90 of AgentLatencyMs per role."
   }
   assert {
-    condition     = length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[4].properties.metrics) == 8
+    condition     = length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[4].properties.metrics) == 10
     error_message = "Retries and fallbacks: two lines per role."
+  }
+  assert {
+    condition     = strcontains(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[4].properties.metrics[5][0].expression, "MetricName=\"FallbackUsed\" role=\"compliance\"")
+    error_message = "The compliance agent's fallbacks are plotted beside the other roles'."
+  }
+}
+
+run "the_priced_roles_and_the_fallback_alarms_are_plotted_together" {
+  command = plan
+
+  variables {
+    fallback_alarm          = { threshold = 1, role_dimensions = { compliance = { role = "compliance" }, search = { role = "search" } } }
+    token_prices_usd_per_1k = { search = { input = 0.0008, output = 0.004 }, writer = { input = 0.003, output = 0.015 } }
+  }
+
+  assert {
+    condition     = [for m in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[2].properties.metrics : m[0].label] == ["compliance", "search", "writer"]
+    error_message = "Without agent_roles, the roles of fallback_alarm.role_dimensions and token_prices_usd_per_1k are plotted, each once, sorted."
   }
 }
 
@@ -79,6 +115,7 @@ run "custom_roles_and_metric_names_reach_the_searches" {
     environment        = "bu"
     agent_roles        = ["planner", "critic"]
     agent_metric_names = { invocations = "Calls", retries = "Retries", fallbacks = "Fallbacks" }
+    fallback_alarm     = { threshold = 1, role_dimensions = { search = { role = "search" } } }
   }
 
   assert {
@@ -86,7 +123,7 @@ run "custom_roles_and_metric_names_reach_the_searches" {
       "SEARCH('Namespace=\"ResearchReport\" MetricName=\"Calls\" role=\"planner\" environment=\"bu\"', 'Sum', 300)",
       "SEARCH('Namespace=\"ResearchReport\" MetricName=\"Calls\" role=\"critic\" environment=\"bu\"', 'Sum', 300)",
     ]
-    error_message = "agent_roles, agent_metric_names.invocations and environment shape the invocation searches."
+    error_message = "agent_roles (in its order, over the fallback alarm's roles), agent_metric_names.invocations and environment shape the invocation searches."
   }
   assert {
     condition = [for m in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[4].properties.metrics : m[0].label] == [
@@ -141,8 +178,12 @@ run "lambda_functions_and_dlqs_add_their_widgets" {
   command = plan
 
   variables {
-    lambda_function_names = { validate_input = "research-report-test-validate_input" }
-    dlq_names             = ["research-report-test-dlq", "research-report-test-events-dlq"]
+    lambda_function_names = {
+      validate_input   = "research-report-test-validate_input"
+      agent_compliance = "research-report-test-agent_compliance"
+      citation_check   = "research-report-test-citation_check"
+    }
+    dlq_names = ["research-report-test-dlq", "research-report-test-events-dlq"]
   }
 
   assert {
@@ -150,17 +191,19 @@ run "lambda_functions_and_dlqs_add_their_widgets" {
     error_message = "lambda_function_names and dlq_names add the Lambda errors and DLQ depth widgets."
   }
   assert {
-    condition     = length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets) == 7
-    error_message = "No cost widget without token prices."
+    condition     = length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets) == 4
+    error_message = "No cost widget without token prices, no per-role widget without roles."
   }
   assert {
-    condition = jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[5].properties.metrics == [
-      ["AWS/Lambda", "Errors", "FunctionName", "research-report-test-validate_input", { label = "validate_input" }]
+    condition = jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[2].properties.metrics == [
+      ["AWS/Lambda", "Errors", "FunctionName", "research-report-test-agent_compliance", { label = "agent_compliance" }],
+      ["AWS/Lambda", "Errors", "FunctionName", "research-report-test-citation_check", { label = "citation_check" }],
+      ["AWS/Lambda", "Errors", "FunctionName", "research-report-test-validate_input", { label = "validate_input" }],
     ]
-    error_message = "Lambda errors are plotted per function, labelled with its key."
+    error_message = "Lambda errors are plotted per function, labelled with its key: every function the map names, the pre-review's too."
   }
   assert {
-    condition = jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[6].properties.metrics == [
+    condition = jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[3].properties.metrics == [
       ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "research-report-test-dlq"],
       ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "research-report-test-events-dlq"],
     ]
