@@ -15,7 +15,8 @@ comments:, Policy:, Draft:), or in a tool result; it reads no corpus and has no 
 * reviser - applies simple comments (``replace "a" with "b"``, ``remove "a"``, ``add a section on
   X``: it searches the library for X with the tool and writes the section from the best passage)
   and appends a ``Revisions`` section answering every comment. A comment may end in a
-  parenthesis saying who asked and why (the pre-review's findings do).
+  parenthesis saying who asked and why (the pre-review's findings do). Text it removed is not
+  quoted again in the Revisions section.
 * compliance - reads the policy's rules (``## <rule-id> (<severity>)`` and their text) and reports
   what each rule's text names: e-mail addresses or phone numbers where it speaks of them,
   exclamation marks where it does, and the phrases it quotes ("guaranteed", ...), each with the
@@ -356,7 +357,9 @@ class _Writer:
                 answer = f'applied: replaced "{replace.group(1)}" with "{replace.group(2)}".'
             elif remove and remove.group(1) in draft:
                 draft = draft.replace(remove.group(1), "")
-                answer = f'applied: removed "{remove.group(1)}".'
+                # What was removed is not written again: it may be what a check asked to remove.
+                comment = comment.replace(f'"{remove.group(1)}"', '"(the removed text)"')
+                answer = "applied: removed the quoted text."
             elif replace or remove:
                 answer = "not applied: the quoted text does not occur in the draft."
             else:
@@ -384,7 +387,8 @@ class _Writer:
                 quotes += [(s, "an exclamation mark") for s in sentences if re.search(r"!(?!\[)", s)]
             for phrase in _QUOTED.findall(text):
                 pattern = re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", re.IGNORECASE)
-                quotes += [(s, f'"{phrase}"') for s in sentences if pattern.search(s)]
+                # Named, not quoted: a note that repeated the phrase would break the rule itself.
+                quotes += [(s, "wording the rule lists") for s in sentences if pattern.search(s)]
             for quote, what in dict.fromkeys(quotes):
                 findings.append(
                     {

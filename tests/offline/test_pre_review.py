@@ -111,7 +111,7 @@ def test_a_draft_that_breaks_the_policy_goes_to_the_reviser_without_a_person(wor
     assert {(f["rule"], f["quote"]) for f in findings if f["severity"] == "blocking"} == {
         ("personal-data", "jane.doe@example.com"),
         ("personal-data", "+1 555 010 0199"),
-        ("unsupported-claim", "Adding retries is guaranteed to remove every failure."),
+        ("unsupported-claim", "Adding retries is guaranteed to remove every failure. [src-001]"),  # with its citation
     }
     published = workflow.client("s3").get_object(Bucket=workflow.deployment.bucket, Key=f"published/{wf}/report.md")
     report = published["Body"].read().decode()
