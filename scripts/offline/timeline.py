@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from rich.text import Text
+
 from scripts.offline.history import StateSpan
 
 _COLOURS = {
@@ -356,3 +358,32 @@ def lanes(spans: list[StateSpan], branches: dict[str, Branch]) -> list[Lane]:
         grouped.setdefault((branch.parallel, run), {}).setdefault(branch.index, []).append(span)
     ordered = sorted(grouped.values(), key=lambda run: min(members[0].entered for members in run.values()))
     return [Lane(branches[run[index][0].name], tuple(run[index])) for run in ordered for index in sorted(run)]
+
+
+def terminal_lanes(lanes: list[Lane], started: datetime, ended: datetime, width: int) -> list[Text]:
+    """One Parallel run's branches as terminal lines of at most `width` columns: a bar per branch
+    over the Parallel's time, a cell per slice, coloured by the state that ran in it (· where the
+    branch had ended), then its duration and, unless it completed, what became of it."""
+    total = max((ended - started).total_seconds(), 1e-6)
+    notes = [lane_outcome_note(lane) or "✓" for lane in lanes]
+    cells = max(10, min(40, width - len("branch 99 ") - len(" 99999 ms ") - max(map(len, notes), default=0)))
+
+    def cell(moment: datetime) -> float:
+        return (moment - started).total_seconds() / total * cells
+
+    lines = []
+    for lane, note in zip(lanes, notes, strict=True):
+        styles: list[str | None] = [None] * cells
+        for span in lane.spans:
+            first = min(int(cell(span.entered)), cells - 1)
+            last = max(first, min(cells - 1, int(cell(span.exited or ended) - 1e-9)))
+            colour = "failure" if span.name in lane.branch.stand_ins else category(span.name, {})
+            for index in range(first, last + 1):
+                styles[index] = _COLOURS[colour]
+        line = Text(f"{lane.branch.label:<9} ")
+        for style in styles:
+            line.append("█" if style else "·", style=style or "dim")
+        line.append(f" {((lane.ended or ended) - lane.started).total_seconds() * 1000:5.0f} ms ", style="dim")
+        line.append(note, style="green" if lane.outcome == "completed" else "red")
+        lines.append(line)
+    return lines
