@@ -25,13 +25,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
+from scripts.offline import history, timeline
 from scripts.offline.account import AccountError
 from scripts.offline.approvals import POLICIES, loopback_link
 from scripts.offline.deploy import REVIEWER_EMAIL, DeployError
@@ -142,11 +146,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 class LiveView:
-    """One line per top-level state entered/exited with elapsed time; a progress bar for the Map."""
+    """One line per top-level state entered/exited with elapsed time; a progress bar for the Map.
+    A Parallel's branch states are indented under it and tagged with their branch (`1│`), since
+    branches interleave; when the Parallel ends, its branches are drawn as lanes over its time."""
 
-    def __init__(self, console: Console, map_inner: set[str]) -> None:
+    def __init__(self, console: Console, map_inner: set[str], branches: dict[str, timeline.Branch] | None = None) -> None:
         self.console = console
         self.map_inner = map_inner
+        self.branches = branches or {}
         self.first_event_at = None  # times are the execution's own event timestamps
         self.progress: Progress | None = None
         self.task = None
@@ -155,6 +162,49 @@ class LiveView:
         self.entered_at: dict[str, float] = {}
         self.current: str | None = None
         self.failed: dict[str, str] = {}  # state -> the error it failed with (then caught, if it exits)
+        # Event id -> the state it happened in, along previousEventId: with branches running at
+        # once, the state entered last is not always the one a TaskFailed belongs to.
+        self.state_of_event: dict[int, str] = {}
+        self.open_parallels: dict[str, list[dict[str, Any]]] = {}  # Parallel -> its and its branches' state events
+
+    def _state_of(self, event: dict[str, Any], name: str) -> str | None:
+        if event["type"].endswith(("StateEntered", "StateExited")):
+            state = name
+        else:
+            state = self.state_of_event.get(event.get("previousEventId"), self.current)
+        if "id" in event and state is not None:
+            self.state_of_event[event["id"]] = state
+        return state
+
+    def _nesting(self, state: str | None) -> int:
+        """How many branches `state` runs inside."""
+        depth = 0
+        while state in self.branches:
+            depth, state = depth + 1, self.branches[state].parallel
+        return depth
+
+    def _tag(self, state: str | None) -> str:
+        """`1│ ` for a state in branch 1, indented by how deep it is nested; "" outside branches."""
+        if state not in self.branches:
+            return ""
+        return "  " * self._nesting(state) + f"[magenta]{self.branches[state].index + 1}│[/] "
+
+    def _collect(self, event: dict[str, Any], name: str) -> None:
+        """Keep a branch state's event for each open Parallel it runs inside, to draw its lanes."""
+        state = name
+        while state in self.branches:
+            state = self.branches[state].parallel
+            if state in self.open_parallels:
+                self.open_parallels[state].append(event)
+
+    def _draw_lanes(self, parallel: str, ended: datetime) -> None:
+        events = self.open_parallels.pop(parallel, [])
+        if not events:
+            return
+        lanes = [lane for lane in timeline.lanes(history.spans(events, ()), self.branches) if lane.branch.parallel == parallel]
+        indent = " " * 10 + "  " * self._nesting(parallel)  # under the state names of the lines above
+        for line in timeline.terminal_lanes(lanes, events[0]["timestamp"], ended, self.console.width - len(indent)):
+            self.console.print(Text(indent) + line, soft_wrap=True)
 
     def __call__(self, event: dict[str, Any]) -> None:
         kind = event["type"]
@@ -163,6 +213,13 @@ class LiveView:
         if self.first_event_at is None:
             self.first_event_at = event["timestamp"]
         now = (event["timestamp"] - self.first_event_at).total_seconds()
+        state = self._state_of(event, name)
+        if kind == "ParallelStateEntered":
+            self.open_parallels[name] = []
+        if kind.endswith(("StateEntered", "StateExited")):
+            self._collect(event, name)
+        if kind in ("ParallelStateEntered", "ParallelStateExited"):
+            self.open_parallels.get(name, []).append(event)
         if kind == "MapStateStarted":
             self.map_total, self.map_done = details.get("length"), 0
             if self.console.is_terminal:
@@ -180,26 +237,37 @@ class LiveView:
                 self.progress.stop()
                 self.progress = None
             self.console.print(f"[dim]{now:7.2f}s[/]    summarised {self.map_done} source(s)")
+        elif kind == "ParallelStateFailed":  # no ParallelStateExited follows: draw the lanes as they ended
+            parallel = self.branches[state].parallel if state in self.branches else next(reversed(self.open_parallels), None)
+            if parallel is not None:
+                self.console.print(f"[dim]{now:7.2f}s[/]  {self._tag(parallel)}[red]✗[/] {parallel} failed")
+                self._draw_lanes(parallel, event["timestamp"])
         if name in self.map_inner:
             return
+        tag = self._tag(state)
         if kind.endswith("StateEntered"):
             self.entered_at[name], self.current = now, name
             self.failed.pop(name, None)
-            self.console.print(f"[dim]{now:7.2f}s[/]  [cyan]→[/] {name}")
+            self.console.print(f"[dim]{now:7.2f}s[/]  {tag}[cyan]→[/] {name}")
         elif kind.endswith("StateExited"):
             took = now - self.entered_at.get(name, now)
             if name in self.failed:  # it failed and a Catch moved on: not a success
                 self.console.print(
-                    f"[dim]{now:7.2f}s[/]  [yellow]↷[/] {name} caught {self.failed.pop(name)} [dim]({took * 1000:.0f} ms)[/]"
+                    f"[dim]{now:7.2f}s[/]  {tag}[yellow]↷[/] {name} caught {self.failed.pop(name)} [dim]({took * 1000:.0f} ms)[/]"
                 )
             else:
-                self.console.print(f"[dim]{now:7.2f}s[/]  [green]✓[/] {name} [dim]({took * 1000:.0f} ms)[/]")
+                self.console.print(f"[dim]{now:7.2f}s[/]  {tag}[green]✓[/] {name} [dim]({took * 1000:.0f} ms)[/]")
+            if kind == "ParallelStateExited":
+                self._draw_lanes(name, event["timestamp"])
         elif kind in ("TaskFailed", "LambdaFunctionFailed"):
-            if self.current:
-                self.failed[self.current] = str(details.get("error"))
-            self.console.print(
-                f"[dim]{now:7.2f}s[/]  [yellow]![/] {details.get('error')}: {shown(str(details.get('cause', '')))}"
-            )
+            if state:
+                self.failed[state] = str(details.get("error"))
+            error, cause = str(details.get("error")), details.get("cause")
+            line = f"[dim]{now:7.2f}s[/]  {tag}[yellow]![/] {error}"
+            if cause:  # cut to the end of the line rather than wrapped onto the next
+                room = self.console.width - len(f"{now:7.2f}s  ! : ") - Text.from_markup(tag).cell_len - cell_len(error)
+                line += ": " + shown(str(cause), max(20, min(DISPLAY_CHARS, room)))
+            self.console.print(line, soft_wrap=True)
         elif kind in ("ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"):
             self.console.print(
                 f"[dim]{now:7.2f}s[/]  [red]✗[/] execution {kind.removeprefix('Execution').lower()}: {details.get('error')}"
@@ -309,9 +377,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     try:
         with workflow:
-            from scripts.offline.timeline import map_inner_states
-
-            view = None if args.json else LiveView(console, set(map_inner_states(workflow.deployment.definition)))
+            definition = workflow.deployment.definition
+            view = (
+                None
+                if args.json
+                else LiveView(console, set(timeline.map_inner_states(definition)), timeline.parallel_branches(definition))
+            )
             if not args.json:
                 console.print(f"[bold]Research report[/] offline · env [cyan]{args.env}[/] · topic: {shown(args.topic)}")
                 if args.approve == "none":
