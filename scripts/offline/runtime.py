@@ -310,6 +310,7 @@ class OfflineWorkflow:
             timeline.state_types(deployment.definition),
             described["startDate"],
             described.get("stopDate") or described["startDate"],
+            branches=timeline.parallel_branches(deployment.definition),
         )
         return RunResult(execution_arn, summary, events, report, page, invocations)
 
