@@ -278,6 +278,34 @@ locals {
     }] : [],
   ) }
 
+  # The citation check reads the draft and the sources index and writes its findings.
+  citation_check_statements = [
+    {
+      sid        = "ReadDraftWriteFindings"
+      actions    = ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"]
+      resources  = [local.bucket_objects]
+      conditions = []
+    },
+    {
+      sid        = "SeeMissingArtifacts"
+      actions    = ["s3:ListBucket"]
+      resources  = [module.artifact_bucket.bucket_arn]
+      conditions = []
+    },
+    {
+      sid        = "RecordFindings"
+      actions    = ["dynamodb:BatchWriteItem"]
+      resources  = [module.workflow_store.workflow_table_arn]
+      conditions = []
+    },
+    {
+      sid        = "UseStackKey"
+      actions    = ["kms:GenerateDataKey", "kms:Decrypt"]
+      resources  = [aws_kms_key.this.arn]
+      conditions = []
+    },
+  ]
+
   function_policy_statements = merge(local.agent_statements, {
     validate_input = [
       {
@@ -288,32 +316,7 @@ locals {
         conditions = []
       },
     ]
-    citation_check = [
-      {
-        sid        = "ReadDraftWriteFindings"
-        actions    = ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"]
-        resources  = [local.bucket_objects]
-        conditions = []
-      },
-      {
-        sid        = "SeeMissingArtifacts"
-        actions    = ["s3:ListBucket"]
-        resources  = [module.artifact_bucket.bucket_arn]
-        conditions = []
-      },
-      {
-        sid        = "RecordFindings"
-        actions    = ["dynamodb:BatchWriteItem"]
-        resources  = [module.workflow_store.workflow_table_arn]
-        conditions = []
-      },
-      {
-        sid        = "UseStackKey"
-        actions    = ["kms:GenerateDataKey", "kms:Decrypt"]
-        resources  = [aws_kms_key.this.arn]
-        conditions = []
-      },
-    ]
+    citation_check = local.citation_check_statements
     # The approval message and page show the pre-review's findings: read only those files.
     approval_request = concat(module.approvals.approval_request_policy_statements, [
       {

@@ -53,7 +53,7 @@ def test_each_agent_function_runs_its_role_on_the_models_terraform_configured_an
                 outputs["document_library_bucket"] if role in ("search", "reviser") else None
             )
             checked += 1
-    assert checked == 4
+    assert checked == 5  # search, summary, writer, reviser and the pre-review's compliance agent
 
 
 def test_the_state_machine_invokes_only_the_workflow_functions_its_table_and_its_bus(workflow):
@@ -68,6 +68,8 @@ def test_the_state_machine_invokes_only_the_workflow_functions_its_table_and_its
                     invoked.add(state["Parameters"]["FunctionName"])
             if "ItemProcessor" in state:
                 walk(state["ItemProcessor"]["States"])
+            for branch in state.get("Branches", []):
+                walk(branch["States"])
 
     walk(deployment.definition["States"])
     arns = {

@@ -23,7 +23,14 @@ def test_happy_path_publishes_a_report_with_citations(workflow):
     assert (summary["status"], summary["end_state"]) == ("SUCCEEDED", "Published")
     assert summary["map_items"] == 5 and summary["map_failures"] == 0
     assert (summary["retries"], summary["fallbacks"]) == (0, 0)  # nothing failed on the way
-    assert summary["events"] == ["WorkflowRequested", "ApprovalRequested", "ReportPublished"]
+    assert summary["events"] == [
+        "WorkflowRequested",
+        "SourcesGathered",
+        "DraftWritten",
+        "DraftReviewed",
+        "ApprovalRequested",
+        "ReportPublished",
+    ]
     wf = summary["workflow_id"]
     assert f"{wf}/sources.json" in summary["artifacts"]
     assert f"{wf}/drafts/v1.md" in summary["artifacts"]
@@ -54,7 +61,7 @@ def test_a_failing_agent_falls_back_to_converse_on_the_configured_model(workflow
     )
     summary = result.summary
     assert (summary["end_state"], summary["fallbacks"]) == ("Published", 1), summary
-    assert summary["fallbacks_by_role"] == {"reviser": 0, "search": 1, "summary": 0, "writer": 0}
+    assert summary["fallbacks_by_role"] == {"compliance": 0, "reviser": 0, "search": 1, "summary": 0, "writer": 0}
     s3 = workflow.client("s3")
     index = json.loads(
         s3.get_object(Bucket=workflow.deployment.bucket, Key=f"{summary['workflow_id']}/sources.json")["Body"].read()

@@ -18,7 +18,16 @@ from scripts.offline.iam_report import role_policies
 
 # Functions an approved run invokes on behalf of its execution (the callback is invoked through
 # its Function URL by the reviewer, outside the execution).
-EXECUTION_FUNCTIONS = ("validate_input", "agent_search", "agent_summary", "agent_writer", "approval_request", "publish")
+EXECUTION_FUNCTIONS = (
+    "validate_input",
+    "agent_search",
+    "agent_summary",
+    "agent_writer",
+    "agent_compliance",
+    "citation_check",
+    "approval_request",
+    "publish",
+)
 
 
 def role_of(workflow, key: str) -> str:

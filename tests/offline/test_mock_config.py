@@ -74,7 +74,14 @@ def test_missing_and_malformed_files_are_reported(tmp_path):
 def test_shipped_examples_parse():
     names = list_test_cases(Path(SHIPPED))
     assert names == sorted(
-        ["WriterThrottledTwice", "OneSummaryFails", "SearchFailsUseFallback", "RejectUntilRevisionLimit", "ApprovalTimesOut"]
+        [
+            "WriterThrottledTwice",
+            "OneSummaryFails",
+            "SearchFailsUseFallback",
+            "RejectUntilRevisionLimit",
+            "ApprovalTimesOut",
+            "CitationCheckFails",
+        ]
     )
     for name in names:
         assert load_test_case(Path(SHIPPED), name).responses
@@ -98,6 +105,10 @@ def test_shipped_model_faults_hold_the_agents_as_code_cases():
             "SearchToolFails",
             "SearchAgentToolLoopFallbackSearches",
             "SearchToolLoopNeverEnds",
+            "WriterPutsPersonalDataInTheDraft",
+            "WriterDraftNeedsAdvice",
+            "ComplianceAgentAndFallbackFail",
+            "ComplianceAlwaysBlocks",
         ]
     )
     callers = {caller for roles in SHIPPED_MODEL_FAULTS["TestCases"].values() for apis in roles.values() for caller in apis}

@@ -44,9 +44,14 @@ def test_on_agents_classic_each_agent_lambda_invokes_exactly_its_own_alias_in_bo
     environment = root["agent_environment"]  # one entry per role, merged into function_environment
     assert environment.startswith('${{for role in local.agent_roles : "agent_${role}" => merge({'), environment
     assert (
-        "local.classic_agents ? {AGENT_ID = local.agents[role].agent_id, AGENT_ALIAS_ID = local.agents[role].alias_id} : {}"
+        'local.role_runtime[role] == "bedrock_agents" ? {AGENT_ID = local.agents[role].agent_id, AGENT_ALIAS_ID = local.agents[role].alias_id} : {}'
         in environment
     )
+    # Agents Classic takes no new agents: only the pipeline's roles may run on it, never compliance.
+    assert tfhcl.unwrap(root["role_runtime"]) == (
+        '{for role in local.agent_roles : role => contains(local.classic_roles, role) ? var.agent_runtime : "converse"}'
+    )
+    assert "compliance" not in tfhcl.unwrap(root["classic_roles"]) and "compliance" in tfhcl.unwrap(root["agent_roles"])
     assert root["function_environment"].startswith("${merge(local.agent_environment, {")
 
 
