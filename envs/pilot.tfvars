@@ -38,7 +38,8 @@ agent_model_ids = {
   compliance = "global.anthropic.claude-sonnet-5-5"
 }
 
-# Concurrency: each Map branch calls InvokeAgent, so Map concurrency stays within the quota.
+# Concurrency: each Map branch calls its model, so Map concurrency stays within the quota. The
+# pre-review adds one compliance request per draft, never beside its own run's Map: a run's peak is unchanged.
 bedrock_tps_quota   = 5
 map_max_concurrency = 2
 

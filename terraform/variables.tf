@@ -208,7 +208,7 @@ variable "bedrock_token_prices_usd_per_1k" {
 }
 
 variable "bedrock_tps_quota" {
-  description = "Bedrock agent InvokeAgent requests per second this account may use; Map concurrency must not exceed it."
+  description = "Bedrock model requests per second this account may use for the agents. A run's peak is the summary Map's MaxConcurrency: the pre-review's compliance agent makes one request at a time and never runs beside the Map, so map_max_concurrency <= bedrock_tps_quota bounds both."
   type        = number
 
   validation {
@@ -230,7 +230,7 @@ variable "map_max_concurrency" {
 
   validation {
     condition     = var.map_max_concurrency <= var.bedrock_tps_quota
-    error_message = "map_max_concurrency must not exceed bedrock_tps_quota: each Map branch calls InvokeAgent."
+    error_message = "map_max_concurrency must not exceed bedrock_tps_quota: each Map branch calls its model."
   }
 }
 

@@ -71,8 +71,8 @@ run "bu_stack_is_built_for_the_environment" {
     error_message = "bu: every function's logs are kept 365 days."
   }
   assert {
-    condition     = length(module.functions) == 8
-    error_message = "bu: eight workflow functions besides the approval callback."
+    condition     = length(module.functions) == 10
+    error_message = "bu: ten workflow functions besides the approval callback."
   }
 
   # bu operations match the environment.

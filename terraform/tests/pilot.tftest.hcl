@@ -102,8 +102,8 @@ run "pilot_stack_is_built_for_the_environment" {
     error_message = "pilot: every function's logs are kept 30 days."
   }
   assert {
-    condition     = length(module.functions) == 8
-    error_message = "pilot: eight workflow functions besides the approval callback."
+    condition     = length(module.functions) == 10
+    error_message = "pilot: ten workflow functions besides the approval callback."
   }
 
   # pilot operations match the environment.

@@ -71,8 +71,8 @@ run "team_stack_is_built_for_the_environment" {
     error_message = "team: every function's logs are kept 90 days."
   }
   assert {
-    condition     = length(module.functions) == 8
-    error_message = "team: eight workflow functions besides the approval callback."
+    condition     = length(module.functions) == 10
+    error_message = "team: ten workflow functions besides the approval callback."
   }
 
   # team operations match the environment.

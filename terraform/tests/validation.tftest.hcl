@@ -257,19 +257,21 @@ run "refused_values_1" {
       writer  = { agent_id = "WRITERAGNT", alias_id = "WRITERALIA" }
       reviser = { agent_id = "REVISERAGT", alias_id = "REVISERALI" }
     }
-    # An extra role beside the four.
+    # An extra role beside the five.
     agent_model_ids = {
-      search  = "global.anthropic.claude-sonnet-5-5"
-      summary = "global.anthropic.claude-sonnet-5-5"
-      writer  = "global.anthropic.claude-sonnet-5-5"
-      reviser = "global.anthropic.claude-sonnet-5-5"
-      editor  = "global.anthropic.claude-sonnet-5-5"
+      search     = "global.anthropic.claude-sonnet-5-5"
+      summary    = "global.anthropic.claude-sonnet-5-5"
+      writer     = "global.anthropic.claude-sonnet-5-5"
+      reviser    = "global.anthropic.claude-sonnet-5-5"
+      editor     = "global.anthropic.claude-sonnet-5-5"
+      compliance = "global.anthropic.claude-sonnet-5-5"
     }
     # Without the reviser.
     fallback_model_ids = {
-      search  = "global.anthropic.claude-haiku-5-5"
-      summary = "global.anthropic.claude-haiku-5-5"
-      writer  = "global.anthropic.claude-haiku-5-5"
+      search     = "global.anthropic.claude-haiku-5-5"
+      summary    = "global.anthropic.claude-haiku-5-5"
+      writer     = "global.anthropic.claude-haiku-5-5"
+      compliance = "global.anthropic.claude-haiku-5-5"
     }
     search_knowledge_base_id = "KB12345" # seven characters
     # Logically map_max_concurrency (>= 1 and <= bedrock_tps_quota) implies this rule, so 0 also
@@ -330,13 +332,14 @@ run "refused_values_2" {
       writer  = { agent_id = "WRITERAGNT", alias_id = "WRITERALIA" }
       reviser = { agent_id = "REVISERAGT", alias_id = "REVISERALI" }
     }
-    agent_model_ids = { for role in ["search", "summary", "writer", "reviser"] : role => "amazon.nova-pro-v1:0" }
+    agent_model_ids = { for role in ["search", "summary", "writer", "reviser", "compliance"] : role => "amazon.nova-pro-v1:0" }
     # A fallback that is no model identifier.
     fallback_model_ids = {
-      search  = "Claude Haiku 5.5"
-      summary = "global.anthropic.claude-haiku-5-5"
-      writer  = "global.anthropic.claude-haiku-5-5"
-      reviser = "global.anthropic.claude-haiku-5-5"
+      search     = "Claude Haiku 5.5"
+      summary    = "global.anthropic.claude-haiku-5-5"
+      writer     = "global.anthropic.claude-haiku-5-5"
+      reviser    = "global.anthropic.claude-haiku-5-5"
+      compliance = "global.anthropic.claude-haiku-5-5"
     }
     max_agent_turns            = 1 # a tool loop bound outside 2 to 50 model calls
     map_max_concurrency        = 0
@@ -381,10 +384,11 @@ run "refused_values_3" {
     bedrock_agents = null
     # Priced, so that only the identifier rule refuses it (the price rule reads the same variable).
     agent_model_ids = {
-      search  = "global.anthropic.claude-sonnet-5-5"
-      summary = "arn:aws:bedrock:us-east-1:123456789012:agent/ABCDEFGHIJ"
-      writer  = "global.anthropic.claude-sonnet-5-5"
-      reviser = "global.anthropic.claude-sonnet-5-5"
+      search     = "global.anthropic.claude-sonnet-5-5"
+      summary    = "arn:aws:bedrock:us-east-1:123456789012:agent/ABCDEFGHIJ"
+      writer     = "global.anthropic.claude-sonnet-5-5"
+      reviser    = "global.anthropic.claude-sonnet-5-5"
+      compliance = "global.anthropic.claude-sonnet-5-5"
     }
     bedrock_token_prices_usd_per_1k = {
       "global.anthropic.claude-sonnet-5-5"                      = { input = 0.002, output = 0.01 }
@@ -446,10 +450,11 @@ run "refused_values_4" {
     }
     # A model without a price.
     agent_model_ids = {
-      search  = "global.anthropic.claude-sonnet-5-5"
-      summary = "amazon.titan-text-express-v1"
-      writer  = "global.anthropic.claude-sonnet-5-5"
-      reviser = "global.anthropic.claude-sonnet-5-5"
+      search     = "global.anthropic.claude-sonnet-5-5"
+      summary    = "amazon.titan-text-express-v1"
+      writer     = "global.anthropic.claude-sonnet-5-5"
+      reviser    = "global.anthropic.claude-sonnet-5-5"
+      compliance = "global.anthropic.claude-sonnet-5-5"
     }
     map_max_concurrency      = 2.5
     powertools_layer_version = 0

@@ -44,10 +44,11 @@ run "upper_bounds_are_accepted" {
     # Every form Converse takes: a geographic and a global profile ID, an application profile ARN,
     # and a foundation model that runs on demand.
     fallback_model_ids = {
-      search  = "us.anthropic.claude-haiku-5-5"
-      summary = "global.anthropic.claude-haiku-5-5"
-      writer  = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6"
-      reviser = "amazon.nova-lite-v1:0"
+      search     = "us.anthropic.claude-haiku-5-5"
+      summary    = "global.anthropic.claude-haiku-5-5"
+      writer     = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6"
+      reviser    = "amazon.nova-lite-v1:0"
+      compliance = "amazon.nova-lite-v1:0"
     }
     # Map concurrency of forty, equal to the quota and the agent reservation.
     map_max_concurrency  = 40
@@ -163,10 +164,11 @@ run "existing_agents_on_the_agents_classic_runtime_with_a_geographic_fallback_ar
       reviser = { agent_id = "REVISERAGT", alias_id = "REVISERALI" }
     }
     fallback_model_ids = {
-      search  = "us.anthropic.claude-haiku-5-5"
-      summary = "us.anthropic.claude-haiku-5-5"
-      writer  = "us.anthropic.claude-haiku-5-5"
-      reviser = "amazon.nova-lite-v1:0"
+      search     = "us.anthropic.claude-haiku-5-5"
+      summary    = "us.anthropic.claude-haiku-5-5"
+      writer     = "us.anthropic.claude-haiku-5-5"
+      reviser    = "amazon.nova-lite-v1:0"
+      compliance = "amazon.nova-lite-v1:0"
     }
   }
 
@@ -211,7 +213,7 @@ run "created_agents_with_a_knowledge_base_on_x86_64_are_accepted" {
     bedrock_agents           = null
     search_knowledge_base_id = "KB12345678"
     # modules/bedrock_agents takes foundation model IDs that run on demand, not inference profiles.
-    agent_model_ids     = { for role in ["search", "summary", "writer", "reviser"] : role => "amazon.nova-pro-v1:0" }
+    agent_model_ids     = { for role in ["search", "summary", "writer", "reviser", "compliance"] : role => "amazon.nova-pro-v1:0" }
     lambda_architecture = "x86_64"
   }
 
