@@ -351,6 +351,24 @@ locals {
         }
       },
     ],
+    [
+      {
+        type = "metric", width = 12, height = 6
+        properties = {
+          title  = "Pre-review findings by check"
+          region = local.region
+          view   = "timeSeries"
+          period = 300
+          # One SEARCH per severity finds every check (its `role` dimension) with no list to keep
+          # in step; the label names the check from that dimension.
+          metrics = [for severity in [["blocking", var.agent_metric_names.blocking_findings], ["advisory", var.agent_metric_names.advisory_findings]] : [{
+            id         = severity[0]
+            label      = "$${PROP('Dim.role')} ${severity[0]}"
+            expression = "SEARCH('Namespace=\"${local.metric_namespace}\" MetricName=\"${severity[1]}\" environment=\"${var.environment}\"', 'Sum', 300)"
+          }]]
+        }
+      },
+    ],
     length(var.token_prices_usd_per_1k) == 0 ? [] : [{
       type = "metric", width = 12, height = 6
       properties = {

@@ -85,14 +85,16 @@ variable "agent_roles" {
 }
 
 variable "agent_metric_names" {
-  description = "Names of the EMF metrics the agent handler emits in namespace ResearchReport."
+  description = "Names of the EMF metrics the handlers emit in namespace ResearchReport: the agent handler's per role, and the findings of each pre-review check (dimension `role` = the check)."
   type = object({
-    invocations   = optional(string, "AgentInvocations")
-    latency       = optional(string, "AgentLatencyMs")
-    retries       = optional(string, "AgentRetries")
-    fallbacks     = optional(string, "FallbackUsed")
-    input_tokens  = optional(string, "InputTokens")
-    output_tokens = optional(string, "OutputTokens")
+    invocations       = optional(string, "AgentInvocations")
+    latency           = optional(string, "AgentLatencyMs")
+    retries           = optional(string, "AgentRetries")
+    fallbacks         = optional(string, "FallbackUsed")
+    input_tokens      = optional(string, "InputTokens")
+    output_tokens     = optional(string, "OutputTokens")
+    blocking_findings = optional(string, "BlockingFindings")
+    advisory_findings = optional(string, "AdvisoryFindings")
   })
   default = {}
 }

@@ -70,6 +70,15 @@ def test_dashboard_shows_the_four_effectiveness_metrics():
     assert "USD per execution" in text and "ExecutionsStarted" in text and "transitions_per_execution" in text  # cost
 
 
+def test_root_dashboard_plots_every_agent_role_and_watches_every_function():
+    # The module plots the roles of fallback_alarm.role_dimensions and token_prices_usd_per_1k
+    # (both per agent role of the stack) unless agent_roles lists them: a list here would go stale.
+    monitoring = root_module("monitoring")
+    assert "agent_roles" not in monitoring
+    assert monitoring["fallback_alarm"]["role_dimensions"] == "${local.agent_metric_dimensions}"
+    assert "for key, fn in module.functions : key => fn.function_name" in monitoring["lambda_function_names"]
+
+
 def test_root_dashboard_gets_token_prices_and_transitions():
     monitoring = root_module("monitoring")
     assert monitoring["token_prices_usd_per_1k"] == "${local.agent_token_prices}"

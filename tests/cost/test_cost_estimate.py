@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from scripts import cost_estimate, hcl
+from scripts import cost_estimate, hcl, terraform_values
 
 ENVS = hcl.ENVIRONMENTS
 PRICES = cost_estimate.load_prices()
@@ -240,6 +240,15 @@ def test_pre_review_and_reviewer_revisions_share_max_revisions():
     result = cost_estimate.estimate("team", {"pre_review_revisions_per_run": 2, "revisions_per_run": 2})
     assert result["assumptions"]["lambda_invocations_per_run"]["agent_reviser"] == max_revisions
     assert result["assumptions"]["lambda_invocations_per_run"]["publish"] == 1  # still a published run
+
+
+def test_every_function_the_stack_deploys_has_a_duration_and_every_agent_function_is_a_priced_role():
+    functions = set(terraform_values.stack_values("pilot")["function_packages"])
+    assumptions = json.loads(cost_estimate.ASSUMPTIONS_FILE.read_text(encoding="utf-8"))["defaults"]
+    assert set(assumptions["lambda_duration_s"]) == functions
+    assert set(assumptions["s3_reads_per_check"]) <= functions
+    assert {key.removeprefix("agent_") for key in functions if key.startswith("agent_")} == set(cost_estimate.ROLES)
+    assert set(assumptions["tokens"]) == set(cost_estimate.ROLES)
 
 
 def test_free_tier_covers_the_pilot_transitions():

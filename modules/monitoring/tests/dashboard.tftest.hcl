@@ -14,7 +14,7 @@ variables {
   state_machine_log_group_name = "/aws/vendedlogs/states/research-report-test"
 }
 
-run "without_roles_the_dashboard_has_the_two_execution_widgets" {
+run "without_roles_the_dashboard_has_the_execution_and_pre_review_widgets" {
   command = plan
 
   assert {
@@ -25,8 +25,9 @@ run "without_roles_the_dashboard_has_the_two_execution_widgets" {
     condition = [for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w.properties.title] == [
       "Execution time (ms)",
       "Executions failed / timed out / throttled",
+      "Pre-review findings by check",
     ]
-    error_message = "Without roles, prices, Lambda functions or DLQs the dashboard has the two execution widgets: no per-role widget plots nothing."
+    error_message = "Without roles, prices, Lambda functions or DLQs the dashboard has the two execution widgets and the pre-review's: no per-role widget plots nothing."
   }
   assert {
     condition     = alltrue([for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w.properties.region == "us-east-1"])
@@ -66,8 +67,9 @@ run "agent_widgets_plot_one_search_per_role_of_the_fallback_alarm_for_this_envir
       "Agent invocations by role",
       "Agent latency by role (p90)",
       "Retries and fallbacks by role",
+      "Pre-review findings by check",
     ]
-    error_message = "With roles and without prices, Lambda functions or DLQs the dashboard has the five workflow widgets, in order."
+    error_message = "With roles and without prices, Lambda functions or DLQs the dashboard has the six workflow widgets, in order."
   }
   assert {
     condition     = [for m in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[2].properties.metrics : m[0].label] == ["compliance", "reviser", "search", "summary", "writer"]
@@ -91,6 +93,23 @@ run "agent_widgets_plot_one_search_per_role_of_the_fallback_alarm_for_this_envir
   assert {
     condition     = strcontains(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[4].properties.metrics[5][0].expression, "MetricName=\"FallbackUsed\" role=\"compliance\"")
     error_message = "The compliance agent's fallbacks are plotted beside the other roles'."
+  }
+}
+
+run "pre_review_findings_are_one_search_per_severity_labelled_by_check" {
+  command = plan
+
+  variables {
+    environment        = "bu"
+    agent_metric_names = { blocking_findings = "Blocking" }
+  }
+
+  assert {
+    condition = jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[2].properties.metrics == [
+      [{ id = "blocking", label = "$${PROP('Dim.role')} blocking", expression = "SEARCH('Namespace=\"ResearchReport\" MetricName=\"Blocking\" environment=\"bu\"', 'Sum', 300)" }],
+      [{ id = "advisory", label = "$${PROP('Dim.role')} advisory", expression = "SEARCH('Namespace=\"ResearchReport\" MetricName=\"AdvisoryFindings\" environment=\"bu\"', 'Sum', 300)" }],
+    ]
+    error_message = "Blocking, then advisory findings: a SEARCH for each in this environment finds every check, labelled with its role dimension (the check); agent_metric_names names them."
   }
 }
 
@@ -154,22 +173,22 @@ run "token_prices_add_the_cost_per_execution_widget" {
   }
 
   assert {
-    condition     = jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[5].properties.title == "Estimated cost per execution (USD): tokens x price + transitions x price"
-    error_message = "token_prices_usd_per_1k adds the cost widget after the five workflow widgets."
+    condition     = jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[6].properties.title == "Estimated cost per execution (USD): tokens x price + transitions x price"
+    error_message = "token_prices_usd_per_1k adds the cost widget after the six workflow widgets."
   }
   assert {
-    condition     = [for m in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[5].properties.metrics : try(m[0].id, m[4].id)] == ["usd0", "usd1", "started", "cost"]
+    condition     = [for m in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[6].properties.metrics : try(m[0].id, m[4].id)] == ["usd0", "usd1", "started", "cost"]
     error_message = "One hidden cost line per priced role (sorted), ExecutionsStarted, then the visible cost per execution."
   }
   assert {
     condition = (
-      strcontains(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[5].properties.metrics[0][0].expression, "MetricName=\"InputTokens\" role=\"search\" environment=\"test\"', 'Sum', 3600)) * 0.0008")
-      && strcontains(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[5].properties.metrics[1][0].expression, "MetricName=\"OutputTokens\" role=\"writer\" environment=\"test\"', 'Sum', 3600)) * 0.015")
+      strcontains(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[6].properties.metrics[0][0].expression, "MetricName=\"InputTokens\" role=\"search\" environment=\"test\"', 'Sum', 3600)) * 0.0008")
+      && strcontains(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[6].properties.metrics[1][0].expression, "MetricName=\"OutputTokens\" role=\"writer\" environment=\"test\"', 'Sum', 3600)) * 0.015")
     )
     error_message = "Each role's input and output tokens are priced per 1,000 at that role's prices."
   }
   assert {
-    condition     = jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[5].properties.metrics[3][0].expression == "(FILL(usd0, 0) + FILL(usd1, 0)) / started + 40 * 0.000025"
+    condition     = jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[6].properties.metrics[3][0].expression == "(FILL(usd0, 0) + FILL(usd1, 0)) / started + 40 * 0.000025"
     error_message = "Cost per execution: priced tokens / ExecutionsStarted + transitions_per_execution x transition_price_usd."
   }
 }
@@ -191,11 +210,11 @@ run "lambda_functions_and_dlqs_add_their_widgets" {
     error_message = "lambda_function_names and dlq_names add the Lambda errors and DLQ depth widgets."
   }
   assert {
-    condition     = length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets) == 4
+    condition     = length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets) == 5
     error_message = "No cost widget without token prices, no per-role widget without roles."
   }
   assert {
-    condition = jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[2].properties.metrics == [
+    condition = jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[3].properties.metrics == [
       ["AWS/Lambda", "Errors", "FunctionName", "research-report-test-agent_compliance", { label = "agent_compliance" }],
       ["AWS/Lambda", "Errors", "FunctionName", "research-report-test-citation_check", { label = "citation_check" }],
       ["AWS/Lambda", "Errors", "FunctionName", "research-report-test-validate_input", { label = "validate_input" }],
@@ -203,7 +222,7 @@ run "lambda_functions_and_dlqs_add_their_widgets" {
     error_message = "Lambda errors are plotted per function, labelled with its key: every function the map names, the pre-review's too."
   }
   assert {
-    condition = jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[3].properties.metrics == [
+    condition = jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[4].properties.metrics == [
       ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "research-report-test-dlq"],
       ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "research-report-test-events-dlq"],
     ]
