@@ -161,6 +161,7 @@ def request_approval(event: dict[str, Any], now: float | None = None) -> dict[st
         {
             "workflow_id": workflow["workflow_id"],
             "tenant": workflow["tenant"],
+            "execution_arn": execution_arn,
             "approval_id": approval_id,
             "draft_key": draft["draft_key"],
             "version": draft["version"],

@@ -63,6 +63,7 @@ def publish(event: dict[str, Any]) -> dict[str, Any]:
         {
             "workflow_id": workflow_id,
             "tenant": workflow.get("tenant"),
+            "execution_arn": str(event.get("execution_arn", "")),
             "topic": workflow.get("topic"),
             "published_key": key,
             "version": draft["version"],

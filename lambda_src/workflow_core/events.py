@@ -1,4 +1,6 @@
-"""EventBridge events with source ``research-report`` and the four detail-types of docs/design.md."""
+"""EventBridge events with source ``research-report`` and the four detail-types the functions put
+(the state machine puts the others itself). Every detail carries ``schema_version``; the schemas
+are docs/events/<DetailType>.v<major>.schema.json."""
 
 # ruff: noqa: N818 - exception names are part of the contract (Step Functions matches them by name)
 
@@ -13,6 +15,7 @@ APPROVAL_REQUESTED = "ApprovalRequested"
 REPORT_PUBLISHED = "ReportPublished"
 WORKFLOW_FAILED = "WorkflowFailed"
 DETAIL_TYPES = (WORKFLOW_REQUESTED, APPROVAL_REQUESTED, REPORT_PUBLISHED, WORKFLOW_FAILED)
+SCHEMA_VERSION = "1.0"
 
 
 class EventPublishFailed(RuntimeError):
@@ -33,7 +36,7 @@ class EventPublisher:
                 {
                     "Source": SOURCE,
                     "DetailType": detail_type,
-                    "Detail": json.dumps(detail, default=str, sort_keys=True),
+                    "Detail": json.dumps({"schema_version": SCHEMA_VERSION, **detail}, default=str, sort_keys=True),
                     "EventBusName": self.bus_name,
                 }
             ]

@@ -374,6 +374,32 @@ def events_record_put_events(account: EmbeddedAccount) -> None:
 
 
 @fill
+def events_test_event_pattern(account: EmbeddedAccount) -> None:
+    """TestEventPattern: whether a pattern matches an event, by the matcher moto routes PutEvents
+    with (moto answers an empty body). As AWS: a malformed pattern is InvalidEventPatternException,
+    an event that is not a JSON object with id, account, source, time, region and detail-type is
+    ValidationException "Parameter Event is not valid." (AWS's reference lists resources too, but
+    AWS accepts an event without it)."""
+    from moto.events.exceptions import ValidationException
+    from moto.events.models import EventPattern
+    from moto.events.responses import EventsHandler
+
+    required = ("id", "account", "source", "time", "region", "detail-type")
+
+    def test_event_pattern(self: EventsHandler) -> str:
+        pattern = EventPattern.load(self._get_param("EventPattern"))
+        try:
+            event = json.loads(self._get_param("Event") or "")
+        except ValueError:
+            event = None
+        if not isinstance(event, dict) or any(name not in event for name in required):
+            raise ValidationException("Parameter Event is not valid.")
+        return json.dumps({"Result": pattern.matches_event(event)})
+
+    EventsHandler.test_event_pattern = test_event_pattern
+
+
+@fill
 def events_deliver_to_state_machines_topics_and_functions(account: EmbeddedAccount) -> None:
     """Rule targets moto does not deliver to (it raises NotImplementedError, so PutEvents answers
     HTTP 500): a state machine (StartExecution with the target's InputPath), an SNS topic, and a

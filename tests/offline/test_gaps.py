@@ -190,6 +190,50 @@ def test_canary_plain_moto_cannot_start_an_execution_through_an_alias(plain):
 # --- eventbridge --------------------------------------------------------------------------------
 
 
+PATTERN = json.dumps({"source": ["research-report"], "detail": {"blocking_findings": [{"numeric": [">", 0]}]}})
+EVENT = {
+    "id": "1",
+    "account": "123456789012",
+    "source": "research-report",
+    "time": "2025-05-06T09:00:00Z",
+    "region": REGION,
+    "detail-type": "DraftReviewed",
+    "detail": {"blocking_findings": 1},
+}
+
+
+def test_test_event_pattern_answers_whether_the_pattern_matches(account):
+    events = account.client("events")
+    assert events.test_event_pattern(EventPattern=PATTERN, Event=json.dumps(EVENT))["Result"] is True
+    cleared = {**EVENT, "detail": {"blocking_findings": 0}}
+    assert events.test_event_pattern(EventPattern=PATTERN, Event=json.dumps(cleared))["Result"] is False
+
+
+@pytest.mark.parametrize(
+    ("pattern", "event", "code"),
+    [
+        ('{"source": "research-report"}', EVENT, "InvalidEventPatternException"),
+        (PATTERN, {k: v for k, v in EVENT.items() if k != "time"}, "ValidationException"),
+        (PATTERN, ["not", "an", "object"], "ValidationException"),
+    ],
+    ids=["a value that is not an array", "an event without time", "an event that is not an object"],
+)
+def test_test_event_pattern_refuses_what_aws_refuses(account, pattern, event, code):
+    with pytest.raises(ClientError) as refused:
+        account.client("events").test_event_pattern(EventPattern=pattern, Event=json.dumps(event))
+    assert refused.value.response["Error"]["Code"] == code
+
+
+def test_test_event_pattern_needs_no_resources_in_the_event(account):
+    event = {k: v for k, v in EVENT.items() if k != "resources"}
+    assert account.client("events").test_event_pattern(EventPattern=PATTERN, Event=json.dumps(event))["Result"] is True
+
+
+def test_canary_plain_moto_answers_test_event_pattern_without_a_result(plain):
+    answer = plain("events").test_event_pattern(EventPattern=PATTERN, Event=json.dumps(EVENT))
+    assert "Result" not in answer
+
+
 def test_a_failed_delivery_to_a_state_machine_lands_in_the_dead_letter_queue(account):
     events, sqs = account.client("events"), account.client("sqs")
     queue_url = sqs.create_queue(QueueName=unique("gap-dlq"))["QueueUrl"]
