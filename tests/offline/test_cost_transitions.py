@@ -19,6 +19,22 @@ def test_counted_transitions_equal_the_execution_history(workflow, sources, appr
     assert counted.transitions == summary["state_transitions"]
 
 
+@pytest.mark.parametrize("case", ["WriterPutsPersonalDataInTheDraft", "ComplianceAlwaysBlocks"])
+def test_counted_transitions_and_calls_follow_the_revisions_the_pre_review_asks_for(workflow, case):
+    from pathlib import Path
+
+    from scripts.offline.model_faults import read_document
+
+    faults = read_document(Path("scripts/mock_configs/model_faults.json"))
+    summary = workflow.run(topic=TOPIC, approve="auto", max_sources=3, test_case=case, model_faults=faults).summary
+    automatic = summary["automatic_revisions"]
+    assert summary["end_state"] == "Published" and automatic >= 1, summary
+    counted = cost_estimate.run_counts("pilot", summary["map_items"], summary["revisions"] - automatic, automatic)
+    assert counted.transitions == summary["state_transitions"]
+    for role in cost_estimate.ROLES:
+        assert summary["agent_invocations"][f"agent_{role}"]["calls"] == counted.invocations[f"agent_{role}"], role
+
+
 def test_counted_agent_invocations_equal_the_run(workflow):
     summary = workflow.run(topic=TOPIC, approve="reject-then-approve", max_sources=4).summary
     counted = cost_estimate.run_counts("pilot", summary["map_items"], summary["revisions"])
