@@ -43,7 +43,14 @@ def test_environment_applies_replans_clean_runs_and_destroys(env, fresh_account,
         assert summary["map_items"] == sources
         assert (summary["retries"], summary["fallbacks"], summary["map_failures"]) == (0, 0, 0)
         assert summary["peak_concurrency"]["agent_summary"] == limits["map_max_concurrency"]
-        assert summary["events"] == ["WorkflowRequested", "ApprovalRequested", "ReportPublished"]
+        assert summary["events"] == [
+            "WorkflowRequested",
+            "SourcesGathered",
+            "DraftWritten",
+            "DraftReviewed",
+            "ApprovalRequested",
+            "ReportPublished",
+        ]
 
     tear_down(deployer, workflow.deployment.bucket, workflow.deployment.outputs["document_library_bucket"])
     assert leftovers(fresh_account) == {}

@@ -5,7 +5,9 @@ covers the paths the handlers take (approved, revised, each role's fallback, a f
 search). For every statement of every function role, the runs' own requests are replayed without
 it (scripts/offline/iam_report.py) to find a run that needs it; that run is repeated with the
 statement removed from the deployed policy through the IAM API, as an apply of the changed
-Terraform would, and must be denied that statement's action. Statements no run needs are what
+Terraform would, and must be denied that statement's action. Statements of different roles that
+the same run needs are removed together (one per role, so a denial names its statement); one whose
+request another removal cut short is proved again on a run of its own. Statements no run needs are what
 `make iam-report` lists (and scripts/offline/unused_permissions.json explains).
 """
 
@@ -15,6 +17,7 @@ import json
 import time
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -121,48 +124,111 @@ def test_every_statement_a_run_needs_fails_that_run_without_it(fresh_account, co
         iam = workflow.client("iam")
         roles = role_policies(workflow.account)
         shown, failures = [], []
-        for function, (role, documents) in sorted(roles.items()):
-            for use in statement_uses(function, role, documents, [d for _, ds in baseline.values() for d in ds]):
-                if not use.needed_by:
-                    continue
-                statement = next(s for doc in documents for s in doc["Statement"] if s.get("Sid") == use.sid)
-                scenario = _scenario_needing(function, role, documents, use.sid, baseline)
-                policy_name, original = _policy_holding(iam, role, use.sid)
-                narrowed = {**original, "Statement": [s for s in original["Statement"] if s.get("Sid") != use.sid]}
-                if narrowed["Statement"]:
-                    iam.put_role_policy(RoleName=role, PolicyName=policy_name, PolicyDocument=json.dumps(narrowed))
-                else:  # its only statement: a policy must have one, so the policy goes
-                    iam.delete_role_policy(RoleName=role, PolicyName=policy_name)
-                if function in workflow.deployment.functions:  # what its handler read at start, it reads again
-                    workflow.account.control("POST", "recycle", {"function": workflow.deployment.functions[function]})
-                try:
-                    callback = function == "approval_callback"
-                    result, decisions = run(workflow, scenario, timeout_s=APPROVAL_WAIT_S if callback else 120.0)
-                except (
-                    RuntimeError
-                ) as not_started:  # the rule's role may not start it, or the state machine's role may not encrypt its data
-                    assert function.startswith("rule:") or function == "state_machine", not_started
-                    assert "no execution started" in str(not_started), not_started
-                    result, decisions = None, workflow.account.control("GET", "authorizations")
-                finally:
-                    iam.put_role_policy(RoleName=role, PolicyName=policy_name, PolicyDocument=json.dumps(original))
-                denied = [d for d in decisions if d["role"] == role and not d["allowed"] and _grants(statement, d)]
-                summary = (
-                    result.summary if result else {"status": "NOT STARTED", "end_state": None, "fallbacks": 0, "map_failures": 0}
+        every_decision = [d for _, ds in baseline.values() for d in ds]
+        pending = [
+            Check(
+                function,
+                role,
+                use.sid,
+                _statement(documents, use.sid),
+                _scenario_needing(function, role, documents, use.sid, baseline),
+            )
+            for function, (role, documents) in sorted(roles.items())
+            for use in statement_uses(function, role, documents, every_decision)
+            if use.needed_by
+        ]
+        runs = 0
+        while pending:
+            batch = _next_batch(pending)
+            removed = {check.role: _remove(iam, check.role, check.sid) for check in batch}
+            for check in batch:
+                if check.function in workflow.deployment.functions:  # what its handler read at start, it reads again
+                    workflow.account.control("POST", "recycle", {"function": workflow.deployment.functions[check.function]})
+            scenario, runs = batch[0].scenario, runs + 1
+            try:
+                callback = any(check.function == "approval_callback" for check in batch)
+                result, decisions = run(workflow, scenario, timeout_s=APPROVAL_WAIT_S if callback else 120.0)
+            except (
+                RuntimeError
+            ) as not_started:  # the rule's role may not start it, or the state machine's role may not encrypt its data
+                assert len(batch) == 1 and (batch[0].function.startswith("rule:") or batch[0].function == "state_machine"), (
+                    not_started
                 )
-                outcome = (summary["status"], summary["end_state"], summary["fallbacks"], summary["map_failures"])
+                assert "no execution started" in str(not_started), not_started
+                result, decisions = None, workflow.account.control("GET", "authorizations")
+            finally:
+                for role, (policy_name, original) in removed.items():
+                    iam.put_role_policy(RoleName=role, PolicyName=policy_name, PolicyDocument=json.dumps(original))
+            summary = (
+                result.summary if result else {"status": "NOT STARTED", "end_state": None, "fallbacks": 0, "map_failures": 0}
+            )
+            outcome = (summary["status"], summary["end_state"], summary["fallbacks"], summary["map_failures"])
+            for check in batch:
+                denied = [d for d in decisions if d["role"] == check.role and not d["allowed"] and _grants(check.statement, d)]
+                if not denied and len(batch) > 1:
+                    # Another removal in the batch may have ended the run before this statement's
+                    # request: it is proved on a run of its own.
+                    pending.append(Check(**{**check.__dict__, "alone": True}))
+                    continue
                 shown.append(
-                    f"{function} {use.sid}: run '{scenario}' denied {sorted({d['action'] for d in denied})} -> {outcome}"
+                    f"{check.function} {check.sid}: run '{scenario}' denied {sorted({d['action'] for d in denied})} -> {outcome}"
                 )
                 if not denied:
-                    failures.append(f"{function} {use.sid}: run '{scenario}' without it was not denied")
-                elif result and summary["end_state"] == "WorkflowFailed":  # the denial is in the failed task's cause
-                    assert "not authorized to perform" in json.dumps(result.history, default=str), summary
+                    failures.append(f"{check.function} {check.sid}: run '{scenario}' without it was not denied")
+            if result and summary["end_state"] == "WorkflowFailed":  # the denial is in the failed task's cause
+                assert "not authorized to perform" in json.dumps(result.history, default=str), summary
         shown.extend(_api_route_permissions_are_necessary(workflow))
         print("\n".join(shown))
-        print(f"necessity suite: {len(shown)} statements shown necessary in {time.monotonic() - started:.0f} s")
+        print(f"necessity suite: {len(shown)} statements shown necessary in {runs} runs, {time.monotonic() - started:.0f} s")
         assert not failures, failures
         assert len(shown) >= len(roles) * 2  # every role has at least two statements its runs need
+
+
+@dataclass(frozen=True)
+class Check:
+    """One statement to prove necessary: removed, the run that needs it must be denied."""
+
+    function: str
+    role: str
+    sid: str
+    statement: dict
+    scenario: str
+    alone: bool = False
+
+
+def _next_batch(pending: list[Check]) -> list[Check]:
+    """The next run's removals, taken out of ``pending``: the first check and, run by the same
+    scenario, one statement of each other role. With one statement per role a denial names the
+    statement removed; a run that never starts (the rule's or the state machine's role), one that
+    waits at the approval (the callback's) and a check that needs a run of its own go alone."""
+    first = pending.pop(0)
+
+    def alone(check: Check) -> bool:
+        return check.alone or check.function in ("state_machine", "approval_callback") or check.function.startswith("rule:")
+
+    batch = [first]
+    if not alone(first):
+        for check in list(pending):
+            if check.scenario == first.scenario and not alone(check) and check.role not in {c.role for c in batch}:
+                batch.append(check)
+                pending.remove(check)
+    return batch
+
+
+def _statement(documents: list, sid: str) -> dict:
+    return next(s for doc in documents for s in doc["Statement"] if s.get("Sid") == sid)
+
+
+def _remove(iam, role: str, sid: str) -> tuple[str, dict]:
+    """Take one statement out of the role's deployed policy, as an apply of the changed Terraform
+    would; return the policy's name and document, to put back."""
+    policy_name, original = _policy_holding(iam, role, sid)
+    narrowed = {**original, "Statement": [s for s in original["Statement"] if s.get("Sid") != sid]}
+    if narrowed["Statement"]:
+        iam.put_role_policy(RoleName=role, PolicyName=policy_name, PolicyDocument=json.dumps(narrowed))
+    else:  # its only statement: a policy must have one, so the policy goes
+        iam.delete_role_policy(RoleName=role, PolicyName=policy_name)
+    return policy_name, original
 
 
 def _grants(statement: dict, decision: dict) -> bool:
