@@ -598,14 +598,18 @@ def _metric_sum(document: dict[str, Any], name: str) -> float:
 
 def peak_concurrency(invocations: list[dict[str, Any]], deployment: Deployment) -> dict[str, int]:
     """Per function key: the most invocations of this execution running at the same time (from
-    the handler time the account recorded; mocked responses never ran)."""
+    the handler time the account recorded; mocked responses never ran). ``agent_*`` is every
+    agent function together: the model calls a run has in flight, which its quota sizing bounds."""
     by_name = {name: key for key, name in deployment.functions.items()}
     edges: dict[str, list[tuple[float, int]]] = {}
     for invocation in invocations:
         if invocation["mocked"]:
             continue
-        points = edges.setdefault(by_name.get(invocation["function"], invocation["function"]), [])
-        points += [(invocation["started"], 1), (invocation["started"] + invocation["duration_s"], -1)]
+        key = by_name.get(invocation["function"], invocation["function"])
+        span = [(invocation["started"], 1), (invocation["started"] + invocation["duration_s"], -1)]
+        edges.setdefault(key, []).extend(span)
+        if key.startswith("agent_"):
+            edges.setdefault("agent_*", []).extend(span)
     peaks = {}
     for key, points in edges.items():
         running = peak = 0

@@ -43,6 +43,9 @@ def test_environment_applies_replans_clean_runs_and_destroys(env, fresh_account,
         assert summary["map_items"] == sources
         assert (summary["retries"], summary["fallbacks"], summary["map_failures"]) == (0, 0, 0)
         assert summary["peak_concurrency"]["agent_summary"] == limits["map_max_concurrency"]
+        # The pre-review's compliance agent never runs beside the Map: a run's peak of model calls
+        # is still the Map's, which the env keeps within its Bedrock quota.
+        assert summary["peak_concurrency"]["agent_*"] == limits["map_max_concurrency"]
         assert summary["events"] == [
             "WorkflowRequested",
             "SourcesGathered",

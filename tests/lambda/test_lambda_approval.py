@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 from lambda_helpers import (
     APPROVAL_BASE_URL,
     APPROVAL_TTL_SECONDS,
+    BUCKET,
     EXECUTION_ARN,
     SECRET_VALUE,
     WORKFLOW_TABLE,
@@ -25,6 +26,7 @@ from lambda_helpers import (
     function_url_event,
     received_events,
 )
+from workflow_core.errors import InvalidInput
 from workflow_core.signing import sign_link
 
 TASK_TOKEN = "AQCEAAAAKgAAAAMAAAAAAAAAAT0pSecretTaskToken=="
@@ -436,3 +438,50 @@ def test_hostile_requests_get_a_4xx_and_never_reach_step_functions(pending, call
     event_change(event)
     assert 400 <= callback(event)["statusCode"] < 500
     assert callback.sfn.calls == []
+
+
+# -- the pre-review, shown to the reviewer -------------------------------------------------------
+def put_findings(check: str, findings: list[dict[str, str]], version: int = 2) -> dict[str, Any]:
+    key = f"wf-001/reviews/v{version}/{check}.json"
+    boto3.client("s3").put_object(Bucket=BUCKET, Key=key, Body=json.dumps({"findings": findings}).encode())
+    blocking = sum(1 for f in findings if f["severity"] == "blocking")
+    return {"check": check, "status": "completed", "blocking": blocking, "advisory": len(findings) - blocking,
+            "findings_key": key, "error": None}  # fmt: skip
+
+
+MISSING_CITATIONS = {"check": "citations", "status": "missing", "blocking": 0, "advisory": 0, "findings_key": None,
+                     "error": "Lambda.ServiceException"}  # fmt: skip
+SCRIPT_FINDING = {
+    "rule": "house-style",
+    "severity": "advisory",
+    "quote": "<script>alert(1)</script>!",
+    "note": "an exclamation mark",
+}
+
+
+def test_the_mail_and_the_page_show_the_findings_and_say_which_check_is_missing(request_approval, mail, callback) -> None:
+    review = {"compliance": put_findings("compliance", [SCRIPT_FINDING]), "citations": MISSING_CITATIONS}
+    approval_id = request_approval(review=review)["approval_id"]
+    (message,) = mail()
+    assert "Compliance (agents/compliance/policy.md): 0 blocking, 1 advisory finding(s)." in message["Message"]
+    assert '[advisory] house-style: "<script>alert(1)</script>!" - an exclamation mark' in message["Message"]
+    assert "Citations: CHECK MISSING (Lambda.ServiceException)" in message["Message"]
+    stored = {entry["check"]: entry for entry in approval_item(approval_id)["pre_review"]}
+    assert (stored["compliance"]["status"], stored["citations"]["status"]) == ("completed", "missing")
+    page = callback(function_url_event("GET", query_of(links_from([message])["approve"])))["body"]
+    assert "<strong>Citations: check missing</strong> (Lambda.ServiceException)" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;!" in page and "<script>" not in page
+
+
+def test_an_approval_without_a_pre_review_says_no_check_ran(request_approval, mail, callback) -> None:
+    request_approval()
+    (message,) = mail()
+    assert message["Message"].count("CHECK MISSING (not run)") == 2
+    page = callback(function_url_event("GET", query_of(links_from([message])["approve"])))["body"]
+    assert page.count("check missing</strong> (not run)") == 2
+
+
+def test_an_approval_request_refuses_findings_of_another_draft_version(request_approval) -> None:
+    review = {"compliance": put_findings("compliance", [SCRIPT_FINDING], version=1), "citations": MISSING_CITATIONS}
+    with pytest.raises(InvalidInput, match="another workflow or draft version"):
+        request_approval(review=review)

@@ -152,6 +152,8 @@ def test_the_largest_pilot_run_keeps_the_payload_small(workflow):
     map_state = next(s for s in workflow.deployment.definition["States"].values() if s["Type"] == "Map")
     assert map_state["MaxConcurrency"] == limits["map_max_concurrency"]
     assert result.summary["peak_concurrency"]["agent_summary"] == map_state["MaxConcurrency"]
+    # Every agent together, the pre-review's too: the run never has more model calls in flight.
+    assert result.summary["peak_concurrency"]["agent_*"] == map_state["MaxConcurrency"]
 
 
 def test_interactive_approval_serves_the_signed_link_on_loopback_like_a_browser_would(workflow):
