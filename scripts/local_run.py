@@ -332,6 +332,8 @@ def print_summary(console: Console, result: RunResult, written: list[Path]) -> N
                 for tool, n in tools.items()
             ),
         )
+    for review in summary.get("pre_reviews") or []:
+        table.add_row(f"pre-review v{review['version']}", pre_review_line(review))
     table.add_row("events", ", ".join(summary["events"]))
     tokens = summary.get("tokens") or {}
     if tokens:
@@ -354,6 +356,18 @@ def print_summary(console: Console, result: RunResult, written: list[Path]) -> N
     console.print(
         "Files: " + ", ".join(str(p.relative_to(REPO_ROOT)) if p.is_relative_to(REPO_ROOT) else str(p) for p in written)
     )
+
+
+def pre_review_line(review: dict[str, Any]) -> str:
+    """One draft version's checks: findings by severity, or that the check is missing."""
+    parts = []
+    for check in ("compliance", "citations"):
+        result = review.get(check) or {}
+        if result.get("status") == "completed":
+            parts.append(f"{check} {result['blocking']} blocking / {result['advisory']} advisory")
+        else:
+            parts.append(f"{check} MISSING ({result.get('error') or 'not run'})")
+    return ", ".join(parts)
 
 
 def main(argv: list[str] | None = None) -> int:
