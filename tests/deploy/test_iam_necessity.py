@@ -198,9 +198,11 @@ class Check:
 
 def _next_batch(pending: list[Check]) -> list[Check]:
     """The next run's removals, taken out of ``pending``: the first check and, run by the same
-    scenario, one statement of each other role. With one statement per role a denial names the
-    statement removed; a run that never starts (the rule's or the state machine's role), one that
-    waits at the approval (the callback's) and a check that needs a run of its own go alone."""
+    scenario, one statement of each other role whose denial the run gets past. A denial that
+    fails the run would hide every later request, so a run proves at most one such statement.
+    With one statement per role a denial names the statement removed; a run that never starts
+    (the rule's or the state machine's role), one that waits at the approval (the callback's) and
+    a check that needs a run of its own go alone."""
     first = pending.pop(0)
 
     def alone(check: Check) -> bool:
@@ -209,10 +211,24 @@ def _next_batch(pending: list[Check]) -> list[Check]:
     batch = [first]
     if not alone(first):
         for check in list(pending):
-            if check.scenario == first.scenario and not alone(check) and check.role not in {c.role for c in batch}:
+            if (
+                check.scenario == first.scenario
+                and not alone(check)
+                and _the_run_goes_on_without(check)
+                and check.role not in {c.role for c in batch}
+            ):
                 batch.append(check)
                 pending.remove(check)
     return batch
+
+
+def _the_run_goes_on_without(check: Check) -> bool:
+    """Whether the workflow is built to get past this statement's denial, so that it cannot hide
+    another removal's: a pre-review check ends 'missing', an agent's model falls back to the
+    smaller one. Only a guess for packing runs; a wrong one costs a run of its own, not a result."""
+    return check.function in ("agent_compliance", "citation_check") or (
+        check.function.startswith("agent_") and check.sid.startswith("InvokeAgent")
+    )
 
 
 def _statement(documents: list, sid: str) -> dict:
