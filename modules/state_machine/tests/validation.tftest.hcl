@@ -162,6 +162,8 @@ run "express_refuses_the_research_report_workflow" {
       agent_summary_arn          = "arn:aws:lambda:us-east-1:123456789012:function:rr-agent-summary"
       agent_writer_arn           = "arn:aws:lambda:us-east-1:123456789012:function:rr-agent-writer"
       agent_reviser_arn          = "arn:aws:lambda:us-east-1:123456789012:function:rr-agent-reviser"
+      agent_compliance_arn       = "arn:aws:lambda:us-east-1:123456789012:function:rr-agent-compliance"
+      citation_check_arn         = "arn:aws:lambda:us-east-1:123456789012:function:rr-citation-check"
       approval_request_arn       = "arn:aws:lambda:us-east-1:123456789012:function:rr-approval-request"
       publish_arn                = "arn:aws:lambda:us-east-1:123456789012:function:rr-publish"
       on_failure_arn             = "arn:aws:lambda:us-east-1:123456789012:function:rr-on-failure"
