@@ -278,18 +278,13 @@ locals {
     }] : [],
   ) }
 
-  # The citation check reads the draft and the sources index and writes its findings.
+  # The citation check reads the draft and the sources index and writes its findings. Without
+  # s3:ListBucket a missing draft answers 403, not 404: either way the check ends missing.
   citation_check_statements = [
     {
       sid        = "ReadDraftWriteFindings"
       actions    = ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"]
       resources  = [local.bucket_objects]
-      conditions = []
-    },
-    {
-      sid        = "SeeMissingArtifacts"
-      actions    = ["s3:ListBucket"]
-      resources  = [module.artifact_bucket.bucket_arn]
       conditions = []
     },
     {
@@ -317,18 +312,13 @@ locals {
       },
     ]
     citation_check = local.citation_check_statements
-    # The approval message and page show the pre-review's findings: read only those files.
+    # The approval message and page show the pre-review's findings: read only those files. They
+    # are encrypted with the stack key, which the approvals module's UseApprovalKey already names.
     approval_request = concat(module.approvals.approval_request_policy_statements, [
       {
         sid        = "ReadPreReviewFindings"
         actions    = ["s3:GetObject"]
         resources  = ["${module.artifact_bucket.bucket_arn}/*/reviews/*"]
-        conditions = []
-      },
-      {
-        sid        = "DecryptPreReviewFindings"
-        actions    = ["kms:Decrypt"]
-        resources  = [aws_kms_key.this.arn]
         conditions = []
       },
     ])
