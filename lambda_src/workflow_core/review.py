@@ -122,18 +122,19 @@ def check_citations(markdown: str, source_ids: set[str]) -> list[Finding]:
     return findings
 
 
-def parse_findings(text: str, rules: dict[str, str], draft: str) -> tuple[list[Finding], list[dict[str, str]]]:
+def parse_findings(text: str, rules: dict[str, str], draft: str) -> tuple[list[Finding], list[dict[str, Any]]]:
     """The compliance agent's reply as (findings, dropped). A finding counts only if it names a rule
     of the policy and quotes text the draft really holds (a model may misquote); its severity is
     the policy's, whatever the reply said."""
     findings: list[Finding] = []
-    dropped: list[dict[str, str]] = []
+    dropped: list[dict[str, Any]] = []
     for item in json_array(text, "compliance"):
         if not isinstance(item, dict):
             continue
         rule, quote = str(item.get("rule") or "").strip(), str(item.get("quote") or "").strip()
         if rule not in rules or not quote or quote not in draft:
-            dropped.append({"rule": rule[:100], "quote": quote[:200]})
+            # Rule and quote length only: a quote may be the personal data a finding is about.
+            dropped.append({"rule": rule[:100], "quote_chars": len(quote)})
             continue
         findings.append(
             Finding(

@@ -84,7 +84,7 @@ def test_personal_data_and_a_claim_are_blocking_and_style_advisory_as_the_policy
 
 
 def test_findings_that_misquote_the_draft_or_name_no_rule_are_dropped_and_the_policy_sets_the_severity(
-    compliance, bedrock, put_draft, context
+    compliance, bedrock, put_draft, context, handler_logs
 ):
     reply = [
         {"rule": "personal-data", "severity": "advisory", "quote": "caps concurrent", "note": "n", "suggestion": "s"},
@@ -95,6 +95,9 @@ def test_findings_that_misquote_the_draft_or_name_no_rule_are_dropped_and_the_po
     result = compliance.lambda_handler(task("CheckCompliance", draft=put_draft(CLEAN)), context)
     findings = json.loads(read_s3(result["findings_key"]))["findings"]
     assert [(f["quote"], f["severity"]) for f in findings] == [("caps concurrent", "blocking")]
+    (dropped,) = [r for r in handler_logs() if r["message"].startswith("findings that name no policy rule")]
+    assert dropped["dropped"] == [{"rule": "personal-data", "quote_chars": 16}, {"rule": "tone", "quote_chars": 9}]
+    assert "not in the draft" not in json.dumps(handler_logs())  # a dropped quote may be personal data: never logged
 
 
 def test_a_compliance_reply_that_is_not_json_fails_the_check(compliance, bedrock, put_draft, context):
