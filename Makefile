@@ -77,11 +77,16 @@ test: setup package ## Every offline gate: ruff, fmt, terraform test beside pyte
 	$(PY) -m scripts.offline.iam_report --work-dir $(TEST_OFFLINE)/account --check --quiet
 
 # The deploy_gate tests: tests/deploy, the pilot's plan scan and the checkov scans of team, bu and
-# the consumer example. A worker per deployment test, so all of them start at once (each spends
-# most of its minutes on the provider's fixed waits, and the longest, the IAM necessity suite,
-# bounds the run); worksteal lets a worker that finished take a test still queued behind a long one.
+# the consumer example, in these files (tests/test_deployment_gates.py fails if one is elsewhere).
+# A worker per test, so that all of them start at once: each spends most of its minutes on the
+# provider's fixed waits, and the longest, the IAM necessity suite, bounds the run (a worker with a
+# second test queued behind a long one keeps it there: pytest-xdist steals only from longer queues).
+DEPLOY_GATE_FILES := tests/deploy tests/offline/test_plan_checkov.py tests/terraform/test_checkov.py \
+	tests/policies/test_custom_policies.py tests/examples/test_consumer.py
 test-deploy: setup package ## Slower deployment gates: team, bu and the consumer example applied, re-planned (no diff), run and destroyed; checkov on every plan, team, bu and the consumer example
-	$(call run_pytest,-n 5 --dist worksteal -m deploy_gate)
+	@gates=$$($(PYTEST) --collect-only -m deploy_gate $(DEPLOY_GATE_FILES) | grep -c '::') || { echo "no deploy_gate test collected: failing the run"; exit 1; }; \
+	echo "$$gates deployment gates, a worker each"; \
+	$(PYTEST) -n $$gates -m deploy_gate $(DEPLOY_GATE_FILES)
 
 style: $(VENV)/.installed tf-init ## ruff; module READMEs match their HCL; terraform fmt -check
 	$(VENV)/bin/ruff check .

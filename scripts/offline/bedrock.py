@@ -109,6 +109,9 @@ class BedrockRuntime:
         response = case.next_response(role, api) if case else None
         if response is not None and response.error:
             raise BedrockError(response.status, response.error, response.message)
+        if response is not None and response.meet:
+            case.meet(role, api, response)
+            return None  # then the local model answers
         return response
 
     # -- WSGI ------------------------------------------------------------------------------------

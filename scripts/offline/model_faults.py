@@ -22,6 +22,11 @@ model calls of that caller in the execution (every tool-use turn, retry, Map ite
         the model answers this text instead ("" is an empty completion).
     {"ToolUse": {"Name": "read_document", "Input": {"uri": "..."}}}
         Agent/Fallback only: the model asks for this tool call (stop reason tool_use).
+    {"Meet": 5, "TimeoutSeconds": 30}
+        the call is held until 5 calls of this role and caller are held at once (or the timeout
+        passes), then the local model answers each: a model slow enough that the calls a run
+        allows at once are all in flight together, so its peak concurrency is the allowance and
+        not how fast two busy cores start sandboxes.
 """
 
 from __future__ import annotations
@@ -75,15 +80,24 @@ class ModelResponse:
     message: str = ""
     completion: str | None = None
     tool_use: dict[str, Any] | None = None  # {"name", "input"}
+    meet: int = 0  # hold until this many calls are held together
+    meet_timeout_s: float = 0.0
     status: int = 200  # of an Error: the HTTP status the API answers it with
 
 
 def _response(api: str) -> Any:
     def parse(where: str, body: Any) -> ModelResponse:
-        kinds = body.keys() & {"Error", "StreamError", "Completion", "ToolUse"} if isinstance(body, dict) else set()
+        kinds = body.keys() & {"Error", "StreamError", "Completion", "ToolUse", "Meet"} if isinstance(body, dict) else set()
         if len(kinds) != 1:
-            raise ModelFaultsError(f"{where}: needs exactly one of Error, StreamError, Completion or ToolUse")
+            raise ModelFaultsError(f"{where}: needs exactly one of Error, StreamError, Completion, ToolUse or Meet")
         message = str(body.get("Message") or "injected by the model faults file")
+        if "Meet" in body:
+            calls, timeout = body["Meet"], body.get("TimeoutSeconds", 30)
+            if not isinstance(calls, int) or isinstance(calls, bool) or calls < 1:
+                raise ModelFaultsError(f"{where}.Meet must be a positive integer (the calls held together)")
+            if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 0 < timeout <= 120:
+                raise ModelFaultsError(f"{where}.TimeoutSeconds must be a number of seconds in (0, 120]")
+            return ModelResponse(meet=calls, meet_timeout_s=float(timeout))
         if "ToolUse" in body:
             use = body["ToolUse"]
             if api == "InvokeAgent":
@@ -121,6 +135,9 @@ class ModelFaultCase:
     responses: dict[tuple[str, str], list[ModelResponse]]
     _counts: dict[tuple[str, str], int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _held: dict[tuple[str, str], int] = field(default_factory=dict)
+    _meetings: dict[tuple[str, str], int] = field(default_factory=dict)  # meetings that have met
+    _met: threading.Condition = field(default_factory=threading.Condition)
 
     def next_response(self, role: str, api: str) -> ModelResponse | None:
         sequence = self.responses.get((role, api))
@@ -130,6 +147,22 @@ class ModelFaultCase:
             index = self._counts.get((role, api), 0)
             self._counts[(role, api)] = index + 1
         return sequence[index] if index < len(sequence) else None
+
+    def meet(self, role: str, api: str, response: ModelResponse) -> bool:
+        """Hold this call until ``response.meet`` calls of (role, api) are held; False on timeout."""
+        key = (role, api)
+        with self._met:
+            meeting = self._meetings.get(key, 0)
+            self._held[key] = self._held.get(key, 0) + 1
+            if self._held[key] >= response.meet:
+                self._held[key] = 0
+                self._meetings[key] = meeting + 1
+                self._met.notify_all()
+                return True
+            met = self._met.wait_for(lambda: self._meetings.get(key, 0) > meeting, timeout=response.meet_timeout_s)
+            if not met:
+                self._held[key] -= 1
+            return met
 
 
 def parse_document(document: Any, source: str) -> dict[str, dict[tuple[str, str], list[ModelResponse]]]:
@@ -168,6 +201,17 @@ def case_from_document(document: Any, test_case: str) -> ModelFaultCase:
     if test_case not in parsed:
         raise ModelFaultsError(f"no test case {test_case!r} in the model faults (known: {', '.join(sorted(parsed))})")
     return ModelFaultCase(test_case, parsed[test_case])
+
+
+def calls_meet(role: str, calls: int, timeout_s: float = 30.0) -> tuple[str, dict[str, Any]]:
+    """A test case (name, document) whose first ``calls`` model calls of ``role``'s agent meet: the
+    run's peak concurrency of that role is then what the workflow allows at once (a Map's
+    MaxConcurrency), whatever the machine's speed. ``calls`` must not exceed what the run makes."""
+    name = f"{role.capitalize()}CallsMeet"
+    response = {"Meet": calls, "TimeoutSeconds": timeout_s}
+    document = {"TestCases": {name: {role: {"Agent": name}}}, "ModelResponses": {name: {f"0-{calls - 1}": response}}}
+    parse_document(document, name)
+    return name, document
 
 
 def read_document(path: Path) -> dict[str, Any]:

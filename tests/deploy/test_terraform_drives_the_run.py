@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from scripts.offline.model_faults import calls_meet
 from scripts.offline.runtime import OfflineWorkflow
 
 # An apply, a run and a teardown take minutes on 2 cores: more than the suite-wide per-test limit.
@@ -26,7 +27,8 @@ def test_map_concurrency_and_a_function_variable_come_from_the_apply(fresh_accou
         assert validate["Environment"]["Variables"]["MAX_SOURCES_LIMIT"] == str(limit)
         assert pilot["max_sources_limit"] > limit  # so the refusal below is the change's doing
 
-        within = workflow.run(topic=TOPIC, approve="auto", max_sources=limit).summary
+        meeting, faults = calls_meet("summary", changed["map_max_concurrency"])  # the Map's first items in flight together
+        within = workflow.run(topic=TOPIC, approve="auto", max_sources=limit, test_case=meeting, model_faults=faults).summary
         assert within["end_state"] == "Published", within
         assert within["peak_concurrency"]["agent_summary"] == changed["map_max_concurrency"]
 

@@ -11,6 +11,7 @@ import pytest
 from scripts.offline.approvals import loopback_link
 from scripts.offline.mock_config import read_document
 from scripts.offline.model import LABEL_MARK
+from scripts.offline.model_faults import calls_meet
 
 TOPIC = "How do Step Functions and Bedrock Agents share work in a research workflow?"
 FAULTS = Path("scripts/mock_configs/faults.json")
@@ -144,7 +145,15 @@ def test_shipped_fault_cases_end_where_they_should(workflow, case, end_state, ch
 
 def test_the_largest_pilot_run_keeps_the_payload_small(workflow):
     limits = workflow.deployment.outputs["workflow_limits"]  # 200 sources run on bu in tests/deploy
-    result = workflow.run(topic="Map concurrency and Bedrock quotas", approve="auto", max_sources=limits["max_sources_limit"])
+    # The summaries' model is slow enough that the Map's first items are in flight together.
+    meeting, faults = calls_meet("summary", limits["map_max_concurrency"])
+    result = workflow.run(
+        topic="Map concurrency and Bedrock quotas",
+        approve="auto",
+        max_sources=limits["max_sources_limit"],
+        test_case=meeting,
+        model_faults=faults,
+    )
     assert result.summary["end_state"] == "Published"
     assert limits["map_max_concurrency"] < result.summary["map_items"] <= limits["max_sources_limit"]
     assert result.summary["max_payload_bytes"] < 8 * 1024

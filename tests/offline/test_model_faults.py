@@ -10,7 +10,9 @@ deployed definition says, with every artifact it recorded still in S3."""
 from __future__ import annotations
 
 import json
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,7 @@ from workflow_core import roles, tools
 from scripts.offline.bedrock import BedrockRuntime
 from scripts.offline.bedrock_catalog import BedrockError, catalogue
 from scripts.offline.model import Conversation, label
-from scripts.offline.model_faults import ModelFaultsError, case_from_document, read_document
+from scripts.offline.model_faults import ModelFaultsError, calls_meet, case_from_document, read_document
 from scripts.offline.runtime import emf_documents
 
 FAULTS = Path(__file__).resolve().parents[2] / "scripts" / "mock_configs" / "model_faults.json"
@@ -84,12 +86,52 @@ def test_a_tool_use_response_asks_for_that_tool_call_on_converse_callers_only():
         ({"ToolUse": "read_document"}, "ToolUse needs Name"),
         ({"ToolUse": {"Name": "read_document", "Input": {}}, "Completion": ""}, "exactly one of"),
         ({"StreamError": "throttlingException"}, "StreamError is for InvokeAgent"),
+        ({"Meet": 0}, "Meet must be a positive integer"),
+        ({"Meet": 2, "TimeoutSeconds": 600}, "TimeoutSeconds must be a number of seconds"),
     ],
-    ids=["no-name", "input-not-an-object", "not-an-object", "two-kinds", "stream-error-on-converse"],
+    ids=[
+        "no-name",
+        "input-not-an-object",
+        "not-an-object",
+        "two-kinds",
+        "stream-error-on-converse",
+        "meet-none",
+        "meet-too-long",
+    ],
 )
 def test_a_malformed_response_for_an_agent_is_refused(body, message):
     with pytest.raises(ModelFaultsError, match=message):
         case_from_document(faults({"search": {"Agent": "Bad"}}, {"Bad": {"0": body}}), "Case")
+
+
+def test_calls_that_meet_are_held_until_that_many_are_held_together_then_answered_by_the_local_model():
+    name, document = calls_meet("search", 3, timeout_s=10)
+    bedrock = BedrockRuntime(ACCOUNT_ID, REGION, execution_of_trace=lambda root: EXECUTION if root == ROOT else None)
+    bedrock.register({"agents": {"search": AGENT}})
+    bedrock.use_faults(EXECUTION, case_from_document(document, name))
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        first_two = [pool.submit(converse, bedrock, MODEL) for _ in range(2)]
+        time.sleep(0.3)
+        assert not any(call.done() for call in first_two)  # two of three are held
+        third = pool.submit(converse, bedrock, MODEL)
+        answers = [call.result(timeout=5) for call in [*first_two, third]]
+    assert {answer["stopReason"] for answer in answers} == {"tool_use"}  # the local model's first turn
+    started = time.monotonic()
+    converse(bedrock, MODEL)  # the fourth call is past the case: answered at once
+    assert time.monotonic() - started < 1
+
+
+def test_calls_that_never_meet_are_answered_after_the_timeout():
+    name, document = calls_meet("search", 2, timeout_s=0.5)
+    case = case_from_document(document, name)
+    meet = case.next_response("search", "Agent")
+    started = time.monotonic()
+    assert case.meet("search", "Agent", meet) is False
+    assert 0.5 <= time.monotonic() - started < 2
+    # The one that timed out is no longer held: the next two meet each other.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        met = [pool.submit(case.meet, "search", "Agent", meet) for _ in range(2)]
+        assert [call.result(timeout=5) for call in met] == [True, True]
 
 
 # --- which caller a Bedrock call is ------------------------------------------------------------
