@@ -131,7 +131,9 @@ class EmbeddedAccount:
         self.runtime = LambdaRuntime(self.endpoint, self.work_dir, self.authorizer.credentials_for).install()
         from scripts.offline.bedrock import BedrockRuntime
 
-        self.bedrock = BedrockRuntime(ACCOUNT_ID, REGION, execution_of_trace=self.runtime.execution_of_trace)
+        self.bedrock = BedrockRuntime(
+            ACCOUNT_ID, REGION, execution_of_trace=self.runtime.execution_of_trace, time_scale=lambda: self.time_scale
+        )
         from scripts.offline.front_door import FrontDoors
 
         self.front_doors = FrontDoors(ACCOUNT_ID, REGION, self.runtime.invoke, self.authorizer)
@@ -250,6 +252,8 @@ class _ControlRoutes:
                 return 200, getattr(account.recorded, route)[since:]
         if method == "GET" and route == "authorizations":
             return 200, account.authorizer.recorded(query.get("execution") and unquote(query["execution"]))
+        if method == "GET" and route == "bedrock":
+            return 200, account.bedrock.status()
         if method == "GET" and route == "invocations":
             return 200, [record.as_dict() for record in account.runtime.invocations[since:]]
         if method == "POST" and route == "http":  # a browser's request to a public URL (front_door.py)
