@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -105,9 +106,12 @@ class TokenQuota:
     model: str  # quota_model_name of the model it counts
     available: float
     at: float  # when `available` was last brought up to date (wall clock)
+    lowest: float = 0.0  # the least `available` has been
     admitted: int = 0
     throttled: int = 0
     tokens: int = 0  # settled usage
+    busiest: int = 0  # the most settled usage in one period: what the quota must be for this traffic
+    recent: deque = field(default_factory=deque)  # (account time, tokens) settled within the last period
 
     def refill(self, now: float, scale: float) -> None:
         if scale <= 0:
@@ -116,6 +120,17 @@ class TokenQuota:
             refilled = (now - self.at) / scale * self.value / self.rule.period_s
             self.available = min(float(self.value), self.available + refilled)
         self.at = now
+
+    def record(self, now: float, scale: float, tokens: int) -> None:
+        """Settled usage, counted in the period it falls in (at scale 0 a period takes no time)."""
+        self.tokens += tokens
+        at = now / scale if scale > 0 else 0.0
+        if scale <= 0:
+            self.recent.clear()
+        self.recent.append((at, tokens))
+        while self.recent[0][0] <= at - self.rule.period_s:
+            self.recent.popleft()
+        self.busiest = max(self.busiest, sum(used for _, used in self.recent))
 
     def applies_to(self, model: str, through_profile: bool) -> bool:
         kind = "cross-Region" if through_profile else "on-demand"
@@ -126,9 +141,11 @@ class TokenQuota:
             "name": self.name,
             "value": self.value,
             "available": int(self.available),
+            "lowest": int(self.lowest),
             "admitted": self.admitted,
             "throttled": self.throttled,
             "tokens": self.tokens,
+            "busiest_period_tokens": self.busiest,
         }
 
 
@@ -157,7 +174,7 @@ class AccountQuotas:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def configure(self, values: dict[str, Any]) -> dict[str, int]:
-        """Set these quotas (others keep theirs); a quota whose value is unchanged keeps its bucket.
+        """Set these quotas (others keep theirs), each with a full bucket and its counts at zero.
         Every name and value is checked before any is set."""
         if not isinstance(values, dict):
             raise QuotaConfigError("quotas must map Service Quotas names to values")
@@ -174,8 +191,7 @@ class AccountQuotas:
         with self._lock:
             now = self.clock()
             for name, (rule, model, value) in parsed.items():
-                if name not in self.quotas or self.quotas[name].value != value:
-                    self.quotas[name] = TokenQuota(name, value, rule, model, float(value), now)
+                self.quotas[name] = TokenQuota(name, value, rule, model, float(value), now, lowest=float(value))
             return {"quotas": len(self.quotas)}
 
     @contextmanager
@@ -201,15 +217,18 @@ class AccountQuotas:
                 raise BedrockError(api_errors("Agent")["ThrottlingException"], "ThrottlingException", short.rule.message)
             for quota in admission.quotas:
                 quota.available -= admission.reserved
+                quota.lowest = min(quota.lowest, quota.available)
                 quota.admitted += 1
         try:
             yield admission
         finally:
             consumed = admission.consumed or 0  # a request that failed uses nothing of its reservation
             with self._lock:
+                now, scale = self.clock(), self.scale()
                 for quota in admission.quotas:
                     quota.available += admission.reserved - consumed
-                    quota.tokens += consumed
+                    quota.lowest = min(quota.lowest, quota.available)
+                    quota.record(now, scale, consumed)
 
     def report(self) -> list[dict[str, Any]]:
         with self._lock:

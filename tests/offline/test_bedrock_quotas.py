@@ -59,9 +59,11 @@ def test_a_request_reserves_input_plus_max_tokens_and_settles_at_input_plus_five
         "name": None,
         "value": 10_000,
         "available": 10_000 - 1500,  # Claude's output tokens burn down the quota five times
+        "lowest": 10_000 - 1512,  # while the request held its reservation
         "admitted": 1,
         "throttled": 0,
         "tokens": 1500,
+        "busiest_period_tokens": 1500,
     }
 
 
@@ -95,6 +97,16 @@ def test_a_bucket_refills_at_its_value_per_minute_of_the_accounts_time():
     assert state(quotas)[HAIKU_TPM]["available"] == 3000
     clock.now += 60.0
     assert state(quotas)[HAIKU_TPM]["available"] == 6000  # never above the quota
+
+
+def test_the_busiest_period_is_the_most_one_minute_of_the_accounts_time_settled():
+    quotas, clock = account_quotas({HAIKU_TPM: 1_000_000}, scale=0.5)  # a minute is 30 s of wall time
+    call(quotas, output_tokens=100)  # 1500
+    clock.now += 20.0
+    call(quotas, output_tokens=300)  # 2500, 40 s after the first: the same minute
+    clock.now += 20.0
+    call(quotas, output_tokens=0)  # 1000, 80 s after the first: a minute with the second only
+    assert state(quotas)[HAIKU_TPM]["busiest_period_tokens"] == 4000
 
 
 def test_at_time_scale_zero_a_bucket_is_full_at_every_request_and_only_a_larger_request_is_refused():
@@ -145,19 +157,19 @@ def test_quotas_of_other_models_do_not_count_a_request():
     assert state(quotas)["Cross-Region InvokeModel tokens per minute for Anthropic Claude Sonnet 5.5"]["admitted"] == 0
 
 
-def test_a_quota_set_again_keeps_its_bucket_and_a_changed_value_starts_a_full_one():
+def test_setting_a_quota_again_starts_a_full_bucket_with_its_counts_at_zero():
     quotas, _ = account_quotas({HAIKU_TPM: 10_000})
     call(quotas)
-    quotas.configure({HAIKU_TPM: 10_000})
-    assert state(quotas)[HAIKU_TPM]["available"] == 8500
     quotas.configure({HAIKU_TPM: 5000})
     assert state(quotas)[HAIKU_TPM] | {"name": None} == {
         "name": None,
         "value": 5000,
         "available": 5000,
+        "lowest": 5000,
         "admitted": 0,
         "throttled": 0,
         "tokens": 0,
+        "busiest_period_tokens": 0,
     }
 
 
