@@ -265,6 +265,13 @@ class _ControlRoutes:
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = json.loads(environ["wsgi.input"].read(length) or b"{}")
             return 200, {"retired": account.runtime.recycle(body.get("function"))}
+        if method == "POST" and route == "warm":
+            from moto.awslambda.models import lambda_backends
+
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            function = lambda_backends[ACCOUNT_ID][REGION].get_function(body["function"])
+            return 200, {"idle": account.runtime.warm(function, int(body["count"]))}
         if method == "PUT" and route in ("mock-config", "model-faults", "time-scale", "bedrock"):
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = json.loads(environ["wsgi.input"].read(length) or b"null")
