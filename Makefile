@@ -11,7 +11,7 @@ ENV ?= pilot
 ENVS := pilot team bu
 TOPIC ?= How do Step Functions and Bedrock Agents share work in a research workflow?
 
-.PHONY: help setup tf-init test test-deploy docs tf-test tf-mutate style lint security package demo up down iam-report cost bench plan apply library-sync clean
+.PHONY: help setup tf-init test test-deploy docs tf-test tf-mutate style lint security package demo up down iam-report cost bench load plan apply library-sync clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-10s %s\n", $$1, $$2}'
@@ -131,6 +131,14 @@ cost: $(VENV)/.installed ## Monthly cost estimate for the three environments; RU
 
 bench: $(VENV)/.installed package tf-init ## Benchmark the offline run at 8/50/200/500 sources
 	$(PY) -m scripts.bench_local
+
+# WORKFLOWS events at once (or RATE a second) on ENV's bus, offline, under the Bedrock quotas ENV is
+# sized for (QUOTA_FACTOR scales them), approved at once or APPROVE_AFTER seconds later; SCALE
+# stretches every wait, quota minute and RATE second (default 0.25).
+load: $(VENV)/.installed package tf-init ## Load test ENV: WORKFLOWS=N requests at once or RATE=per s, under its Bedrock quotas; lost events, throttles, p50/p95 (JSON=1)
+	$(PY) -m scripts.load --env $(ENV) --workflows $(or $(WORKFLOWS),50) $(if $(RATE),--rate $(RATE)) \
+		$(if $(APPROVE_AFTER),--approve-after $(APPROVE_AFTER)) $(if $(QUOTA_FACTOR),--quota-factor $(QUOTA_FACTOR)) \
+		$(if $(SCALE),--time-scale $(SCALE)) $(if $(JSON),--json)
 
 plan: ## terraform plan for ENV (needs AWS credentials); checkov on the plan JSON
 	@mkdir -p out
