@@ -1,0 +1,33 @@
+"""`make load`'s smallest case as a deployment gate: a burst of workflows through the pilot's event
+bus in a fresh account, past its Lambda concurrency and under a tenth of its Bedrock quotas, loses
+no event and leaves no execution without a named end state (scripts/load.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from scripts.load import run_load
+from scripts.offline.runtime import OfflineWorkflow
+
+# An apply and a load take minutes on 2 cores: more than the suite-wide per-test limit.
+pytestmark = [pytest.mark.deploy_gate, pytest.mark.timeout(900)]
+WORKFLOWS = 4  # twice what the pilot's agent sandboxes (4) and Map concurrency (2) run at once
+QUOTA_FACTOR = 0.1  # a tenth of the pilot's quotas: a search's reservation empties a bucket
+TIME_SCALE = 0.05  # retries back off and quotas refill twenty times faster than on AWS
+
+
+def test_a_burst_past_the_pilots_quotas_loses_no_event_and_every_execution_ends_in_a_named_state(fresh_account, corpus, tmp_path):
+    with OfflineWorkflow(env="pilot", corpus=corpus, account=fresh_account, work_dir=tmp_path, scale=TIME_SCALE) as workflow:
+        result = run_load(workflow, WORKFLOWS, quota_factor=QUOTA_FACTOR, timeout_s=600, warm=False)
+
+    assert result["events"] == {"put": WORKFLOWS, "accepted": WORKFLOWS, "refused": 0}
+    assert (result["events_lost"], result["duplicate_executions"]) == (0, 0)
+    assert result["executions"]["started"] == result["executions"]["ended"] == WORKFLOWS
+    assert result["problems"] == []
+    assert sum(result["end_states"].values()) == WORKFLOWS
+    assert all(state.split(":", 1)[1] not in ("", "None") for state in result["end_states"]), result["end_states"]
+    assert result["published"] + result["failed"] + result["other"] == WORKFLOWS
+    assert result["dlq_new"] == 0
+    # The quotas were hit on the deployed path, and their throttles reached Step Functions' retries.
+    assert result["bedrock_throttles"] > 0, result["bedrock_quotas"]
+    assert result["task_failures"].get("AgentThrottled", 0) > 0, result["task_failures"]
