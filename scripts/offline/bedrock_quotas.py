@@ -112,6 +112,7 @@ class TokenQuota:
     tokens: int = 0  # settled usage
     busiest: int = 0  # the most settled usage in one period: what the quota must be for this traffic
     recent: deque = field(default_factory=deque)  # (account time, tokens) settled within the last period
+    recent_tokens: int = 0
 
     def refill(self, now: float, scale: float) -> None:
         if scale <= 0:
@@ -127,10 +128,12 @@ class TokenQuota:
         at = now / scale if scale > 0 else 0.0
         if scale <= 0:
             self.recent.clear()
+            self.recent_tokens = 0
         self.recent.append((at, tokens))
+        self.recent_tokens += tokens
         while self.recent[0][0] <= at - self.rule.period_s:
-            self.recent.popleft()
-        self.busiest = max(self.busiest, sum(used for _, used in self.recent))
+            self.recent_tokens -= self.recent.popleft()[1]
+        self.busiest = max(self.busiest, self.recent_tokens)
 
     def applies_to(self, model: str, through_profile: bool) -> bool:
         kind = "cross-Region" if through_profile else "on-demand"

@@ -115,6 +115,7 @@ def test_at_time_scale_zero_a_bucket_is_full_at_every_request_and_only_a_larger_
         call(quotas)
     with pytest.raises(BedrockError):
         call(quotas, input_tokens=1500, max_tokens=512)
+    assert state(quotas)[HAIKU_TPM]["busiest_period_tokens"] == 1500  # a period takes no time: each request alone
 
 
 def test_cross_region_and_on_demand_quotas_count_their_own_requests_and_the_daily_quota_counts_both():
