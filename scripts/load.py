@@ -266,7 +266,7 @@ def warm_up(workflow: OfflineWorkflow, workflows: int, say: Callable[[str], None
         f"warming sandboxes: {', '.join(f'{name} {n}' for name, n in sorted(needed.items()))} (capped at each function's concurrency)"
     )
     return {
-        name: workflow.account.control("POST", "warm", {"function": name, "count": n}, timeout=600)["idle"]
+        name: workflow.account.control("POST", "warm", {"function": name, "count": n}, timeout=600)["sandboxes"]
         for name, n in needed.items()
     }
 
@@ -311,7 +311,7 @@ class Observed:
     quotas: list[dict[str, Any]] = field(default_factory=list)  # the account's, as it counted them
     dlq_before: int = 0
     dlq_after: int = 0
-    warm_sandboxes: dict[str, int] = field(default_factory=dict)  # function -> idle sandboxes at the start
+    warm_sandboxes: dict[str, int] = field(default_factory=dict)  # function -> its sandboxes at the start
     approve_after_s: float = 0.0
 
 

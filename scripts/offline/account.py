@@ -271,7 +271,7 @@ class _ControlRoutes:
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = json.loads(environ["wsgi.input"].read(length) or b"{}")
             function = lambda_backends[ACCOUNT_ID][REGION].get_function(body["function"])
-            return 200, {"idle": account.runtime.warm(function, int(body["count"]))}
+            return 200, {"sandboxes": account.runtime.warm(function, int(body["count"]))}
         if method == "PUT" and route in ("mock-config", "model-faults", "time-scale", "bedrock"):
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = json.loads(environ["wsgi.input"].read(length) or b"null")

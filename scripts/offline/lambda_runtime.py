@@ -230,8 +230,9 @@ class LambdaRuntime:
 
     def warm(self, function: LambdaFunction, count: int) -> int:
         """Start idle sandboxes of a function until it has `count` (at most its concurrency), as a
-        steady stream of requests leaves them; returns how many are idle. A load test starts from
-        here: on two cores a burst of cold starts runs one after another, on AWS side by side."""
+        steady stream of requests leaves them; returns how many it has, idle or busy. A load test
+        starts from here: on two cores a burst of cold starts runs one after another, on AWS side
+        by side."""
         pool = self._pool(self._image(function))
         limit = pool.image.reserved if pool.image.reserved is not None else UNRESERVED_LOCAL_LIMIT
         with pool.lock:
@@ -240,7 +241,8 @@ class LambdaRuntime:
             workers = list(starts.map(lambda _: self._acquire(pool), range(missing)))
         for worker in workers:
             self._release(pool, worker)
-        return len(pool.idle)
+        with pool.lock:
+            return len(pool.idle) + pool.busy
 
     def use_test_case(self, execution_arn: str, test_case: TestCase) -> None:
         with self._lock:
