@@ -11,7 +11,7 @@ ENV ?= pilot
 ENVS := pilot team bu
 TOPIC ?= How do Step Functions and Bedrock Agents share work in a research workflow?
 
-.PHONY: help setup tf-init test test-deploy docs tf-test tf-mutate style lint security package demo up down iam-report cost bench plan apply library-sync clean
+.PHONY: help setup tf-init test test-deploy docs tf-test tf-mutate style lint security package demo up down iam-report cost bench load plan apply library-sync clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-10s %s\n", $$1, $$2}'
@@ -81,7 +81,7 @@ test: setup package ## Every offline gate: ruff, fmt, terraform test beside pyte
 # A worker per test, so that all of them start at once: each spends most of its minutes on the
 # provider's fixed waits, and the longest, the IAM necessity suite, bounds the run (a worker with a
 # second test queued behind a long one keeps it there: pytest-xdist steals only from longer queues).
-DEPLOY_GATE_FILES := tests/deploy tests/offline/test_plan_checkov.py tests/terraform/test_checkov.py \
+DEPLOY_GATE_FILES := tests/deploy tests/terraform/test_checkov.py \
 	tests/policies/test_custom_policies.py tests/examples/test_consumer.py
 test-deploy: setup package ## Slower deployment gates: team, bu and the consumer example applied, re-planned (no diff), run and destroyed; checkov on every plan, team, bu and the consumer example
 	@gates=$$($(PYTEST) --collect-only -m deploy_gate $(DEPLOY_GATE_FILES) | grep -c '::') || { echo "no deploy_gate test collected: failing the run"; exit 1; }; \
@@ -136,6 +136,14 @@ cost: $(VENV)/.installed ## Monthly cost estimate for the three environments; RU
 
 bench: $(VENV)/.installed package tf-init ## Benchmark the offline run at 8/50/200/500 sources
 	$(PY) -m scripts.bench_local
+
+# WORKFLOWS events at once (or RATE a second) on ENV's bus, offline, under the Bedrock quotas ENV is
+# sized for (QUOTA_FACTOR scales them), approved at once or APPROVE_AFTER seconds later; SCALE
+# stretches every wait, quota minute and RATE second (default 0.25).
+load: $(VENV)/.installed package tf-init ## Load test ENV: WORKFLOWS=N requests at once or RATE=per s, under its Bedrock quotas; lost events, throttles, p50/p95 (JSON=1)
+	$(PY) -m scripts.load --env $(ENV) --workflows $(or $(WORKFLOWS),50) $(if $(RATE),--rate $(RATE)) \
+		$(if $(APPROVE_AFTER),--approve-after $(APPROVE_AFTER)) $(if $(QUOTA_FACTOR),--quota-factor $(QUOTA_FACTOR)) \
+		$(if $(SCALE),--time-scale $(SCALE)) $(if $(JSON),--json)
 
 plan: ## terraform plan for ENV (needs AWS credentials); checkov on the plan JSON
 	@mkdir -p out

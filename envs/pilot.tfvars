@@ -43,6 +43,15 @@ agent_model_ids = {
 bedrock_tps_quota   = 5
 map_max_concurrency = 2
 
+# The account's Bedrock quotas (Service Quotas) pilot is sized for: a workflow drew 19k tokens in its
+# busiest minute from Sonnet 5.5, where every role runs (make load, tokens as the offline model counts
+# them: a real model writes longer answers; re-measure with your usage); Haiku 5.5 serves the
+# fallbacks. The stack cannot set quotas: request these in Service Quotas before you deploy.
+bedrock_quotas = {
+  "Cross-Region InvokeModel tokens per minute for Anthropic Claude Haiku 5.5"  = 50000
+  "Cross-Region InvokeModel tokens per minute for Anthropic Claude Sonnet 5.5" = 100000
+}
+
 tolerated_failure_percentage = 25
 approval_timeout_seconds     = 259200
 approval_heartbeat_seconds   = 86400

@@ -43,6 +43,15 @@ agent_model_ids = {
 bedrock_tps_quota   = 10
 map_max_concurrency = 5
 
+# The account's Bedrock quotas (Service Quotas) team is sized for: at its peak of a workflow every two
+# minutes (make load) a minute drew at most 20k tokens from Sonnet 5.5 and 7k from Haiku 5.5, which
+# also serves the fallbacks (tokens as the offline model counts them: a real model writes longer
+# answers; re-measure with your usage). The stack cannot set quotas: request these in Service Quotas.
+bedrock_quotas = {
+  "Cross-Region InvokeModel tokens per minute for Anthropic Claude Haiku 5.5"  = 50000
+  "Cross-Region InvokeModel tokens per minute for Anthropic Claude Sonnet 5.5" = 100000
+}
+
 tolerated_failure_percentage = 20
 approval_timeout_seconds     = 259200
 approval_heartbeat_seconds   = 86400

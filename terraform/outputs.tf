@@ -100,3 +100,8 @@ output "document_indexer_function_name" {
   description = "The function that rebuilds the library index after documents change (its logs say what it indexed or skipped)."
   value       = module.document_library.indexer_function_name
 }
+
+output "bedrock_quotas" {
+  description = "The account's Bedrock quotas this environment is sized for (var.bedrock_quotas), by Service Quotas name: the offline account enforces them as Bedrock does."
+  value       = var.bedrock_quotas
+}

@@ -636,3 +636,18 @@ variable "sources_per_run" {
     error_message = "sources_per_run must be between 1 and max_sources_limit."
   }
 }
+
+# --- Bedrock quotas (sizing) ---------------------------------------------------------
+
+variable "bedrock_quotas" {
+  description = "This account's Amazon Bedrock quotas (Service Quotas, service bedrock) that the environment is sized for, by quota name, in tokens: \"Cross-Region InvokeModel tokens per minute for <provider> <model>\" (requests through an inference profile), \"On-demand InvokeModel tokens per minute for ...\" and \"Model invocation max tokens per day for ...\". The stack cannot set quotas (request them in Service Quotas before you deploy); it outputs them, the offline account enforces them, and `make load` shows the sizing holds."
+  type        = map(number)
+  default     = {}
+
+  validation {
+    condition = alltrue([for name, value in var.bedrock_quotas :
+      can(regex("^(Cross-Region InvokeModel tokens per minute|On-demand InvokeModel tokens per minute|Model invocation max tokens per day) for [A-Z]", name))
+    && value >= 1 && floor(value) == value])
+    error_message = "bedrock_quotas: each name must be a Bedrock runtime token quota as Service Quotas names it (e.g. \"Cross-Region InvokeModel tokens per minute for Anthropic Claude Haiku 5.5\"; Bedrock no longer enforces requests-per-minute quotas) and each value a whole number of tokens >= 1."
+  }
+}

@@ -131,7 +131,9 @@ class EmbeddedAccount:
         self.runtime = LambdaRuntime(self.endpoint, self.work_dir, self.authorizer.credentials_for).install()
         from scripts.offline.bedrock import BedrockRuntime
 
-        self.bedrock = BedrockRuntime(ACCOUNT_ID, REGION, execution_of_trace=self.runtime.execution_of_trace)
+        self.bedrock = BedrockRuntime(
+            ACCOUNT_ID, REGION, execution_of_trace=self.runtime.execution_of_trace, time_scale=lambda: self.time_scale
+        )
         from scripts.offline.front_door import FrontDoors
 
         self.front_doors = FrontDoors(ACCOUNT_ID, REGION, self.runtime.invoke, self.authorizer)
@@ -250,6 +252,8 @@ class _ControlRoutes:
                 return 200, getattr(account.recorded, route)[since:]
         if method == "GET" and route == "authorizations":
             return 200, account.authorizer.recorded(query.get("execution") and unquote(query["execution"]))
+        if method == "GET" and route == "bedrock":
+            return 200, account.bedrock.status()
         if method == "GET" and route == "invocations":
             return 200, [record.as_dict() for record in account.runtime.invocations[since:]]
         if method == "POST" and route == "http":  # a browser's request to a public URL (front_door.py)
@@ -261,6 +265,13 @@ class _ControlRoutes:
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = json.loads(environ["wsgi.input"].read(length) or b"{}")
             return 200, {"retired": account.runtime.recycle(body.get("function"))}
+        if method == "POST" and route == "warm":
+            from moto.awslambda.models import lambda_backends
+
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            function = lambda_backends[ACCOUNT_ID][REGION].get_function(body["function"])
+            return 200, {"sandboxes": account.runtime.warm(function, int(body["count"]))}
         if method == "PUT" and route in ("mock-config", "model-faults", "time-scale", "bedrock"):
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = json.loads(environ["wsgi.input"].read(length) or b"null")

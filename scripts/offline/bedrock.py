@@ -12,11 +12,12 @@ is ResourceNotFoundException; a bad sessionId or a missing inputText is Validati
 known agents are what Terraform's output `bedrock_agents` says, registered by the runner after each
 apply. Models are Bedrock's own: the dated catalogue (scripts/offline/bedrock_catalog.py) decides
 which model identifiers Converse runs and refuses the rest as AWS does, and serves the control-plane
-reads of models and inference profiles. Answers come
-from the deterministic local model (scripts/offline/model.py), or from the execution's model
-faults (scripts/offline/model_faults.py): the embedded Lambda runtime gives each invocation an
-X-Ray trace id (`_X_AMZN_TRACE_ID`), botocore sends it as the `X-Amzn-Trace-Id` header as it does
-on Lambda, and its Root names the execution the call belongs to.
+reads of models and inference profiles. Converse and ConverseStream count against the account's
+per-model quotas (scripts/offline/bedrock_quotas.py) and answer ThrottlingException past one, as
+Bedrock does. Answers come from the deterministic local model (scripts/offline/model.py), or from
+the execution's model faults (scripts/offline/model_faults.py): the embedded Lambda runtime gives
+each invocation an X-Ray trace id (`_X_AMZN_TRACE_ID`), botocore sends it as the `X-Amzn-Trace-Id`
+header as it does on Lambda, and its Root names the execution the call belongs to.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from urllib.parse import parse_qs, unquote
 
 from scripts.offline import eventstream
 from scripts.offline.bedrock_catalog import BedrockError, Catalogue, catalogue
+from scripts.offline.bedrock_quotas import AccountQuotas
 from scripts.offline.lambda_runtime import trace_root
 from scripts.offline.model import (
     ROLES,
@@ -78,12 +80,20 @@ class BedrockRuntime:
     fallback_models: dict[str, str] = field(default_factory=dict)  # role -> its fallback model id (selects "Fallback" faults)
     faults: dict[str, ModelFaultCase] = field(default_factory=dict)  # execution ARN -> its model faults
     execution_of_trace: Callable[[str], str | None] = lambda root: None
+    time_scale: Callable[[], float] = lambda: 0.0  # the account's: a quota's minute is 60 x scale s
+    quotas: AccountQuotas | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        if self.quotas is None:
+            self.quotas = AccountQuotas(self.catalogue, scale=self.time_scale)
 
     def register(self, deployment: dict[str, Any]) -> dict[str, Any]:
         """Add what a deployment configured: {"agents": {role: {agent_id, alias_id}}} (Agents
-        Classic) and {"fallback_models": {role: model id}} (which Converse calls are a role's fallback,
-        for the model faults file only; the local model never sees it)."""
+        Classic), {"fallback_models": {role: model id}} (which Converse calls are a role's fallback,
+        for the model faults file only; the local model never sees it) and {"quotas": {Service
+        Quotas name: value}}, the account's Bedrock quotas the environment is sized for
+        (scripts/offline/bedrock_quotas.py)."""
         agents = deployment.get("agents") or {}
         fallbacks = deployment.get("fallback_models") or {}
         for role, agent in agents.items():
@@ -92,10 +102,15 @@ class BedrockRuntime:
         for role, model_id in fallbacks.items():
             if role not in ROLES or not isinstance(model_id, str):
                 raise ValueError(f"unknown agent role {role!r} or model id {model_id!r}")
+        quotas = self.quotas.configure(deployment.get("quotas") or {})
         with self.lock:
             self.agents.update({(a["agent_id"], a["alias_id"]): role for role, a in agents.items()})
             self.fallback_models.update(fallbacks)
-            return {"agents": len(self.agents), "fallback_models": len(self.fallback_models)}
+            return {"agents": len(self.agents), "fallback_models": len(self.fallback_models), **quotas}
+
+    def status(self) -> dict[str, Any]:
+        """What the account's quotas admitted and refused (GET /_offline/bedrock)."""
+        return {"quotas": self.quotas.report()}
 
     def use_faults(self, execution_arn: str, case: ModelFaultCase) -> None:
         with self.lock:
@@ -270,7 +285,11 @@ class BedrockRuntime:
             model_name=invocation.model.name,
             model_id=model_id,
         )
-        answer = self._answer(role, conversation, fault=self._fault(environ, role, which))
+        request_tokens = estimate_tokens(json.dumps([body.get("system"), messages, body.get("toolConfig")]))
+        max_tokens = (body.get("inferenceConfig") or {}).get("maxTokens")
+        with self.quotas.admit(invocation, request_tokens, max_tokens) as admitted:
+            answer = self._answer(role, conversation, fault=self._fault(environ, role, which))
+            admitted.used(answer.output_tokens)
         content: list[dict[str, Any]] = [{"text": answer.text}] if answer.text or not answer.tool_uses else []
         content += [{"toolUse": {"toolUseId": u.tool_use_id, "name": u.name, "input": u.input}} for u in answer.tool_uses]
         return {

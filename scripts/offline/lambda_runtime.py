@@ -31,6 +31,7 @@ import time
 import uuid
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ from scripts.offline.mock_config import MockedResponse, TestCase
 
 WORKER = Path(__file__).with_name("lambda_worker.py")
 UNRESERVED_LOCAL_LIMIT = 10  # workers for a function without reserved concurrency (AWS: the account's pool)
+WARM_STARTS_AT_ONCE = 4  # sandboxes `warm` starts side by side (each start is mostly imports: CPU)
 RUNTIME_VERSION = "python3.12"
 
 
@@ -225,6 +227,22 @@ class LambdaRuntime:
                 worker.close()
                 retired += 1
         return retired
+
+    def warm(self, function: LambdaFunction, count: int) -> int:
+        """Start idle sandboxes of a function until it has `count` (at most its concurrency), as a
+        steady stream of requests leaves them; returns how many it has, idle or busy. A load test
+        starts from here: on two cores a burst of cold starts runs one after another, on AWS side
+        by side."""
+        pool = self._pool(self._image(function))
+        limit = pool.image.reserved if pool.image.reserved is not None else UNRESERVED_LOCAL_LIMIT
+        with pool.lock:
+            missing = max(0, min(count, limit) - len(pool.idle) - pool.busy)
+        with ThreadPoolExecutor(max_workers=WARM_STARTS_AT_ONCE) as starts:
+            workers = list(starts.map(lambda _: self._acquire(pool), range(missing)))
+        for worker in workers:
+            self._release(pool, worker)
+        with pool.lock:
+            return len(pool.idle) + pool.busy
 
     def use_test_case(self, execution_arn: str, test_case: TestCase) -> None:
         with self._lock:

@@ -153,9 +153,16 @@ class OfflineWorkflow:
             outputs = self.deployer().apply(self._say)
             self._seed_signing_secret(outputs["approval_signing_secret_arn"])
             # Agents Classic agents this deployment calls exist in the account's Bedrock (its models
-            # are Bedrock's own); which Converse model is a role's fallback selects "Fallback" faults.
+            # are Bedrock's own); which Converse model is a role's fallback selects "Fallback" faults;
+            # the account has the Bedrock quotas the environment is sized for, as Service Quotas would.
             self.account.control(
-                "PUT", "bedrock", {"agents": outputs["bedrock_agents"], "fallback_models": outputs["fallback_model_ids"]}
+                "PUT",
+                "bedrock",
+                {
+                    "agents": outputs["bedrock_agents"],
+                    "fallback_models": outputs["fallback_model_ids"],
+                    "quotas": outputs["bedrock_quotas"],
+                },
             )
             self._fill_library(outputs["document_library_bucket"])
             definition = json.loads(

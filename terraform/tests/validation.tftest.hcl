@@ -512,12 +512,15 @@ run "refused_values_6" {
     approval_timeout_seconds = 31536001    # above a year
     # An agent reservation below the pilot's Map concurrency (4).
     reserved_concurrency = { agent = 1, approval = 2, control = 2 }
+    # A requests-per-minute quota: Bedrock no longer enforces them on bedrock-runtime.
+    bedrock_quotas = { "Cross-Region InvokeModel requests per minute for Anthropic Claude Haiku 5.5" = 100 }
   }
 
   expect_failures = [
     var.agent_runtime,
     var.approval_timeout_seconds,
     var.reserved_concurrency,
+    var.bedrock_quotas,
   ]
 }
 

@@ -4,30 +4,19 @@ account left empty."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from scripts.offline.deploy import REPO_ROOT, StackDeployer, leftovers
 from scripts.offline.model_faults import calls_meet
-from scripts.offline.plan import planned_resources, run_checkov
 from scripts.offline.runtime import OfflineWorkflow
+from tests.deploy.plan_scan import assert_plan_passes_checkov
 
 # An apply, a run and a teardown take minutes on 2 cores: more than the suite-wide per-test limit.
 pytestmark = [pytest.mark.deploy_gate, pytest.mark.timeout(1200)]
 TOPIC = "Step Functions orchestrates Bedrock agents"
 # Sources per run: bu runs its largest advertised workload; team its default.
 SOURCES = {"team": None, "bu": 200}
-FULL_STACK = 85
-
-
-def assert_plan_passes_checkov(deployer, plan_file) -> None:
-    plan = deployer.plan_json()
-    plan_file.write_text(json.dumps(plan))
-    report = json.loads(run_checkov(plan_file, deployer, "--output", "json").stdout)
-    failed = [f"{c['check_id']} {c['resource']}" for c in report["results"].get("failed_checks", [])]
-    assert (report["summary"]["failed"], failed) == (0, [])
-    assert report["summary"]["resource_count"] == len(planned_resources(plan)) >= FULL_STACK
+FULL_STACK = 85  # resources of team and bu today
 
 
 @pytest.mark.parametrize("env", sorted(SOURCES))
@@ -35,7 +24,7 @@ def test_environment_applies_replans_clean_runs_and_destroys(env, fresh_account,
     with OfflineWorkflow(env=env, corpus=corpus, account=fresh_account, work_dir=tmp_path) as workflow:
         deployer = workflow.deployer()
         assert deployer.plan_changes() == []
-        assert_plan_passes_checkov(deployer, tmp_path / f"{env}.plan.json")
+        assert_plan_passes_checkov(deployer, tmp_path / f"{env}.plan.json", FULL_STACK)
 
         limits = workflow.deployment.outputs["workflow_limits"]
         sources = SOURCES[env] or limits["default_max_sources"]
