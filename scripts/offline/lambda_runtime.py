@@ -44,6 +44,7 @@ from scripts.offline.mock_config import MockedResponse, TestCase
 WORKER = Path(__file__).with_name("lambda_worker.py")
 UNRESERVED_LOCAL_LIMIT = 10  # workers for a function without reserved concurrency (AWS: the account's pool)
 WARM_STARTS_AT_ONCE = 4  # sandboxes `warm` starts side by side (each start is mostly imports: CPU)
+WARM_ROUNDS = 3
 RUNTIME_VERSION = "python3.12"
 
 
@@ -233,14 +234,20 @@ class LambdaRuntime:
         steady stream of requests leaves them; returns how many it has, idle or busy. A load test
         starts from here: on two cores a burst of cold starts runs one after another, on AWS side
         by side."""
-        pool = self._pool(self._image(function))
-        limit = pool.image.reserved if pool.image.reserved is not None else UNRESERVED_LOCAL_LIMIT
-        with pool.lock:
-            missing = max(0, min(count, limit) - len(pool.idle) - pool.busy)
-        with ThreadPoolExecutor(max_workers=WARM_STARTS_AT_ONCE) as starts:
-            workers = list(starts.map(lambda _: self._acquire(pool), range(missing)))
-        for worker in workers:
-            self._release(pool, worker)
+        # An invocation beside the warm-up may end with its sandbox retired (a crash, a timeout), or
+        # a configuration change replace the function's sandboxes: start again until it has them all.
+        for _ in range(WARM_ROUNDS):
+            pool = self._pool(self._image(function))
+            limit = pool.image.reserved if pool.image.reserved is not None else UNRESERVED_LOCAL_LIMIT
+            target = min(count, limit)
+            with pool.lock:
+                missing = max(0, target - len(pool.idle) - pool.busy)
+            if not missing:
+                break
+            with ThreadPoolExecutor(max_workers=WARM_STARTS_AT_ONCE) as starts:
+                workers = list(starts.map(self._acquire, [pool] * missing))
+            for worker in workers:
+                self._release(pool, worker)
         with pool.lock:
             return len(pool.idle) + pool.busy
 
