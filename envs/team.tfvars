@@ -66,6 +66,8 @@ retry_max_attempts      = 4
 retry_interval_seconds  = 2
 retry_backoff_rate      = 2
 retry_max_delay_seconds = 60
+# A function at its reserved concurrency: a burst waits for a sandbox (make load).
+lambda_throttle_max_attempts = 10
 
 max_sources_limit        = 100
 default_max_sources      = 12

@@ -520,27 +520,28 @@ locals {
   # scripts/terraform_values.py can render the same template with the same bindings (placeholder
   # ARNs for the resources) through `terraform console`, for the cost model and asl-validator.
   definition_variables = {
-    validate_input_arn         = module.functions["validate_input"].arn
-    agent_search_arn           = module.functions["agent_search"].arn
-    agent_summary_arn          = module.functions["agent_summary"].arn
-    agent_writer_arn           = module.functions["agent_writer"].arn
-    agent_reviser_arn          = module.functions["agent_reviser"].arn
-    agent_compliance_arn       = module.functions["agent_compliance"].arn
-    citation_check_arn         = module.functions["citation_check"].arn
-    approval_request_arn       = module.functions["approval_request"].arn
-    publish_arn                = module.functions["publish"].arn
-    on_failure_arn             = module.functions["on_failure"].arn
-    workflow_table_name        = module.workflow_store.workflow_table_name
-    event_bus_name             = local.event_bus_name
-    map_max_concurrency        = var.map_max_concurrency
-    approval_timeout_seconds   = var.approval_timeout_seconds
-    approval_heartbeat_seconds = var.approval_heartbeat_seconds
-    execution_timeout_seconds  = var.execution_timeout_seconds
-    max_revisions              = var.max_revisions
-    retry_max_attempts         = var.retry_max_attempts
-    retry_interval_seconds     = var.retry_interval_seconds
-    retry_backoff_rate         = var.retry_backoff_rate
-    retry_max_delay_seconds    = var.retry_max_delay_seconds
+    validate_input_arn           = module.functions["validate_input"].arn
+    agent_search_arn             = module.functions["agent_search"].arn
+    agent_summary_arn            = module.functions["agent_summary"].arn
+    agent_writer_arn             = module.functions["agent_writer"].arn
+    agent_reviser_arn            = module.functions["agent_reviser"].arn
+    agent_compliance_arn         = module.functions["agent_compliance"].arn
+    citation_check_arn           = module.functions["citation_check"].arn
+    approval_request_arn         = module.functions["approval_request"].arn
+    publish_arn                  = module.functions["publish"].arn
+    on_failure_arn               = module.functions["on_failure"].arn
+    workflow_table_name          = module.workflow_store.workflow_table_name
+    event_bus_name               = local.event_bus_name
+    map_max_concurrency          = var.map_max_concurrency
+    approval_timeout_seconds     = var.approval_timeout_seconds
+    approval_heartbeat_seconds   = var.approval_heartbeat_seconds
+    execution_timeout_seconds    = var.execution_timeout_seconds
+    max_revisions                = var.max_revisions
+    retry_max_attempts           = var.retry_max_attempts
+    retry_interval_seconds       = var.retry_interval_seconds
+    retry_backoff_rate           = var.retry_backoff_rate
+    retry_max_delay_seconds      = var.retry_max_delay_seconds
+    lambda_throttle_max_attempts = var.lambda_throttle_max_attempts
   }
 }
 

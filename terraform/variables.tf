@@ -298,7 +298,7 @@ variable "max_revisions" {
 }
 
 variable "retry_max_attempts" {
-  description = "MaxAttempts of the Retry on transient and throttling errors."
+  description = "MaxAttempts of the Retry on transient errors and Bedrock throttling (AgentThrottled); Lambda throttling has lambda_throttle_max_attempts."
   type        = number
   default     = 4
 
@@ -338,6 +338,17 @@ variable "retry_max_delay_seconds" {
   validation {
     condition     = var.retry_max_delay_seconds >= var.retry_interval_seconds && var.retry_max_delay_seconds <= 3600
     error_message = "retry_max_delay_seconds must be >= retry_interval_seconds and <= 3600."
+  }
+}
+
+variable "lambda_throttle_max_attempts" {
+  description = "MaxAttempts of the Retry on Lambda.TooManyRequestsException (a function at its reserved concurrency): a burst of workflows waits its turn for a sandbox instead of failing over to the fallback, which runs in the same function. Its waits follow retry_interval_seconds, retry_backoff_rate and retry_max_delay_seconds with full jitter."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.lambda_throttle_max_attempts >= 0 && var.lambda_throttle_max_attempts <= 20
+    error_message = "lambda_throttle_max_attempts must be between 0 and 20."
   }
 }
 

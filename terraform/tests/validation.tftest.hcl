@@ -286,6 +286,7 @@ run "refused_values_1" {
     retry_max_attempts                   = 11
     retry_backoff_rate                   = 0.5 # below one
     retry_max_delay_seconds              = 1   # a cap below the interval
+    lambda_throttle_max_attempts         = 21
     max_sources_limit                    = 501
     search_cache_ttl_seconds             = 2592001 # above 30 days
     sfn_log_level                        = "FATAL"
@@ -308,6 +309,7 @@ run "refused_values_1" {
     var.retry_max_attempts,
     var.retry_backoff_rate,
     var.retry_max_delay_seconds,
+    var.lambda_throttle_max_attempts,
     var.max_sources_limit,
     var.search_cache_ttl_seconds,
     var.sfn_log_level,

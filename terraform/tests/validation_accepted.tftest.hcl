@@ -64,6 +64,7 @@ run "upper_bounds_are_accepted" {
     retry_backoff_rate           = 10
     retry_interval_seconds       = 1
     retry_max_delay_seconds      = 3600
+    lambda_throttle_max_attempts = 20
     max_sources_limit            = 500
     default_max_sources          = 500
     sources_per_run              = 500
@@ -114,6 +115,7 @@ run "lower_bounds_are_accepted" {
     retry_backoff_rate           = 1
     retry_interval_seconds       = 300
     retry_max_delay_seconds      = 300
+    lambda_throttle_max_attempts = 0
     # A single source and no search cache.
     max_sources_limit        = 1
     default_max_sources      = 1

@@ -74,6 +74,23 @@ def test_every_task_has_retry_on_transient_errors_and_a_catch(rendered):
             assert retried, f"{name} has no Retry"
 
 
+def test_a_throttled_lambda_task_waits_longer_for_a_sandbox_than_for_a_transient_error(rendered):
+    # A function at its reserved concurrency frees a sandbox when a run ends: a burst of workflows
+    # waits its turn (its own retrier, lambda_throttle_max_attempts) instead of going to the
+    # fallback, which is the same function.
+    env, definition = rendered
+    variables = hcl.environment_values(env)
+    assert variables["lambda_throttle_max_attempts"] > variables["retry_max_attempts"]
+    for name, state in all_states(definition["States"]).items():
+        if state["Type"] != "Task" or not state["Resource"].startswith("arn:aws:states:::lambda:"):
+            continue
+        throttled = [r for r in state["Retry"] if "Lambda.TooManyRequestsException" in r["ErrorEquals"]]
+        assert len(throttled) == 1 and throttled[0]["ErrorEquals"] == ["Lambda.TooManyRequestsException"], name
+        assert throttled[0]["MaxAttempts"] == variables["lambda_throttle_max_attempts"], name
+        assert throttled[0]["MaxDelaySeconds"] == variables["retry_max_delay_seconds"], name
+        assert throttled[0]["JitterStrategy"] == "FULL" and throttled[0]["BackoffRate"] > 1, name
+
+
 def test_agent_tasks_back_off_exponentially_with_jitter_then_fall_back(rendered):
     env, definition = rendered
     variables = hcl.environment_values(env)
