@@ -44,7 +44,7 @@ bedrock_tps_quota   = 20
 map_max_concurrency = 10
 
 # The account's Bedrock quotas (Service Quotas) bu is sized for: its peak of 5 workflows a minute
-# (make load: 50 requests at that rate) drew at most 144k tokens a minute from Haiku 5.5 and 63k from
+# (make load: 50 requests at that rate) drew at most 163k tokens a minute from Haiku 5.5 and 63k from
 # Sonnet 5.5 (as the offline model counts them: a real model writes longer answers; re-measure with
 # your usage). The stack cannot set quotas: request these in Service Quotas before you deploy.
 bedrock_quotas = {
