@@ -49,7 +49,15 @@ from typing import Any
 from scripts.offline import history, timeline
 from scripts.offline.approvals import Reviewer, links_in
 from scripts.offline.deploy import REVIEWER_EMAIL
-from scripts.offline.runtime import DEFAULT_CORPUS, DEFAULT_DIST, EVENT_SOURCE, TERMINAL, OfflineWorkflow, RunInputError
+from scripts.offline.runtime import (
+    DEFAULT_CORPUS,
+    DEFAULT_DIST,
+    EVENT_SOURCE,
+    TERMINAL,
+    OfflineWorkflow,
+    RunInputError,
+    scaled_quotas,
+)
 
 TOPIC = "How do Step Functions and Bedrock Agents share work in a research workflow?"
 PUT_EVENTS_BATCH = 10  # PutEvents takes at most ten entries
@@ -332,7 +340,10 @@ def run_load(
     request (executions wait in RequestApproval meanwhile, as for a person)."""
     assert workflow.deployment is not None and workflow.account is not None, "use OfflineWorkflow as a context manager"
     deployment, sfn = workflow.deployment, workflow.client("stepfunctions")
-    env_quotas = deployment.outputs["bedrock_quotas"]
+    # What the env is sized for, times the account's factor for it (1 unless test workers share it).
+    env_quotas = scaled_quotas(
+        deployment.outputs["bedrock_quotas"], workflow.account.control("GET", "bedrock")["sized_quota_factor"]
+    )
     requests = load_requests(count, uuid.uuid4().hex[:6])
     scale = float(workflow.account.control("GET", "status")["time_scale"])
     observed = Observed(requests, {}, scale, quota_factor, rate, dlq_before=dead_letter_depth(workflow))
@@ -341,7 +352,7 @@ def run_load(
         observed.warm_sandboxes = warm_up(workflow, count, say)
     # The account's quotas, set as Service Quotas sets them (the stack cannot), each bucket full:
     # what they count from here is this load's.
-    workflow.account.control("PUT", "bedrock", {"quotas": {n: max(1, round(v * quota_factor)) for n, v in env_quotas.items()}})
+    workflow.account.control("PUT", "bedrock", {"quotas": scaled_quotas(env_quotas, quota_factor)})
     try:
         executions = Executions(sfn, deployment.state_machine_arn)
         shown, started = Progress(count), time.monotonic()

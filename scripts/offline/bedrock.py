@@ -82,6 +82,7 @@ class BedrockRuntime:
     execution_of_trace: Callable[[str], str | None] = lambda root: None
     time_scale: Callable[[], float] = lambda: 0.0  # the account's: a quota's minute is 60 x scale s
     quotas: AccountQuotas | None = None
+    sized_quota_factor: float = 1.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -93,8 +94,13 @@ class BedrockRuntime:
         Classic), {"fallback_models": {role: model id}} (which Converse calls are a role's fallback,
         for the model faults file only; the local model never sees it) and {"quotas": {Service
         Quotas name: value}}, the account's Bedrock quotas the environment is sized for
-        (scripts/offline/bedrock_quotas.py)."""
+        (scripts/offline/bedrock_quotas.py). {"sized_quota_factor": n} is how many times those
+        quotas a runner gives this account (an account several test workers share runs more
+        workflows at once than one environment is sized for); GET /_offline/bedrock says it."""
         agents = deployment.get("agents") or {}
+        factor = deployment.get("sized_quota_factor", self.sized_quota_factor)
+        if isinstance(factor, bool) or not isinstance(factor, int | float) or factor <= 0:
+            raise ValueError(f"sized_quota_factor must be a positive number, not {factor!r}")
         fallbacks = deployment.get("fallback_models") or {}
         for role, agent in agents.items():
             if role not in ROLES or not isinstance(agent, dict):
@@ -106,11 +112,12 @@ class BedrockRuntime:
         with self.lock:
             self.agents.update({(a["agent_id"], a["alias_id"]): role for role, a in agents.items()})
             self.fallback_models.update(fallbacks)
+            self.sized_quota_factor = float(factor)
             return {"agents": len(self.agents), "fallback_models": len(self.fallback_models), **quotas}
 
     def status(self) -> dict[str, Any]:
         """What the account's quotas admitted and refused (GET /_offline/bedrock)."""
-        return {"quotas": self.quotas.report()}
+        return {"quotas": self.quotas.report(), "sized_quota_factor": self.sized_quota_factor}
 
     def use_faults(self, execution_arn: str, case: ModelFaultCase) -> None:
         with self.lock:

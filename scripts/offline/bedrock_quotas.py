@@ -177,7 +177,8 @@ class AccountQuotas:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def configure(self, values: dict[str, Any]) -> dict[str, int]:
-        """Set these quotas (others keep theirs), each with a full bucket and its counts at zero.
+        """Set these quotas (others keep theirs), each with a full bucket and its counts at zero; a
+        value of None stops enforcing that quota (a test that set one puts the account back).
         Every name and value is checked before any is set."""
         if not isinstance(values, dict):
             raise QuotaConfigError("quotas must map Service Quotas names to values")
@@ -188,12 +189,19 @@ class AccountQuotas:
             model = name[len(rule.prefix) :]
             if model not in models:
                 raise QuotaConfigError(f"{name!r}: Bedrock has no model {model!r} (known: {', '.join(sorted(models))})")
+            if value is None:
+                parsed[name] = None
+                continue
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 1 or value != int(value):
                 raise QuotaConfigError(f"{name!r}: the value must be a whole number of tokens >= 1, not {value!r}")
             parsed[name] = (rule, model, int(value))
         with self._lock:
             now = self.clock()
-            for name, (rule, model, value) in parsed.items():
+            for name, quota in parsed.items():
+                if quota is None:
+                    self.quotas.pop(name, None)
+                    continue
+                rule, model, value = quota
                 self.quotas[name] = TokenQuota(name, value, rule, model, float(value), now, lowest=float(value))
             return {"quotas": len(self.quotas)}
 

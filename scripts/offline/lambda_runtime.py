@@ -234,20 +234,23 @@ class LambdaRuntime:
         steady stream of requests leaves them; returns how many it has, idle or busy. A load test
         starts from here: on two cores a burst of cold starts runs one after another, on AWS side
         by side."""
-        # An invocation beside the warm-up may end with its sandbox retired (a crash, a timeout), or
-        # a configuration change replace the function's sandboxes: start again until it has them all.
+        # Every sandbox not busy is taken at once, the idle ones first (a dead one is replaced) and
+        # new ones for the rest, then all are released idle. An invocation beside the warm-up may end
+        # with its sandbox retired, or a configuration change replace the function's sandboxes:
+        # start again until it has them all.
         for _ in range(WARM_ROUNDS):
             pool = self._pool(self._image(function))
             limit = pool.image.reserved if pool.image.reserved is not None else UNRESERVED_LOCAL_LIMIT
             target = min(count, limit)
             with pool.lock:
-                missing = max(0, target - len(pool.idle) - pool.busy)
-            if not missing:
-                break
+                if len(pool.idle) + pool.busy >= target:
+                    break
+                wanted = target - pool.busy
             with ThreadPoolExecutor(max_workers=WARM_STARTS_AT_ONCE) as starts:
-                workers = list(starts.map(self._acquire, [pool] * missing))
+                workers = list(starts.map(self._acquire_if_free, [pool] * wanted))
             for worker in workers:
-                self._release(pool, worker)
+                if worker is not None:
+                    self._release(pool, worker)
         with pool.lock:
             return len(pool.idle) + pool.busy
 
@@ -382,6 +385,13 @@ class LambdaRuntime:
                 pool.busy -= 1
                 pool.lock.notify()
             raise ServiceException(f"the sandbox of {image.name} did not start ({error}); see {log}") from None
+
+    def _acquire_if_free(self, pool: Pool) -> Worker | None:
+        """A sandbox, or None when an invocation took the last free one meanwhile."""
+        try:
+            return self._acquire(pool)
+        except TooManyRequests:
+            return None
 
     def _release(self, pool: Pool, worker: Worker) -> None:
         with pool.lock:

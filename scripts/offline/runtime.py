@@ -154,14 +154,16 @@ class OfflineWorkflow:
             self._seed_signing_secret(outputs["approval_signing_secret_arn"])
             # Agents Classic agents this deployment calls exist in the account's Bedrock (its models
             # are Bedrock's own); which Converse model is a role's fallback selects "Fallback" faults;
-            # the account has the Bedrock quotas the environment is sized for, as Service Quotas would.
+            # the account has the Bedrock quotas the environment is sized for, as Service Quotas would
+            # (times the account's factor for them: 1 unless several test workers share it).
+            factor = self.account.control("GET", "bedrock")["sized_quota_factor"]
             self.account.control(
                 "PUT",
                 "bedrock",
                 {
                     "agents": outputs["bedrock_agents"],
                     "fallback_models": outputs["fallback_model_ids"],
-                    "quotas": outputs["bedrock_quotas"],
+                    "quotas": scaled_quotas(outputs["bedrock_quotas"], factor),
                 },
             )
             self._fill_library(outputs["document_library_bucket"])
@@ -601,6 +603,11 @@ def run_tokens(emf: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, int]]
 def _metric_sum(document: dict[str, Any], name: str) -> float:
     value = document.get(name, 0)
     return float(sum(value)) if isinstance(value, list) else float(value)
+
+
+def scaled_quotas(quotas: dict[str, Any], factor: float) -> dict[str, int]:
+    """Bedrock quotas times ``factor``, each still a whole number of tokens >= 1."""
+    return {name: max(1, round(value * factor)) for name, value in quotas.items()}
 
 
 def peak_concurrency(invocations: list[dict[str, Any]], deployment: Deployment) -> dict[str, int]:

@@ -40,9 +40,17 @@ def offline_dir(tmp_path_factory) -> Path:
     return Path(prepared) if prepared else tmp_path_factory.mktemp("offline")
 
 
+# Three pytest workers run their workflows in the session's one account at once, more than the
+# pilot is sized for, and every test's model calls draw on the same Bedrock quotas: a deployment
+# gives this account this many times the quotas its environment is sized for
+# (tests/offline/test_bedrock_quotas.py and make test-deploy's burst test the quotas themselves).
+SHARED_ACCOUNT_QUOTA_FACTOR = 50
+
+
 @pytest.fixture(scope="session")
 def account(offline_dir):
     client = accounts.connect(offline_dir / "account") or accounts.start(offline_dir / "account")
+    client.control("PUT", "bedrock", {"sized_quota_factor": SHARED_ACCOUNT_QUOTA_FACTOR})
     yield client
     client.close()  # stops only an account this session started
 

@@ -202,11 +202,14 @@ PROMPT = (
 @pytest.fixture(scope="module")
 def throttled_nova(account):
     """The session's account with a Nova Micro on-demand quota below one request (512 output
-    tokens): at the tests' time scale 0 every request on it is refused, and no workflow uses it."""
+    tokens): at the tests' time scale 0 every request on it is refused, and no workflow uses it.
+    Other tests call Nova Micro in the same account: the quota goes when the module is done."""
     account.control("PUT", "bedrock", {"quotas": {NOVA_ON_DEMAND_TPM: 100}})
-    return account.session().client(
+    yield account.session().client(
         "bedrock-runtime", endpoint_url=account.endpoint, config=Config(retries={"total_max_attempts": 1})
     )
+    account.control("PUT", "bedrock", {"quotas": {NOVA_ON_DEMAND_TPM: None}})
+    assert NOVA_ON_DEMAND_TPM not in {q["name"] for q in account.control("GET", "bedrock")["quotas"]}
 
 
 def throttled_count(account) -> int:
@@ -243,3 +246,15 @@ def test_the_same_model_through_a_profile_is_not_counted_by_the_on_demand_quota(
 def test_the_account_refuses_a_retired_requests_per_minute_quota_with_the_reason(account):
     with pytest.raises(AccountError, match="no longer enforces requests-per-minute"):
         account.control("PUT", "bedrock", {"quotas": {"On-demand InvokeModel requests per minute for Amazon Nova Micro": 10}})
+
+
+def test_a_deployment_gives_the_shared_account_its_factor_times_the_quotas_its_env_is_sized_for(workflow, account):
+    from tests.offline.conftest import SHARED_ACCOUNT_QUOTA_FACTOR
+
+    status = account.control("GET", "bedrock")
+    assert status["sized_quota_factor"] == SHARED_ACCOUNT_QUOTA_FACTOR
+    values = {q["name"]: q["value"] for q in status["quotas"]}
+    sized = workflow.deployment.outputs["bedrock_quotas"]
+    assert sized and all(values[name] == value * SHARED_ACCOUNT_QUOTA_FACTOR for name, value in sized.items())
+    with pytest.raises(AccountError, match="sized_quota_factor must be a positive number"):
+        account.control("PUT", "bedrock", {"sized_quota_factor": 0})
