@@ -145,10 +145,11 @@ load: $(VENV)/.installed package tf-init ## Load test ENV: WORKFLOWS=N requests 
 		$(if $(APPROVE_AFTER),--approve-after $(APPROVE_AFTER)) $(if $(QUOTA_FACTOR),--quota-factor $(QUOTA_FACTOR)) \
 		$(if $(SCALE),--time-scale $(SCALE)) $(if $(JSON),--json)
 
-plan: ## terraform plan for ENV (needs AWS credentials); checkov on the plan JSON
+# VARS passes more plan arguments, e.g. VARS='-var deletion_protection=false' before a teardown.
+plan: ## terraform plan for ENV (needs AWS credentials; VARS='-var k=v ...' for more); checkov on the plan JSON
 	@mkdir -p out
 	cd terraform && terraform init -input=false -reconfigure -backend-config=../envs/$(ENV).backend.hcl
-	cd terraform && terraform plan -input=false -var-file=../envs/$(ENV).tfvars -out=../out/plan-$(ENV).tfplan
+	cd terraform && terraform plan -input=false -var-file=../envs/$(ENV).tfvars $(VARS) -out=../out/plan-$(ENV).tfplan
 	cd terraform && terraform show -json ../out/plan-$(ENV).tfplan > ../out/plan-$(ENV).json
 	$(MAKE) $(VENV_CHECKOV)/.installed
 	$(VENV_CHECKOV)/bin/checkov --config-file .checkov.yaml -f out/plan-$(ENV).json --framework terraform_plan

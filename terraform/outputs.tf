@@ -1,6 +1,11 @@
 output "state_machine_arn" {
-  description = "ARN of the research-report state machine (StartExecution target)."
+  description = "ARN of the research-report state machine: its executions, versions and alias are listed under it. Start executions on state_machine_alias_arn."
   value       = module.state_machine.arn
+}
+
+output "state_machine_alias_arn" {
+  description = "ARN of the state machine's live alias, on the latest published version: what the WorkflowRequested rule targets, and what a caller starting executions itself (StartExecution) should name."
+  value       = module.state_machine.start_arn
 }
 
 output "event_bus_name" {

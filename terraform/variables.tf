@@ -57,12 +57,12 @@ variable "owner" {
 }
 
 variable "tenant" {
-  description = "Tenant this deployment serves, applied as the tenant tag."
+  description = "Tenant this deployment serves, applied as the tenant tag; the rule is the one validate_input applies to a request's tenant."
   type        = string
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9_.-]{1,64}$", var.tenant))
-    error_message = "tenant must be 1-64 letters, digits, '_', '.' or '-'."
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,39}$", var.tenant))
+    error_message = "tenant must be 1-40 lowercase letters, digits or '-', starting with a letter or digit (the rule validate_input applies to a request's tenant)."
   }
 }
 

@@ -102,7 +102,7 @@ run "lower_bounds_are_accepted" {
     environment      = "qa"
     aws_region       = "us-gov-west-1"
     workflow_version = "v1.2.3-rc.1"
-    tenant           = "acme_corp.eu-1"
+    tenant           = "acme-corp-eu-1"
     # The shortest windows, the heartbeat and the link equal to the approval timeout.
     approval_timeout_seconds   = 60
     approval_heartbeat_seconds = 60

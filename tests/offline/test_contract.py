@@ -118,6 +118,7 @@ def _list(value) -> list:
 def test_the_bus_starts_executions_through_the_alias_of_the_published_version_encrypted_with_the_stack_key(workflow):
     deployment, sfn = workflow.deployment, workflow.client("stepfunctions")
     alias_arn = f"{deployment.state_machine_arn}:live"
+    assert deployment.outputs["state_machine_alias_arn"] == alias_arn  # what a caller starts executions on
     alias = sfn.describe_state_machine_alias(stateMachineAliasArn=alias_arn)
     versions = sfn.list_state_machine_versions(stateMachineArn=deployment.state_machine_arn)["stateMachineVersions"]
     assert [route["stateMachineVersionArn"] for route in alias["routingConfiguration"]] == [

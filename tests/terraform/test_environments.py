@@ -69,3 +69,21 @@ def test_backend_example_uses_s3_locking(env_name):
     assert parsed.get("use_lockfile") is True or "dynamodb_table" in parsed
     assert parsed.get("encrypt") is True
     assert env_name in parsed["key"]
+
+
+def test_the_deployments_tenant_follows_the_rule_a_requests_tenant_does():
+    # One tenant rule: the tenant tag Terraform accepts is a tenant validate_input accepts, and the
+    # events that carry it document the same pattern.
+    import json
+    import re
+
+    variable = ROOT_VARIABLES["tenant"]
+    condition = tfhcl.unwrap(variable["validation"][0]["condition"])
+    terraform_rule = re.search(r'regex\("(.*)", var\.tenant\)', condition).group(1).replace("\\\\", "\\")
+    handler = (tfhcl.REPO_ROOT / "lambda_src" / "validate_input" / "handler.py").read_text(encoding="utf-8")
+    handler_rule = re.search(r'^TENANT = re\.compile\(r"(.*)"\)$', handler, re.MULTILINE).group(1)
+    assert terraform_rule == handler_rule
+    for schema_file in sorted((tfhcl.REPO_ROOT / "docs" / "events").glob("*.schema.json")):
+        text = json.dumps(json.loads(schema_file.read_text(encoding="utf-8")))
+        for pattern in re.findall(r'"tenant": \{[^{}]*"pattern": "((?:[^"\\]|\\.)*)"', text):
+            assert json.loads(f'"{pattern}"') == handler_rule, schema_file.name
