@@ -18,8 +18,6 @@ CONSUMER = tfhcl.REPO_ROOT / "examples" / "consumer"
 CDKTN_APP = tfhcl.REPO_ROOT / "examples" / "cdktn_consumer" / "main.py"
 META_ARGUMENTS = {"source", "version", "providers", "count", "for_each", "depends_on"}
 CONSUMED = {"artifact_bucket", "workflow_store", "document_library", "lambda_function"}
-# examples/cdktn_consumer still builds the previous stack.
-CDKTN_CONSUMED = {"bedrock_agents", "artifact_bucket", "lambda_function"}
 # The search role's tools read the library; the handler refuses to start a search agent without it.
 SEARCH_ENV = {*required_env("agent"), "LIBRARY_BUCKET"}
 POLICY_SIDS = {
@@ -120,21 +118,43 @@ def synthesized(tmp_path_factory) -> dict:
     return json.loads((out / "stacks" / "consumer" / "cdk.tf.json").read_text(encoding="utf-8")) | {"_out": str(out)}
 
 
-def test_cdktn_app_synthesizes_the_three_modules(synthesized):
+def test_cdktn_app_synthesizes_the_four_modules(synthesized):
     modules = synthesized["module"]
     stack_dir = tfhcl.REPO_ROOT / synthesized["_out"] / "stacks" / "consumer"
     sources = {name: (stack_dir / m["source"]).resolve() for name, m in modules.items()}
-    assert {p.name for p in sources.values()} == CDKTN_CONSUMED
+    assert {p.name for p in sources.values()} == CONSUMED
     for name, module in modules.items():
         assert module["source"].startswith("../"), f"{name}: Terraform needs a ./ or ../ local source"
         assert sources[name].parent == tfhcl.MODULES_DIR, sources[name]
 
 
-def test_cdktn_app_wires_the_alias_into_the_function_policy(synthesized):
-    statements = synthesized["module"]["search_function"]["policy_statements"]
-    invoke = [s for s in statements if s["actions"] == ["bedrock:InvokeAgent"]]
-    assert [s["resources"] for s in invoke] == [['${module.bedrock_agents.alias_arns["search"]}']]
-    assert synthesized["output"]["search_alias_arn"]["value"] == '${module.bedrock_agents.alias_arns["search"]}'
+def test_cdktn_app_sets_every_variable_the_agent_handler_requires(synthesized):
+    environment = synthesized["module"]["search_function"]["environment_variables"]
+    assert SEARCH_ENV <= set(environment), sorted(SEARCH_ENV - set(environment))
+    assert (environment["AGENT_ROLE"], environment["AGENT_RUNTIME"]) == ("search", "converse")
+    assert environment["LIBRARY_BUCKET"] == "${module.document_library.bucket_name}"
+
+
+def test_cdktn_app_attaches_the_powertools_layer_to_both_functions(synthesized):
+    modules = synthesized["module"]
+    layers = modules["search_function"]["layers"]
+    assert layers == modules["document_library"]["layers"] and len(layers) == 1
+    assert ":017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-arm64:27" in layers[0]
+
+
+def test_cdktn_app_policy_names_the_profiles_and_the_library_readers(synthesized):
+    function = synthesized["module"]["search_function"]
+    statements = synthesized["locals"]["search_statements"]
+    assert function["policy_statements"] == "${concat(module.document_library.reader_policy_statements, local.search_statements)}"
+    assert {s["sid"] for s in statements} == POLICY_SIDS
+    by_sid = {s["sid"]: s for s in statements}
+    profile = "${data.aws_bedrock_inference_profile.agent_profile.inference_profile_arn}"
+    assert by_sid["InvokeAgentProfile"]["resources"] == [profile]
+    assert by_sid["InvokeAgentModelThroughProfile"]["conditions"][0]["values"] == [profile]
+    profiles = synthesized["data"]["aws_bedrock_inference_profile"]
+    assert {p["inference_profile_id"] for p in profiles.values()} == {
+        tfhcl.load_file(CONSUMER / "consumer.tfvars")[name] for name in ("agent_model_id", "fallback_model_id")
+    }
 
 
 def test_cdktn_app_inputs_match_the_module_variables(synthesized):
@@ -143,3 +163,5 @@ def test_cdktn_app_inputs_match_the_module_variables(synthesized):
         declared = set(tfhcl.labelled(target, "variable"))
         given = {k for k in module if k not in ("source", "//")}
         assert given <= declared, f"{name}: {sorted(given - declared)}"
+        required = {v for v, spec in tfhcl.labelled(target, "variable").items() if "default" not in spec}
+        assert required <= given, f"{name} misses {sorted(required - given)}"
