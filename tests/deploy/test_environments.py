@@ -1,14 +1,22 @@
 """Every environment as its users deploy it: `terraform apply` into a fresh embedded account, a
 re-plan that finds nothing to change, a workflow run to Published, `terraform destroy`, and an
-account left empty."""
+account left empty. The consumer example is called as its users call it: its search function,
+invoked directly on documents put into its library."""
 
 from __future__ import annotations
 
+import json
+import shutil
+
 import pytest
 
+from scripts.hcl import load_file
+from scripts.library import sync as library_sync
+from scripts.library import wait_until_indexed
 from scripts.offline.deploy import REPO_ROOT, StackDeployer, leftovers
 from scripts.offline.model_faults import calls_meet
 from scripts.offline.runtime import OfflineWorkflow
+from scripts.package_lambdas import required_env
 from tests.deploy.plan_scan import assert_plan_passes_checkov
 
 # An apply, a run and a teardown take minutes on 2 cores: more than the suite-wide per-test limit.
@@ -17,6 +25,8 @@ TOPIC = "Step Functions orchestrates Bedrock agents"
 # Sources per run: bu runs its largest advertised workload; team its default.
 SOURCES = {"team": None, "bu": 200}
 FULL_STACK = 85  # resources of team and bu today
+# The consumer's library: two documents on the topic the search is asked about.
+CONSUMER_DOCUMENTS = ("step-functions-standard-vs-express.md", "map-state-concurrency-and-bedrock-quotas.md")
 
 
 @pytest.mark.parametrize("env", sorted(SOURCES))
@@ -51,30 +61,102 @@ def test_environment_applies_replans_clean_runs_and_destroys(env, fresh_account,
     assert leftovers(fresh_account) == {}
 
 
-def test_the_consumer_example_applies_replans_clean_and_destroys(fresh_account, tmp_path):
-    # The consumer brings its own key, as the example's kms_key_arn variable says.
-    key_arn = fresh_account.client("kms").create_key(Description="the consumer's key")["KeyMetadata"]["Arn"]
+def consumer_key_policy(account_id: str, name: str) -> str:
+    """What the consumer's key policy grants for the example (its kms_key_arn variable says so): the
+    account administers the key and delegates to IAM, CloudWatch Logs encrypts the functions' log
+    groups, EventBridge uses it for the library rule's encrypted dead-letter queue."""
+    statements = [
+        {
+            "Sid": "AccountAdministersAndDelegatesKey",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+            "Action": "kms:*",
+            "Resource": "*",
+        },
+        {
+            "Sid": "CloudWatchLogsEncryptConsumerLogGroups",
+            "Effect": "Allow",
+            "Principal": {"Service": "logs.us-east-1.amazonaws.com"},
+            "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+            "Resource": "*",
+            "Condition": {
+                "ArnLike": {
+                    "kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:us-east-1:{account_id}:log-group:/aws/lambda/{name}-*"
+                }
+            },
+        },
+        {
+            "Sid": "LibraryRuleUsesEncryptedDeadLetterQueue",
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": "*",
+            "Condition": {"ArnEquals": {"aws:SourceArn": library_rule_arn(account_id, name)}},
+        },
+    ]
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+def library_rule_arn(account_id: str, name: str) -> str:
+    return f"arn:aws:events:us-east-1:{account_id}:rule/{name}-library-changed"
+
+
+def test_the_consumer_example_applies_replans_clean_and_destroys(fresh_account, tear_down, tmp_path):
+    """The example as its users deploy and call it: apply, documents into its library, one search
+    invocation as a caller of the function sends it, a re-plan that finds nothing, destroy."""
     example = REPO_ROOT / "examples" / "consumer"
+    name = load_file(example / "consumer.tfvars")["name"]
+    account_id = fresh_account.account_id
+    # The consumer brings its own key, as the example's kms_key_arn variable says.
+    key = fresh_account.client("kms").create_key(Description="the consumer's key", Policy=consumer_key_policy(account_id, name))
+    key_arn = key["KeyMetadata"]["Arn"]
     deployer = StackDeployer(
         fresh_account,
         env=None,
         work_dir=tmp_path / "consumer",
         root=example,
         var_file=example / "consumer.tfvars",
-        variables={
-            "kms_key_arn": key_arn,
-            "bucket_name": f"consumer-dev-artifacts-{fresh_account.account_id}",
-            "package_path": str(REPO_ROOT / "dist" / "agent.zip"),
-        },
+        # A stack this test destroys: the tables without deletion protection from the start.
+        variables={"kms_key_arn": key_arn, "deletion_protection": False},
     )
     outputs = deployer.apply()
-    agent_id, alias_id = outputs["search_alias_arn"].rsplit("/", 2)[-2:]
-    agents = fresh_account.client("bedrock-agent")
-    assert agents.get_agent(agentId=agent_id)["agent"]["agentStatus"] == "PREPARED"
-    assert agents.get_agent_alias(agentId=agent_id, agentAliasId=alias_id)["agentAlias"]["agentAliasStatus"] == "PREPARED"
-    environment = fresh_account.client("lambda").get_function_configuration(FunctionName=outputs["search_function_name"])
-    assert environment["Environment"]["Variables"]["AGENT_ALIAS_ID"] == alias_id
-    assert deployer.plan_changes() == []
+    assert outputs["library_rule_arn"] == library_rule_arn(account_id, name)
+    function = fresh_account.client("lambda").get_function_configuration(FunctionName=outputs["search_function_name"])
+    assert set(required_env("agent")) <= set(function["Environment"]["Variables"])
+    powertools = "arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-arm64:27"
+    assert [layer["Arn"] for layer in function["Layers"]] == [powertools]
 
-    deployer.destroy()
+    # Two documents into the library, the way scripts/library.py sync --wait puts them there.
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    for document in CONSUMER_DOCUMENTS:
+        shutil.copy(REPO_ROOT / "corpus" / document, documents / document)
+    s3 = fresh_account.client("s3")
+    library = outputs["library_bucket_name"]
+    synced = library_sync(s3, library, documents)
+    wait_until_indexed(s3, library, synced.keys)
+
+    # What the state machine's Search state sends, with the caller's own request id where an
+    # execution would put its ARN (the session and idempotency key); no workflow record is read.
+    workflow = {"workflow_id": "consumer-request-1", "tenant": "consumer", "topic": TOPIC, "max_sources": 2}
+    request = {
+        "execution_arn": "consumer-request-1",
+        "state": "Search",
+        "retry_count": 0,
+        "workflow": workflow,
+        "fallback": False,
+    }
+    answer = fresh_account.client("lambda").invoke(FunctionName=outputs["search_function_name"], Payload=json.dumps(request))
+    result = json.loads(answer["Payload"].read())
+    assert "FunctionError" not in answer, result
+    assert result["source_count"] >= 1 and result["cache_hit"] is False, result
+    index = json.loads(s3.get_object(Bucket=outputs["artifact_bucket_name"], Key=result["sources_key"])["Body"].read())
+    uploaded = {f"s3://{library}/{key}" for key in synced.keys}
+    assert [source["id"] for source in index["sources"]] == result["source_ids"]
+    for source_id in result["source_ids"]:  # each source's own object, which the summary agent reads
+        s3.head_object(Bucket=outputs["artifact_bucket_name"], Key=f"{workflow['workflow_id']}/sources/{source_id}.json")
+    assert {source["uri"].split("#", 1)[0] for source in index["sources"]} <= uploaded, index["sources"]
+
+    assert deployer.plan_changes() == []
+    tear_down(deployer, outputs["artifact_bucket_name"], library)
     assert leftovers(fresh_account) == {"kms keys": [key_arn.rsplit("/", 1)[-1]]}
