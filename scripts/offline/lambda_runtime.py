@@ -19,11 +19,13 @@ warm worker process of its own (scripts/offline/lambda_worker.py), as Lambda doe
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import io
 import json
 import os
 import re
 import select
+import shutil
 import subprocess
 import sys
 import threading
@@ -46,6 +48,10 @@ UNRESERVED_LOCAL_LIMIT = 10  # workers for a function without reserved concurren
 WARM_STARTS_AT_ONCE = 4  # sandboxes `warm` starts side by side (each start is mostly imports: CPU)
 WARM_ROUNDS = 3
 RUNTIME_VERSION = "python3.12"
+# What the python3.12 runtime itself puts on the import path (/var/runtime): the AWS SDK and its
+# dependencies. Nothing else of this machine's environment is importable by a function: what its
+# code needs beyond these comes from its zip or its layers, or its cold start fails as on AWS.
+RUNTIME_LIBRARIES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
 
 
 class ServiceException(JsonRESTError):
@@ -100,6 +106,27 @@ class Invocation:
         return self.__dict__.copy()
 
 
+def runtime_libraries(work_dir: Path) -> Path:
+    """A folder holding only RUNTIME_LIBRARIES (links to this machine's copies), made once."""
+    folder = work_dir / "runtime-libraries"
+    if not folder.is_dir():
+        partial = work_dir / f".runtime-libraries.{os.getpid()}"
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        for name in RUNTIME_LIBRARIES:
+            spec = importlib.util.find_spec(name)
+            if spec is None or spec.origin is None:
+                raise RuntimeError(f"{name} is not installed: run `make setup`")
+            origin = Path(spec.origin)
+            source = origin.parent if origin.name == "__init__.py" else origin
+            (partial / source.name).symlink_to(source)
+        try:
+            partial.rename(folder)
+        except OSError:  # another thread made it first
+            shutil.rmtree(partial, ignore_errors=True)
+    return folder
+
+
 @dataclass(frozen=True)
 class FunctionImage:
     """What a worker is started from; a changed deployment is a new image (and new workers)."""
@@ -126,7 +153,8 @@ class Worker:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = log_path.open("a", encoding="utf-8")
         self.process = subprocess.Popen(
-            [sys.executable, "-P", str(WORKER), image.handler],
+            # -S: no site-packages; the import path is the function's (PYTHONPATH, runtime_libraries).
+            [sys.executable, "-S", "-P", str(WORKER), image.handler],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,
@@ -405,7 +433,8 @@ class LambdaRuntime:
     def _worker_environment(self, image: FunctionImage) -> dict[str, str]:
         code = self._unpack_code(image)
         layers = [self._unpack_layer(arn) for arn in image.layers]
-        python_path = [str(code)] + [str(layer / "python") for layer in layers]
+        # Lambda's order: the function's code, its layers, then the runtime's own libraries.
+        python_path = [str(code)] + [str(layer / "python") for layer in layers] + [str(runtime_libraries(self.work_dir))]
         environment = dict(image.environment)
         # What the Lambda service adds to every function's environment.
         environment.update(

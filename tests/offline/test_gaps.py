@@ -456,6 +456,38 @@ def test_logging_config_is_kept_and_the_public_powertools_layer_exists(account, 
     assert [found["Arn"] for found in stored["Layers"]] == [layer] and stored["Architectures"] == [architecture]
 
 
+IMPORTS_POWERTOOLS = "import aws_lambda_powertools, boto3\n\ndef handler(event, context):\n    return {'ok': True}\n"
+IMPORTS_A_TEST_TOOL = "import pytest\n\ndef handler(event, context):\n    return {}\n"
+
+
+def test_a_function_imports_only_its_code_its_layers_and_the_runtimes_sdk(account):
+    """Lambda's python3.12 import path: the zip, the layers' python/, then the runtime's boto3. A
+    function that needs Powertools without its layer fails its cold start as on AWS, not because
+    this machine happens to have Powertools installed."""
+    layer = f"arn:aws:lambda:{REGION}:{gaps.POWERTOOLS_LAYER_ACCOUNT}:layer:{gaps.POWERTOOLS_LAYER_NAMES['arm64']}:27"
+    functions = account.client("lambda")
+
+    def invoke(handler: str, layers: list[str]) -> dict:
+        created = functions.create_function(
+            FunctionName=unique("gap-imports"),
+            Runtime="python3.12",
+            Role=a_role(account.client),
+            Handler="handler.handler",
+            Code={"ZipFile": a_zip(handler)},
+            Layers=layers,
+            Architectures=["arm64"],
+        )
+        answer = functions.invoke(FunctionName=created["FunctionName"], Payload=b"{}")
+        return {"error": answer.get("FunctionError"), "payload": json.loads(answer["Payload"].read())}
+
+    assert invoke(IMPORTS_POWERTOOLS, [layer]) == {"error": None, "payload": {"ok": True}}
+    without_layer = invoke(IMPORTS_POWERTOOLS, [])
+    assert without_layer["error"] is not None
+    assert without_layer["payload"]["errorType"] == "Runtime.ImportModuleError"
+    assert without_layer["payload"]["errorMessage"] == "Unable to import module 'handler': No module named 'aws_lambda_powertools'"
+    assert invoke(IMPORTS_A_TEST_TOOL, [layer])["payload"]["errorType"] == "Runtime.ImportModuleError"
+
+
 def test_the_public_powertools_layer_versions_a_deployment_names_are_published_before_it_asks(plain, tmp_path):
     """What the account runs while it starts (the fill's thread), so no CreateFunction builds it."""
     from moto.awslambda.models import lambda_backends
