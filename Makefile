@@ -11,7 +11,7 @@ ENV ?= pilot
 ENVS := pilot team bu
 TOPIC ?= How do Step Functions and Bedrock Agents share work in a research workflow?
 
-.PHONY: help setup tf-init test test-deploy docs tf-test tf-mutate style lint security package demo up down iam-report cost bench load plan apply library-sync clean
+.PHONY: help setup tf-init test test-deploy docs tf-test tf-mutate style lint security package demo up down iam-report cost bench load plan apply seed-secret library-sync destroy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-10s %s\n", $$1, $$2}'
@@ -145,21 +145,50 @@ load: $(VENV)/.installed package tf-init ## Load test ENV: WORKFLOWS=N requests 
 		$(if $(APPROVE_AFTER),--approve-after $(APPROVE_AFTER)) $(if $(QUOTA_FACTOR),--quota-factor $(QUOTA_FACTOR)) \
 		$(if $(SCALE),--time-scale $(SCALE)) $(if $(JSON),--json)
 
-# VARS passes more plan arguments, e.g. VARS='-var deletion_protection=false' before a teardown.
-plan: ## terraform plan for ENV (needs AWS credentials; VARS='-var k=v ...' for more); checkov on the plan JSON
+# A deployment to AWS (docs/deploy.md). Terraform reads the env's tfvars and, when it exists,
+# envs/<env>.local.tfvars (your subscribers' addresses; ignored by git); VARS passes more arguments,
+# e.g. VARS='-var log_retention_in_days=90'. Each target initialises the env's backend first, so a
+# target run with ENV=team never reads pilot's state. checkov reads the HCL with ENV's values: in a
+# plan from nothing every key ARN is unknown, which checkov reads as "not encrypted" (make security
+# scans each env's plan with the values an apply gave it, in the embedded account).
+TF_VAR_FILES = -var-file=../envs/$(ENV).tfvars $(if $(wildcard envs/$(ENV).local.tfvars),-var-file=../envs/$(ENV).local.tfvars)
+define tf_init_env
+	@test -f envs/$(ENV).backend.hcl || { echo "envs/$(ENV).backend.hcl not found: copy envs/$(ENV).backend.hcl.example and name your state bucket (docs/deploy.md)"; exit 2; }
+	cd terraform && terraform init -input=false -reconfigure -backend-config=../envs/$(ENV).backend.hcl >/dev/null
+endef
+# What deletion_protection guards (the tables, the buckets that keep objects, the signing secret's
+# recovery window): `make destroy` lifts it on these alone, so nothing else a newer checkout
+# changes is applied on the way out.
+PROTECTED := module.workflow_store.aws_dynamodb_table.this module.workflow_store.aws_dynamodb_table.search_cache \
+	module.artifact_bucket.aws_s3_bucket.this module.code_bucket.aws_s3_bucket.this \
+	module.document_library.module.bucket.aws_s3_bucket.this module.approvals.aws_secretsmanager_secret.signing
+
+plan: $(VENV)/.installed package ## terraform plan for ENV (AWS credentials; envs/ENV.local.tfvars and VARS='-var k=v' too), then checkov on ENV's HCL
+	$(tf_init_env)
 	@mkdir -p out
-	cd terraform && terraform init -input=false -reconfigure -backend-config=../envs/$(ENV).backend.hcl
-	cd terraform && terraform plan -input=false -var-file=../envs/$(ENV).tfvars $(VARS) -out=../out/plan-$(ENV).tfplan
+	cd terraform && terraform plan -input=false $(TF_VAR_FILES) $(VARS) -out=../out/plan-$(ENV).tfplan
 	cd terraform && terraform show -json ../out/plan-$(ENV).tfplan > ../out/plan-$(ENV).json
-	$(MAKE) $(VENV_CHECKOV)/.installed
-	$(VENV_CHECKOV)/bin/checkov --config-file .checkov.yaml -f out/plan-$(ENV).json --framework terraform_plan
+	$(MAKE) --no-print-directory $(VENV_CHECKOV)/.installed
+	$(VENV_CHECKOV)/bin/checkov --config-file .checkov.yaml -d terraform --var-file envs/$(ENV).tfvars
 
 apply: ## terraform apply the plan made by `make plan ENV=...`
+	$(tf_init_env)
 	cd terraform && terraform apply -input=false ../out/plan-$(ENV).tfplan
+
+seed-secret: $(VENV)/.installed ## Store a new random approval signing key in ENV's secret (also how to rotate it)
+	$(tf_init_env)
+	$(PY) -m scripts.seed_signing_secret --secret-id "$$(terraform -chdir=terraform output -raw approval_signing_secret_arn)"
 
 library-sync: $(VENV)/.installed ## Upload DIR's .md/.txt/.html into ENV's document library and wait until indexed (AWS credentials; DELETE=1 mirrors DIR)
 	@test -n "$(DIR)" || { echo "usage: make library-sync ENV=pilot DIR=path/to/documents [DELETE=1]"; exit 2; }
-	$(PY) -m scripts.library sync "$(DIR)" --wait $(if $(DELETE),--delete,) --bucket "$$(cd terraform && terraform output -raw document_library_bucket)"
+	$(tf_init_env)
+	$(PY) -m scripts.library sync "$(DIR)" --wait $(if $(DELETE),--delete,) --bucket "$$(terraform -chdir=terraform output -raw document_library_bucket)"
+
+destroy: ## Remove ENV with every report and document in it (CONFIRM=ENV): lift deletion protection, then terraform destroy
+	@test "$(CONFIRM)" = "$(ENV)" || { echo "make destroy deletes $(ENV) with its reports, documents and signing key: run make destroy ENV=$(ENV) CONFIRM=$(ENV)"; exit 2; }
+	$(tf_init_env)
+	cd terraform && terraform apply -input=false -auto-approve $(TF_VAR_FILES) $(VARS) -var deletion_protection=false $(addprefix -target=,$(PROTECTED))
+	cd terraform && terraform destroy -input=false -auto-approve $(TF_VAR_FILES) $(VARS) -var deletion_protection=false
 
 clean: ## Remove build and run outputs (keeps the virtualenvs)
 	rm -rf dist out .pytest_cache

@@ -5,7 +5,10 @@ the plan). Run this once after the first `terraform apply`, and again to rotate:
 the old key stop verifying as soon as the callback's cache (5 minutes) expires, so rotate when no
 approval is pending or accept that pending reviewers must be sent a new link.
 
-  python -m scripts.seed_signing_secret --secret-id "$(terraform -chdir=terraform output -raw approval_signing_secret_arn)"
+  make seed-secret ENV=pilot    # or: .venv/bin/python -m scripts.seed_signing_secret --secret-id <ARN>
+
+A secret ARN names its Region, and the key is stored there whatever AWS_REGION says (a name alone
+uses the configured Region).
 """
 
 from __future__ import annotations
@@ -22,9 +25,15 @@ def new_signing_key() -> str:
     return secrets.token_urlsafe(KEY_BYTES)
 
 
+def region_of(secret_id: str) -> str | None:
+    """The Region an ARN names (arn:aws:secretsmanager:<region>:...), or None for a name."""
+    parts = secret_id.split(":")
+    return parts[3] if secret_id.startswith("arn:") and len(parts) > 3 and parts[3] else None
+
+
 def seed(secret_id: str, client=None) -> str:
     """Store a fresh key as the secret's current version; returns the version id (never the key)."""
-    client = client or boto3.client("secretsmanager")
+    client = client or boto3.client("secretsmanager", region_name=region_of(secret_id))
     return client.put_secret_value(SecretId=secret_id, SecretString=new_signing_key())["VersionId"]
 
 

@@ -28,6 +28,11 @@ locals {
   event_bus_name = "${local.prefix}-events"
   event_bus_arn  = "arn:${local.partition}:events:${local.region}:${local.account_id}:event-bus/${local.event_bus_name}"
 
+  # deletion_protection = false says the environment is about to be removed (make destroy applies
+  # it first): terraform destroy may then delete the tables, every object version in the buckets and
+  # the signing secret. Protected, it refuses, and reports and documents survive a stray destroy.
+  removable = !var.deletion_protection
+
   powertools_layer_arn = coalesce(
     var.powertools_layer_arn,
     "arn:${local.partition}:lambda:${local.region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-${var.lambda_architecture}:${var.powertools_layer_version}",
@@ -388,6 +393,7 @@ module "code_bucket" {
   noncurrent_version_expiration_days = var.artifact_noncurrent_version_days
   access_log_bucket                  = var.access_log_bucket
   access_log_prefix                  = "code/"
+  force_destroy                      = local.removable
   tags                               = local.tags
 }
 
@@ -473,6 +479,7 @@ module "artifact_bucket" {
   intermediate_expiration_days       = var.artifact_intermediate_retention_days
   noncurrent_version_expiration_days = var.artifact_noncurrent_version_days
   access_log_bucket                  = var.access_log_bucket
+  force_destroy                      = local.removable
   tags                               = local.tags
 }
 
@@ -488,6 +495,7 @@ module "document_library" {
   powertools_log_level  = var.powertools_log_level
   log_retention_in_days = var.log_retention_in_days
   access_log_bucket     = var.access_log_bucket
+  force_destroy         = local.removable
   tags                  = local.tags
 }
 
@@ -510,7 +518,10 @@ module "approvals" {
   workflow_table_arn          = module.workflow_store.workflow_table_arn
   event_bus_arn               = module.event_bus.bus_arn
   state_machine_arn           = local.state_machine_arn
-  tags                        = local.tags
+  # Protected, a deleted key can be restored for a week; removable, it goes at once, so that the
+  # environment can be created again under the same name the same day.
+  secret_recovery_window_in_days = local.removable ? 0 : 7
+  tags                           = local.tags
 }
 
 # --- orchestration ------------------------------------------------------------------

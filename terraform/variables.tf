@@ -470,7 +470,7 @@ variable "point_in_time_recovery" {
 }
 
 variable "deletion_protection" {
-  description = "Deletion protection on the DynamoDB tables."
+  description = "Protect the environment from terraform destroy: the tables' deletion protection, buckets that keep their objects and a 7-day recovery window on the signing secret. false (make destroy) lets destroy delete all of it at once."
   type        = bool
   default     = true
 }

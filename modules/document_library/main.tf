@@ -98,6 +98,7 @@ module "bucket" {
   noncurrent_version_expiration_days = var.noncurrent_version_expiration_days
   access_log_bucket                  = var.access_log_bucket
   access_log_prefix                  = "library/"
+  force_destroy                      = var.force_destroy
   tags                               = var.tags
 }
 

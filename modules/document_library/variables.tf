@@ -104,6 +104,12 @@ variable "dlq_message_retention_seconds" {
   }
 }
 
+variable "force_destroy" {
+  description = "Let terraform destroy delete the library bucket with every document and index version in it (keep false until the library is to be removed)."
+  type        = bool
+  default     = false
+}
+
 variable "tags" {
   description = "Tags merged into every taggable resource of the module."
   type        = map(string)
