@@ -78,7 +78,7 @@ variable "lambda_architecture" {
 }
 
 variable "powertools_layer_version" {
-  description = "Version of the public Powertools for AWS Lambda (Python) v3 layer for python3.12 on lambda_architecture."
+  description = "Version of the public Powertools for AWS Lambda (Python) v3 layer for python3.12 on lambda_architecture. 27 holds Powertools 3.23.0, the release the tests run (requirements-dev.txt); change both together."
   type        = number
   default     = 27
 

@@ -87,3 +87,23 @@ def test_the_deployments_tenant_follows_the_rule_a_requests_tenant_does():
         text = json.dumps(json.loads(schema_file.read_text(encoding="utf-8")))
         for pattern in re.findall(r'"tenant": \{[^{}]*"pattern": "((?:[^"\\]|\\.)*)"', text):
             assert json.loads(f'"{pattern}"') == handler_rule, schema_file.name
+
+
+# The Powertools release in each public layer version the stack may default to. Read 2026-12-03
+# from the Powertools repository (aws-powertools/powertools-lambda-python issue 7689: version 27 of
+# the python3.x layers was published with 3.23.0 on 2025-11-13). A new default needs its row.
+POWERTOOLS_RELEASE_OF_LAYER = {27: "3.23.0"}
+
+
+def test_the_deployed_powertools_layer_holds_the_release_the_tests_run():
+    import re
+
+    from aws_lambda_powertools.shared.version import VERSION
+
+    pinned = re.search(r"^aws-lambda-powertools==(\S+)$", (tfhcl.REPO_ROOT / "requirements-dev.txt").read_text(), re.MULTILINE)
+    example = tfhcl.labelled(tfhcl.REPO_ROOT / "examples" / "consumer", "variable")
+    cdktn = (tfhcl.REPO_ROOT / "examples" / "cdktn_consumer" / "main.py").read_text(encoding="utf-8")
+    layer = ROOT_VARIABLES["powertools_layer_version"]["default"]
+    assert example["powertools_layer_version"]["default"] == layer
+    assert f'"powertools_layer_version": {layer},' in cdktn
+    assert pinned and POWERTOOLS_RELEASE_OF_LAYER[layer] == pinned.group(1) == VERSION
