@@ -1,12 +1,11 @@
 # team environment. No secrets here: the approval signing key is seeded out of band
-# (scripts/seed_signing_secret.py) and reviewer addresses go in approval_subscriptions.
+# (make seed-secret) and reviewer addresses go in envs/<env>.local.tfvars (docs/deploy.md).
 # monthly_budget_usd sits between `make cost`'s estimate and twice it (tests/cost checks).
 
-environment      = "team"
-aws_region       = "us-east-1"
-owner            = "research-platform"
-tenant           = "default"
-workflow_version = "0.1.0"
+environment = "team"
+aws_region  = "us-east-1"
+owner       = "research-platform"
+tenant      = "default"
 
 # Agents are code (agents/<role>/instructions.md, the models below, the document library as their
 # tools): agent_runtime = "converse", the default. An account that already has Bedrock Agents

@@ -61,6 +61,18 @@ def folder_documents(folder: Path) -> dict[str, Path]:
     return found
 
 
+def unreadable_documents(documents: dict[str, Path]) -> dict[str, str]:
+    """key -> reason, for each document the indexer will skip: it reads only UTF-8 text (the rule
+    of lambda_src/workflow_core/documents.py, which records such a document as skipped)."""
+    unreadable = {}
+    for key, path in documents.items():
+        try:
+            path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            unreadable[key] = f"not UTF-8 text (byte {error.start})"
+    return unreadable
+
+
 def _library_etags(s3: Any, bucket: str) -> dict[str, str]:
     etags: dict[str, str] = {}
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=DOCUMENTS_PREFIX):

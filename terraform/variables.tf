@@ -67,8 +67,9 @@ variable "tenant" {
 }
 
 variable "workflow_version" {
-  description = "Release of this workflow (the version tag); `version` is a reserved variable name."
+  description = "Release of this repository the stack is deployed from (the `version` tag on every resource; `version` is a reserved variable name). The default is the version CHANGELOG.md is at: X.Y.Z-dev while changes wait under [Unreleased]."
   type        = string
+  default     = "0.3.0-dev"
 
   validation {
     condition     = can(regex("^v?[0-9]+\\.[0-9]+\\.[0-9]+([-+][0-9A-Za-z.-]+)?$", var.workflow_version))

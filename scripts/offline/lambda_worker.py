@@ -86,11 +86,14 @@ def serve(requests, responses, handler_path: str) -> None:
         handler = _load_handler(handler_path)
     except ImportError as error:  # a module neither the zip, its layers nor the runtime holds
         module = handler_path.rpartition(".")[0]
-        handler, init_error = None, {
-            "errorType": "Runtime.ImportModuleError",
-            "errorMessage": f"Unable to import module '{module}': {error}",
-            "stackTrace": [],
-        }
+        handler, init_error = (
+            None,
+            {
+                "errorType": "Runtime.ImportModuleError",
+                "errorMessage": f"Unable to import module '{module}': {error}",
+                "stackTrace": [],
+            },
+        )
     except Exception as error:  # noqa: BLE001 - Lambda reports an init failure on every invoke
         handler, init_error = None, error_payload(error)
     name = os.environ["AWS_LAMBDA_FUNCTION_NAME"]

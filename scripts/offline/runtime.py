@@ -105,12 +105,16 @@ def check_test_case_known(test_case: str, mock_config: dict[str, Any] | None, mo
 
 def check_corpus(corpus: Path) -> Path:
     """The folder --corpus names: the documents the deployment's library will hold."""
-    from scripts.library import LibraryError, folder_documents
+    from scripts.library import LibraryError, folder_documents, unreadable_documents
 
     try:
-        folder_documents(corpus)
+        documents = folder_documents(corpus)
     except LibraryError as error:
         raise RunInputError(f"corpus: {error}") from None
+    unreadable = unreadable_documents(documents)
+    if len(unreadable) == len(documents):  # the library would be empty: every run would end NoSources
+        first, reason = next(iter(unreadable.items()))
+        raise RunInputError(f"corpus: none of the {len(documents)} document(s) in {corpus} can be indexed ({first}: {reason})")
     return corpus.resolve()
 
 
@@ -200,9 +204,12 @@ class OfflineWorkflow:
         result = sync(s3, bucket, self.corpus, delete=True)
         self._say(f"library: {len(result.uploaded)} uploaded, {len(result.unchanged)} unchanged, {len(result.deleted)} deleted")
         try:
-            wait_until_indexed(s3, bucket, result.keys)
+            manifest = wait_until_indexed(s3, bucket, result.keys)
         except LibraryError as error:
             raise RunInputError(str(error)) from None
+        for key, entry in sorted(manifest.items()):
+            if "skipped" in entry:
+                self._say(f"library: not indexed: {key}: {entry['skipped']}")
         # Upload events still queued re-index the same documents: let them finish before a run, so
         # their requests are not counted in it.
         deadline = time.monotonic() + QUEUE_DRAIN_TIMEOUT_S

@@ -18,6 +18,25 @@ def run_cli(args, capsys) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
+def test_a_corpus_the_library_could_not_index_is_refused_before_any_run(capsys, tmp_path):
+    """--corpus is what the library holds: a folder of only a README, or of text that is not
+    UTF-8 (the indexer skips it), would leave it empty, so it is refused, not run as if the
+    default corpus were there."""
+    readme_only, latin1 = tmp_path / "readme-only", tmp_path / "latin1"
+    readme_only.mkdir()
+    (readme_only / "README.md").write_text("# What this folder is\n", encoding="utf-8")
+    latin1.mkdir()
+    (latin1 / "notes.txt").write_bytes("Caf\xe9 notes long enough to be a passage of the library.".encode("latin-1"))
+    for corpus, message in (
+        (readme_only, "holds no .md, .txt or .html documents (README.md files are left out)"),
+        (latin1, "none of the 1 document(s) in"),
+    ):
+        code, _, err = run_cli(["--corpus", str(corpus)], capsys)
+        assert code == 2 and message in err, err
+        assert len(err.strip().splitlines()) == 1
+    assert "documents/notes.txt: not UTF-8 text (byte 3)" in err
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -484,7 +484,9 @@ def test_a_function_imports_only_its_code_its_layers_and_the_runtimes_sdk(accoun
     without_layer = invoke(IMPORTS_POWERTOOLS, [])
     assert without_layer["error"] is not None
     assert without_layer["payload"]["errorType"] == "Runtime.ImportModuleError"
-    assert without_layer["payload"]["errorMessage"] == "Unable to import module 'handler': No module named 'aws_lambda_powertools'"
+    assert (
+        without_layer["payload"]["errorMessage"] == "Unable to import module 'handler': No module named 'aws_lambda_powertools'"
+    )
     assert invoke(IMPORTS_A_TEST_TOOL, [layer])["payload"]["errorType"] == "Runtime.ImportModuleError"
 
 

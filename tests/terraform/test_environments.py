@@ -107,3 +107,21 @@ def test_the_deployed_powertools_layer_holds_the_release_the_tests_run():
     assert example["powertools_layer_version"]["default"] == layer
     assert f'"powertools_layer_version": {layer},' in cdktn
     assert pinned and POWERTOOLS_RELEASE_OF_LAYER[layer] == pinned.group(1) == VERSION
+
+
+def test_the_stacks_version_is_the_changelogs():
+    """Resources are tagged with the release they were deployed from: the latest released version,
+    or the next one with -dev while changes wait under [Unreleased]."""
+    import re
+
+    changelog = (tfhcl.REPO_ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    sections = re.findall(r"^## \[([^\]]+)\]", changelog, re.MULTILINE)
+    released = [tuple(int(n) for n in s.split(".")) for s in sections if re.fullmatch(r"\d+\.\d+\.\d+", s)]
+    default = ROOT_VARIABLES["workflow_version"]["default"]
+    if sections[0] == "Unreleased":
+        assert default.endswith("-dev"), default
+        assert tuple(int(n) for n in default.removesuffix("-dev").split(".")) > max(released)
+    else:
+        assert default == sections[0]
+    for env in ("pilot", "team", "bu"):
+        assert "workflow_version" not in tfhcl.tfvars(env), f"envs/{env}.tfvars pins an old release"
